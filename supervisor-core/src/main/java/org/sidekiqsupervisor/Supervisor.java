@@ -1,0 +1,244 @@
+package org.sidekiqsupervisor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.sidekiqsupervisor.manager.JobManager;
+import org.sidekiqsupervisor.store.JobStore;
+import org.sidekiqsupervisor.store.StoreException;
+import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
+
+/**
+ * The front door: one supervisor, with its store, its {@link JobManager} and its limits.
+ *
+ * <pre>{@code
+ * try (Supervisor supervisor = Supervisor.builder()
+ *         .databaseUrl("jdbc:postgresql://db/supervisor")
+ *         .apiToken(System.getenv("SUPERVISOR_API_TOKEN"))
+ *         .build()) {
+ *     supervisor.jobManager().uncompletedJobs("bob@example.com").forEach(System.out::println);
+ * }
+ * }</pre>
+ *
+ * <p>{@link Builder#build()} connects and migrates the schema; {@link #close()} closes what the supervisor
+ * opened (not a {@link DataSource} the host handed in). Thread-safe; build one per application.
+ */
+public final class Supervisor implements AutoCloseable {
+    /** The default store: an H2 file database under {@code ./supervisor-data}, which survives restarts. */
+    public static final String DEFAULT_DATABASE_URL = "jdbc:h2:file:./supervisor-data/supervisor";
+    /** The default limit on a request body, in bytes (1 MiB). */
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    /** The default size of the database connection pool. */
+    public static final int DEFAULT_POOL_SIZE = 10;
+    /** How long a caller waits for a pooled connection before the store counts as unavailable. */
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+
+    private final JobStore store;
+    private final JobManager jobManager;
+    private final String apiToken;
+    private final long maxBodyBytes;
+    private final String storeDescription;
+
+    private Supervisor(JobStore store, Clock clock, String apiToken, long maxBodyBytes, String storeDescription) {
+        this.store = store;
+        this.jobManager = new JobManager(store, clock);
+        this.apiToken = apiToken;
+        this.maxBodyBytes = maxBodyBytes;
+        this.storeDescription = storeDescription;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public JobManager jobManager() {
+        return jobManager;
+    }
+
+    /** The bearer token the HTTP API requires, or null when it is open. */
+    public String apiToken() {
+        return apiToken;
+    }
+
+    /** The largest request body the HTTP API reads, in bytes. */
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /** Which store this is, for logs and the start-up line; never includes a password. */
+    public String storeDescription() {
+        return storeDescription;
+    }
+
+    /** This library's version. */
+    public static String version() {
+        try (InputStream in = Supervisor.class.getResourceAsStream("version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    /**
+     * Describes a JDBC URL without its credentials: the part before the first {@code ;} or {@code ?}.
+     */
+    static String describe(String url) {
+        String bare = url.split("[;?]", 2)[0];
+        if (bare.startsWith("jdbc:h2:file:")) {
+            return "H2 file " + bare.substring("jdbc:h2:file:".length());
+        }
+        if (bare.startsWith("jdbc:h2:mem:")) {
+            return "H2 in memory " + bare.substring("jdbc:h2:mem:".length());
+        }
+        if (bare.startsWith("jdbc:postgresql:")) {
+            return "PostgreSQL " + bare.substring("jdbc:postgresql:".length()).replaceFirst("//[^@/]*@", "//");
+        }
+        return bare;
+    }
+
+    /**
+     * Builds a {@link Supervisor}. Settings are checked in {@link #build()}, which fails naming the setting.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private String databaseUrl = DEFAULT_DATABASE_URL;
+        private String databaseUser;
+        private String databasePassword;
+        private DataSource dataSource;
+        private int poolSize = DEFAULT_POOL_SIZE;
+        private String apiToken;
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /**
+         * The JDBC URL of the store: {@code jdbc:h2:file:...} (default {@value Supervisor#DEFAULT_DATABASE_URL}),
+         * {@code jdbc:h2:mem:...} or {@code jdbc:postgresql://...}.
+         */
+        public Builder databaseUrl(String url) {
+            databaseUrl = url;
+            return this;
+        }
+
+        public Builder databaseUser(String user) {
+            databaseUser = user;
+            return this;
+        }
+
+        public Builder databasePassword(String password) {
+            databasePassword = password;
+            return this;
+        }
+
+        /** A pool the host application manages; the supervisor migrates it and never closes it. */
+        public Builder dataSource(DataSource value) {
+            dataSource = value;
+            return this;
+        }
+
+        /** The size of the connection pool the supervisor makes; default {@value Supervisor#DEFAULT_POOL_SIZE}. */
+        public Builder poolSize(int value) {
+            poolSize = value;
+            return this;
+        }
+
+        /** A bearer token the HTTP API will require; null or empty (the default) leaves it open. */
+        public Builder apiToken(String token) {
+            apiToken = token;
+            return this;
+        }
+
+        /** The largest request body the HTTP API reads; default 1 MiB. */
+        public Builder maxBodyBytes(long value) {
+            maxBodyBytes = value;
+            return this;
+        }
+
+        /** The clock that stamps events sent without a time; default UTC system clock. */
+        public Builder clock(Clock value) {
+            clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * Connects to the store, migrates its schema and returns the supervisor.
+         *
+         * @throws IllegalArgumentException naming the setting that is wrong
+         * @throws StoreException when the database does not answer or cannot be migrated
+         */
+        public Supervisor build() {
+            if (maxBodyBytes < 1024) {
+                throw new IllegalArgumentException("maxBodyBytes must be at least 1024 (got " + maxBodyBytes + ")");
+            }
+            if (poolSize < 1) {
+                throw new IllegalArgumentException("poolSize must be at least 1 (got " + poolSize + ")");
+            }
+            String token = apiToken == null || apiToken.isEmpty() ? null : apiToken;
+            if (dataSource != null) {
+                JobStore store = JdbiJobStore.open(dataSource, null);
+                return new Supervisor(store, clock, token, maxBodyBytes, "a data source of the host application");
+            }
+            if (databaseUrl == null || !databaseUrl.startsWith("jdbc:h2:") && !databaseUrl.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException(
+                        "databaseUrl must start with jdbc:h2: or jdbc:postgresql: (got " + describeOrNull(databaseUrl) + ")");
+            }
+            HikariDataSource pool = new HikariDataSource(poolConfig());
+            try {
+                JobStore store = JdbiJobStore.open(pool, pool);
+                return new Supervisor(store, clock, token, maxBodyBytes, describe(databaseUrl));
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+        }
+
+        private HikariConfig poolConfig() {
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("supervisor-store");
+            config.setJdbcUrl(h2Durable(databaseUrl));
+            config.setUsername(databaseUser);
+            config.setPassword(databasePassword);
+            config.setMaximumPoolSize(poolSize);
+            config.setConnectionTimeout(DEFAULT_CONNECTION_TIMEOUT.toMillis());
+            // Fail build() at once if the database is not there, rather than on the first request.
+            config.setInitializationFailTimeout(DEFAULT_CONNECTION_TIMEOUT.toMillis());
+            return config;
+        }
+
+        private static String describeOrNull(String url) {
+            return url == null ? "nothing" : describe(url);
+        }
+    }
+
+    /**
+     * H2 writes committed transactions to its file in the background, about once a second; a process
+     * killed in that window would lose acknowledged events. {@code WRITE_DELAY=0} makes each commit reach
+     * the file before it returns. A URL that sets WRITE_DELAY itself is left as it is.
+     */
+    static String h2Durable(String url) {
+        if (url.startsWith("jdbc:h2:file:") && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
+            return url + ";WRITE_DELAY=0";
+        }
+        return url;
+    }
+}

@@ -1,0 +1,175 @@
+package org.sidekiqsupervisor.manager;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.sidekiqsupervisor.model.DurationFrom;
+import org.sidekiqsupervisor.model.DurationPage;
+import org.sidekiqsupervisor.model.DurationQuery;
+import org.sidekiqsupervisor.model.DurationReport;
+import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobDetails;
+import org.sidekiqsupervisor.model.JobDuration;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobQuery;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.PageCursor;
+import org.sidekiqsupervisor.model.RecordResult;
+import org.sidekiqsupervisor.model.RestartRequest;
+import org.sidekiqsupervisor.model.RestartResult;
+import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
+import org.sidekiqsupervisor.store.JobStore;
+
+/**
+ * The seed's {@code JobManager} in Java form: records what the middlewares report and answers what
+ * happened to jobs.
+ *
+ * <p>The seed's seven operations keep their names, each with an optional filter: a substring of the
+ * job's arguments (JSON text), taken literally; null or empty means no filter. Their results are lazy
+ * streams that read the store a page at a time, so a store of millions of jobs never sits in memory;
+ * for one page at a time (an API, a screen) use {@link #query(JobQuery)} and
+ * {@link #durations(DurationQuery)}.
+ *
+ * <p>Thread-safe. Obtain one from {@link org.sidekiqsupervisor.Supervisor#jobManager()}.
+ */
+public final class JobManager {
+    /** Page size of the seed-style streams. */
+    static final int STREAM_PAGE = 500;
+
+    private final JobStore store;
+    private final Clock clock;
+
+    public JobManager(JobStore store, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    // ---- recording ----
+
+    /**
+     * Records one event. An event without a time is stamped with the time it was received.
+     *
+     * @return what it did (created, updated, duplicate) and the job after it
+     */
+    public RecordResult record(JobEvent event) {
+        return recordAll(List.of(event)).get(0);
+    }
+
+    /** Records events in one transaction; one result per event, in order. */
+    public List<RecordResult> recordAll(List<JobEvent> events) {
+        Instant now = clock.instant();
+        List<JobEvent> stamped = new ArrayList<>(events.size());
+        for (JobEvent event : events) {
+            stamped.add(event.at() == null ? event.at(now) : event);
+        }
+        return store.record(stamped, now);
+    }
+
+    // ---- the seed's operations ----
+
+    /** Jobs whose most recent status is queued. */
+    public Stream<Job> queuedJobs(String filter) {
+        return jobsWith(JobStatus.QUEUED, filter);
+    }
+
+    /** Jobs whose most recent status is started: running, or lost. */
+    public Stream<Job> uncompletedJobs(String filter) {
+        return jobsWith(JobStatus.STARTED, filter);
+    }
+
+    /** Jobs whose most recent status is complete. */
+    public Stream<Job> completedJobs(String filter) {
+        return jobsWith(JobStatus.COMPLETE, filter);
+    }
+
+    /** Jobs whose most recent status is failed (not in the seed, whose middleware never reported failures). */
+    public Stream<Job> failedJobs(String filter) {
+        return jobsWith(JobStatus.FAILED, filter);
+    }
+
+    /** All jobs, newest activity first. */
+    public Stream<Job> jobs(String filter) {
+        return jobsWith(null, filter);
+    }
+
+    /** For each completed job that was seen queued: how long from queued to complete. */
+    public Stream<JobDuration> queuedToCompletionDuration(String filter) {
+        return durationsFrom(DurationFrom.QUEUED, filter);
+    }
+
+    /** For each completed job: how long from its last start to complete. */
+    public Stream<JobDuration> completedJobsDuration(String filter) {
+        return durationsFrom(DurationFrom.STARTED, filter);
+    }
+
+    /**
+     * Puts lost jobs back on Sidekiq's queues, as the seed's {@code restart_uncompleted_jobs} did but only
+     * for jobs that Sidekiq really lost. See {@link #restart(RestartRequest)}.
+     */
+    public RestartResult restartUncompletedJobs(String filter) {
+        return restart(RestartRequest.lost(filter));
+    }
+
+    /**
+     * Puts the selected uncompleted jobs back on Sidekiq's queues under new jids, records each new job as
+     * queued with a link to the one it replaced, and only then deletes the original.
+     *
+     * @throws SidekiqNotConfiguredException when the supervisor has no Redis to push to
+     */
+    public RestartResult restart(RestartRequest request) {
+        Objects.requireNonNull(request, "request");
+        throw new SidekiqNotConfiguredException("restarting jobs");
+    }
+
+    // ---- paged queries ----
+
+    /** One page of jobs, newest activity first. */
+    public JobPage query(JobQuery query) {
+        return store.query(query);
+    }
+
+    /** The job with its history, or empty if the supervisor never heard of it. */
+    public Optional<JobDetails> job(String jobId) {
+        return store.details(JobEvent.requireJobId(jobId, "job_id"));
+    }
+
+    /** Per-job durations (a page) and summaries (count, mean, p50, p95, p99, max) overall and per class. */
+    public DurationReport durations(DurationQuery query) {
+        return new DurationReport(store.durationPage(query), store.durationSummaries(query));
+    }
+
+    /** How many jobs are in each status now. */
+    public Map<JobStatus, Long> countByStatus() {
+        return store.countByStatus();
+    }
+
+    /** Throws {@link org.sidekiqsupervisor.store.StoreException} unless the store answers. */
+    public void checkStore() {
+        store.ping();
+    }
+
+    private Stream<Job> jobsWith(JobStatus status, String filter) {
+        JobQuery first = JobQuery.builder().status(status).filter(filter).limit(STREAM_PAGE).build();
+        return pages(first, store::query, JobPage::nextCursor, first::after).flatMap(page -> page.jobs().stream());
+    }
+
+    private Stream<JobDuration> durationsFrom(DurationFrom from, String filter) {
+        DurationQuery first = new DurationQuery(from, filter, null, null, STREAM_PAGE, null);
+        return pages(first, store::durationPage, DurationPage::nextCursor, first::after).flatMap(page -> page.jobs().stream());
+    }
+
+    /** A lazy stream of pages: the next is read only when the previous one is used up. */
+    private static <Q, P> Stream<P> pages(Q first, Function<Q, P> read, Function<P, PageCursor> next,
+                                          Function<PageCursor, Q> after) {
+        return Stream.iterate(read.apply(first), Objects::nonNull,
+                page -> next.apply(page) == null ? null : read.apply(after.apply(next.apply(page))));
+    }
+}

@@ -1,0 +1,12 @@
+package org.sidekiqsupervisor.model;
+
+import java.util.List;
+
+/**
+ * A job with its whole history, oldest event first.
+ */
+public record JobDetails(Job job, List<JobEventRecord> events) {
+    public JobDetails {
+        events = List.copyOf(events);
+    }
+}

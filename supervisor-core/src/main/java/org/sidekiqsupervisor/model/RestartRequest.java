@@ -1,0 +1,54 @@
+package org.sidekiqsupervisor.model;
+
+import java.time.Duration;
+
+import org.sidekiqsupervisor.InvalidInputException;
+
+/**
+ * Which uncompleted jobs to put back on Sidekiq's queues.
+ *
+ * @param filter    substring of the arguments, taken literally, or null for any
+ * @param scope     {@link Scope#LOST} (default): only jobs Sidekiq has no trace of; {@link Scope#UNCOMPLETED}:
+ *                  every started job, as the seed did
+ * @param olderThan only jobs that started longer ago than this, or null
+ * @param dryRun    report what would be done, and do nothing
+ */
+public record RestartRequest(String filter, Scope scope, Duration olderThan, boolean dryRun) {
+
+    /** Which started jobs a restart considers. */
+    public enum Scope {
+        /** Started jobs that no live Sidekiq process runs and that wait in no queue, retry or schedule. */
+        LOST,
+        /** Every started job, whatever Sidekiq says: the seed's behaviour. */
+        UNCOMPLETED;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static Scope fromWireName(String text) {
+            if (text == null || text.isEmpty()) {
+                return LOST;
+            }
+            for (Scope scope : values()) {
+                if (scope.wireName().equals(text)) {
+                    return scope;
+                }
+            }
+            throw new InvalidInputException("scope", "scope must be lost or uncompleted (got " + InvalidInputException.quote(text) + ")");
+        }
+    }
+
+    public RestartRequest {
+        filter = filter == null || filter.isEmpty() ? null : filter;
+        scope = scope == null ? Scope.LOST : scope;
+        if (olderThan != null && olderThan.isNegative()) {
+            throw new InvalidInputException("older_than", "older_than must not be negative");
+        }
+    }
+
+    /** The seed's {@code restart_uncompleted_jobs(filter)}, made safe: lost jobs only. */
+    public static RestartRequest lost(String filter) {
+        return new RestartRequest(filter, Scope.LOST, null, false);
+    }
+}

@@ -1,0 +1,25 @@
+package org.sidekiqsupervisor.model;
+
+import java.util.List;
+
+/**
+ * What a restart did (or, on a dry run, would do).
+ *
+ * @param restarted the jobs put back on Sidekiq's queues, each with the jid of its replacement
+ * @param skipped   the jobs left alone, each with the reason
+ * @param dryRun    whether this was only a report
+ */
+public record RestartResult(List<Restarted> restarted, List<Skipped> skipped, boolean dryRun) {
+    public RestartResult {
+        restarted = List.copyOf(restarted);
+        skipped = List.copyOf(skipped);
+    }
+
+    /** A job put back on its queue under a new jid. */
+    public record Restarted(String jobId, String newJobId, String queue) {
+    }
+
+    /** A job left alone, and why ({@code running}, {@code queued_in_sidekiq}, {@code too_many_restarts}, ...). */
+    public record Skipped(String jobId, String reason) {
+    }
+}

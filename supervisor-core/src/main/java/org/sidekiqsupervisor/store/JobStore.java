@@ -1,0 +1,64 @@
+package org.sidekiqsupervisor.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.sidekiqsupervisor.model.DurationQuery;
+import org.sidekiqsupervisor.model.DurationPage;
+import org.sidekiqsupervisor.model.DurationSummaries;
+import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobDetails;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobQuery;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.RecordResult;
+
+/**
+ * Where jobs and their histories are kept: the storage SPI.
+ *
+ * <p>A store holds no business rules: it persists what {@link Job#first} and {@link Job#apply} decide, and
+ * answers queries through indexes. Implementations are thread-safe, and safe to share between several
+ * supervisor processes on one database. Every method may throw {@link StoreException} when the database
+ * does not answer; a write that throws recorded nothing.
+ */
+public interface JobStore extends AutoCloseable {
+
+    /**
+     * Records events in one transaction: each is appended to its job's history and folded into the job's
+     * current row, in the order given for events of the same job. An event whose job already has the same
+     * status at the same time is a duplicate and changes nothing. Every event's {@code at} is set.
+     *
+     * @param events     the events, each with its time set
+     * @param receivedAt when the supervisor received them
+     * @return one result per event, in the order given
+     */
+    List<RecordResult> record(List<JobEvent> events, Instant receivedAt);
+
+    /** The job's current state, or empty if the store has never heard of it. */
+    Optional<Job> find(String jobId);
+
+    /** The job with its history, oldest event first; empty if unknown. */
+    Optional<JobDetails> details(String jobId);
+
+    /** One page of jobs, newest activity first. */
+    JobPage query(JobQuery query);
+
+    /** A page of durations of completed jobs, newest activity first. */
+    DurationPage durationPage(DurationQuery query);
+
+    /** Duration statistics over every completed job that matches (the query's limit and cursor are ignored). */
+    DurationSummaries durationSummaries(DurationQuery query);
+
+    /** How many jobs there are in each status (every status is a key, zero included). */
+    Map<JobStatus, Long> countByStatus();
+
+    /** Checks that the database answers. */
+    void ping();
+
+    /** Releases what the store owns (its connection pool, if it made one). */
+    @Override
+    void close();
+}

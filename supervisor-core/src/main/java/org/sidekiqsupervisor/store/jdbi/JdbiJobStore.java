@@ -1,0 +1,447 @@
+package org.sidekiqsupervisor.store.jdbi;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.sidekiqsupervisor.internal.Times;
+import org.sidekiqsupervisor.model.DurationFrom;
+import org.sidekiqsupervisor.model.DurationQuery;
+import org.sidekiqsupervisor.model.DurationPage;
+import org.sidekiqsupervisor.model.DurationSummaries;
+import org.sidekiqsupervisor.model.DurationSummary;
+import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobDetails;
+import org.sidekiqsupervisor.model.JobDuration;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobEventRecord;
+import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobQuery;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.PageCursor;
+import org.sidekiqsupervisor.model.RecordResult;
+import org.sidekiqsupervisor.store.JobStore;
+import org.sidekiqsupervisor.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link JobStore} on a relational database through JDBI: H2 (embedded, the default) or PostgreSQL.
+ *
+ * <p>The schema is created and upgraded by Flyway with its own history table
+ * ({@value #HISTORY_TABLE}) and migration location, so a host application's own Flyway in the same
+ * database is left alone. Thread-safe; several processes may share one database: each event locks its
+ * job's row ({@code select ... for update}) and a transaction that loses a race to create a job is
+ * retried.
+ */
+public final class JdbiJobStore implements JobStore {
+    /** Flyway's history table for the supervisor's own migrations. */
+    public static final String HISTORY_TABLE = "supervisor_schema_history";
+    /** Where the migrations live on the classpath. */
+    public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
+    /** How many times a transaction that lost a race (duplicate key, deadlock) is tried again. */
+    static final int MAX_TRIES = 5;
+    /** At most this many job classes are summarised in a duration report. */
+    static final int MAX_CLASSES = 1000;
+    /** SQL states of races that a new try resolves: unique violation, serialization failure, deadlock,
+     * and H2's concurrent update and lock timeout. */
+    private static final Set<String> RETRYABLE_STATES = Set.of("23505", "40001", "40P01", "90131", "HYT00");
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbiJobStore.class);
+    private static final String JOB_COLUMNS = "job_id, job_class, queue, arguments, status, status_us, queued_us, started_us, "
+            + "completed_us, failed_us, attempts, error_class, error_message, restarted_from, activity_us, created_us";
+
+    private final Jdbi jdbi;
+    private final AutoCloseable onClose;
+
+    private JdbiJobStore(Jdbi jdbi, AutoCloseable onClose) {
+        this.jdbi = jdbi;
+        this.onClose = onClose;
+    }
+
+    /**
+     * Migrates the schema to the current version and opens the store.
+     *
+     * @param dataSource where the tables live
+     * @param onClose    what {@link #close()} releases (the pool the caller made for the store), or null
+     * @throws StoreException when the database does not answer or a migration fails
+     */
+    public static JdbiJobStore open(DataSource dataSource, AutoCloseable onClose) {
+        migrate(dataSource);
+        return new JdbiJobStore(Jdbi.create(dataSource), onClose);
+    }
+
+    /** Runs the supervisor's migrations on {@code dataSource}. */
+    public static void migrate(DataSource dataSource) {
+        try {
+            Flyway.configure(JdbiJobStore.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .table(HISTORY_TABLE)
+                    .locations(MIGRATIONS)
+                    // A host database with its own tables: keep them, and still run our V1.
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw new StoreException("could not migrate the supervisor's schema: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<RecordResult> record(List<JobEvent> events, Instant receivedAt) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        // Lock rows in job-id order so that two concurrent batches cannot deadlock; keep the given order
+        // among events of one job.
+        int[] order = IntStream.range(0, events.size()).boxed()
+                .sorted(Comparator.comparing(i -> events.get(i).jobId()))
+                .mapToInt(Integer::intValue).toArray();
+        long receivedUs = Times.toMicros(receivedAt);
+        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+            RecordResult[] results = new RecordResult[events.size()];
+            Map<String, Job> seen = new HashMap<>();
+            for (int i : order) {
+                JobEvent event = events.get(i);
+                Job current = seen.containsKey(event.jobId()) ? seen.get(event.jobId()) : lockJob(handle, event.jobId());
+                results[i] = recordOne(handle, current, event, receivedAt, receivedUs);
+                seen.put(event.jobId(), results[i].job());
+            }
+            return List.of(results);
+        }));
+    }
+
+    private static RecordResult recordOne(Handle handle, Job current, JobEvent event, Instant receivedAt, long receivedUs) {
+        long atUs = Times.toMicros(event.at());
+        if (current != null && handle.createQuery(
+                        "select count(*) from supervisor_job_events where job_id = :job_id and at_us = :at_us and status = :status")
+                .bind("job_id", event.jobId()).bind("at_us", atUs).bind("status", event.status().wireName())
+                .mapTo(Long.class).one() > 0) {
+            return new RecordResult(RecordResult.Outcome.DUPLICATE, current);
+        }
+        handle.createUpdate("insert into supervisor_job_events (job_id, status, at_us, received_us, error_class, error_message) "
+                        + "values (:job_id, :status, :at_us, :received_us, :error_class, :error_message)")
+                .bind("job_id", event.jobId()).bind("status", event.status().wireName()).bind("at_us", atUs)
+                .bind("received_us", receivedUs)
+                .bind("error_class", event.errorClass()).bind("error_message", event.errorMessage())
+                .execute();
+        Job next = current == null ? Job.first(event, receivedAt) : current.apply(event, receivedAt);
+        String sql = current == null
+                ? "insert into supervisor_jobs (" + JOB_COLUMNS + ") values (:job_id, :job_class, :queue, :arguments, :status, "
+                        + ":status_us, :queued_us, :started_us, :completed_us, :failed_us, :attempts, :error_class, "
+                        + ":error_message, :restarted_from, :activity_us, :created_us)"
+                : "update supervisor_jobs set job_class = :job_class, queue = :queue, arguments = :arguments, status = :status, "
+                        + "status_us = :status_us, queued_us = :queued_us, started_us = :started_us, "
+                        + "completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
+                        + "error_class = :error_class, error_message = :error_message, restarted_from = :restarted_from, "
+                        + "activity_us = :activity_us where job_id = :job_id";
+        handle.createUpdate(sql)
+                .bind("job_id", next.jobId()).bind("job_class", next.jobClass()).bind("queue", next.queue())
+                .bind("arguments", next.arguments()).bind("status", next.status().wireName())
+                .bind("status_us", Times.toMicros(next.statusAt()))
+                .bind("queued_us", Times.toMicrosOrNull(next.queuedAt()))
+                .bind("started_us", Times.toMicrosOrNull(next.startedAt()))
+                .bind("completed_us", Times.toMicrosOrNull(next.completedAt()))
+                .bind("failed_us", Times.toMicrosOrNull(next.failedAt()))
+                .bind("attempts", next.attempts())
+                .bind("error_class", next.errorClass()).bind("error_message", next.errorMessage())
+                .bind("restarted_from", next.restartedFrom())
+                .bind("activity_us", Times.toMicros(next.activityAt()))
+                .bind("created_us", Times.toMicros(next.createdAt()))
+                .execute();
+        return new RecordResult(current == null ? RecordResult.Outcome.CREATED : RecordResult.Outcome.UPDATED, next);
+    }
+
+    private static Job lockJob(Handle handle, String jobId) {
+        return handle.createQuery("select " + JOB_COLUMNS + " from supervisor_jobs where job_id = :job_id for update")
+                .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne().orElse(null);
+    }
+
+    @Override
+    public Optional<Job> find(String jobId) {
+        return call(() -> jdbi.withHandle(handle -> handle
+                .createQuery("select " + JOB_COLUMNS + " from supervisor_jobs where job_id = :job_id")
+                .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne()));
+    }
+
+    @Override
+    public Optional<JobDetails> details(String jobId) {
+        return call(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> handle
+                .createQuery("select " + JOB_COLUMNS + " from supervisor_jobs where job_id = :job_id")
+                .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne()
+                .map(job -> new JobDetails(job, handle.createQuery(
+                                "select status, at_us, received_us, error_class, error_message from supervisor_job_events "
+                                        + "where job_id = :job_id order by at_us, event_id")
+                        .bind("job_id", jobId)
+                        .map((rs, ctx) -> new JobEventRecord(JobStatus.fromWireName(rs.getString("status"), "status"),
+                                Times.fromMicros(rs.getLong("at_us")), Times.fromMicros(rs.getLong("received_us")),
+                                rs.getString("error_class"), rs.getString("error_message")))
+                        .list()))));
+    }
+
+    @Override
+    public JobPage query(JobQuery query) {
+        Conditions where = new Conditions()
+                .equal("status", query.status() == null ? null : query.status().wireName())
+                .equal("job_class", query.jobClass())
+                .equal("queue", query.queue())
+                .argumentsContain(query.filter())
+                .activityFrom(query.since(), query.until())
+                .after(query.cursor());
+        String sql = "select " + JOB_COLUMNS + " from supervisor_jobs" + where.sql()
+                + " order by activity_us desc, job_id desc limit :limit";
+        List<Job> rows = call(() -> jdbi.withHandle(handle -> where.bindTo(handle.createQuery(sql))
+                .bind("limit", query.limit() + 1)
+                .map(JdbiJobStore::mapJob).list()));
+        boolean more = rows.size() > query.limit();
+        List<Job> shown = more ? rows.subList(0, query.limit()) : rows;
+        return new JobPage(shown, more ? PageCursor.after(shown.get(shown.size() - 1)) : null);
+    }
+
+    @Override
+    public DurationPage durationPage(DurationQuery query) {
+        if (query.limit() == 0) {
+            return new DurationPage(List.of(), null);
+        }
+        String start = startColumn(query);
+        Conditions where = completedWith(query).after(query.cursor());
+        String sql = "select job_id, job_class, queue, activity_us, (completed_us - " + start + ") as duration_us "
+                + "from supervisor_jobs" + where.sql() + " order by activity_us desc, job_id desc limit :limit";
+        List<DurationRow> rows = call(() -> jdbi.withHandle(handle -> where.bindTo(handle.createQuery(sql))
+                .bind("limit", query.limit() + 1)
+                .map((rs, ctx) -> new DurationRow(new JobDuration(rs.getString("job_id"), rs.getString("job_class"),
+                        rs.getString("queue"), Duration.ofNanos(Math.multiplyExact(rs.getLong("duration_us"), 1000L))),
+                        new PageCursor(Times.fromMicros(rs.getLong("activity_us")), rs.getString("job_id"))))
+                .list()));
+        boolean more = rows.size() > query.limit();
+        List<DurationRow> shown = more ? rows.subList(0, query.limit()) : rows;
+        return new DurationPage(shown.stream().map(DurationRow::duration).toList(),
+                more ? shown.get(shown.size() - 1).cursor() : null);
+    }
+
+    @Override
+    public DurationSummaries durationSummaries(DurationQuery query) {
+        Conditions where = completedWith(query);
+        String statistics = "count(*) as n, avg(d) as mean_us, max(d) as max_us, "
+                + "percentile_cont(0.5) within group (order by d) as p50_us, "
+                + "percentile_cont(0.95) within group (order by d) as p95_us, "
+                + "percentile_cont(0.99) within group (order by d) as p99_us";
+        String durations = "(select job_class, cast(completed_us - " + startColumn(query) + " as double precision) as d "
+                + "from supervisor_jobs" + where.sql() + ") durations";
+        String overallSql = "select " + statistics + " from " + durations;
+        String byClassSql = "select job_class, " + statistics + " from " + durations
+                + " group by job_class order by count(*) desc, job_class limit " + MAX_CLASSES;
+        return call(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+            DurationSummary overall = where.bindTo(handle.createQuery(overallSql)).map((rs, ctx) -> summary(rs)).one();
+            Map<String, DurationSummary> byClass = new LinkedHashMap<>();
+            where.bindTo(handle.createQuery(byClassSql)).map((rs, ctx) -> {
+                String jobClass = rs.getString("job_class");
+                byClass.put(jobClass == null ? "" : jobClass, summary(rs));
+                return jobClass;
+            }).list();
+            return new DurationSummaries(overall, Collections.unmodifiableMap(byClass));
+        }));
+    }
+
+    private static String startColumn(DurationQuery query) {
+        return query.from() == DurationFrom.QUEUED ? "queued_us" : "started_us";
+    }
+
+    private static Conditions completedWith(DurationQuery query) {
+        return new Conditions()
+                .equal("status", JobStatus.COMPLETE.wireName())
+                .notNull(startColumn(query))
+                .equal("job_class", query.jobClass())
+                .equal("queue", query.queue())
+                .argumentsContain(query.filter());
+    }
+
+    private record DurationRow(JobDuration duration, PageCursor cursor) {
+    }
+
+    private static DurationSummary summary(ResultSet rs) throws SQLException {
+        long count = rs.getLong("n");
+        if (count == 0) {
+            return DurationSummary.EMPTY;
+        }
+        return new DurationSummary(count, rs.getDouble("mean_us") / 1000.0, rs.getDouble("p50_us") / 1000.0,
+                rs.getDouble("p95_us") / 1000.0, rs.getDouble("p99_us") / 1000.0, rs.getDouble("max_us") / 1000.0);
+    }
+
+    @Override
+    public Map<JobStatus, Long> countByStatus() {
+        Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+        for (JobStatus status : JobStatus.values()) {
+            counts.put(status, 0L);
+        }
+        call(() -> jdbi.withHandle(handle -> handle.createQuery("select status, count(*) as n from supervisor_jobs group by status")
+                .map((rs, ctx) -> counts.put(JobStatus.fromWireName(rs.getString("status"), "status"), rs.getLong("n")))
+                .list()));
+        return Collections.unmodifiableMap(counts);
+    }
+
+    @Override
+    public void ping() {
+        call(() -> jdbi.withHandle(handle -> handle.createQuery("select 1").mapTo(Integer.class).one()));
+    }
+
+    @Override
+    public void close() {
+        if (onClose != null) {
+            try {
+                onClose.close();
+            } catch (Exception e) {
+                LOG.warn("closing the store's data source failed", e);
+            }
+        }
+    }
+
+    static Job mapJob(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Job(rs.getString("job_id"), rs.getString("job_class"), rs.getString("queue"), rs.getString("arguments"),
+                JobStatus.fromWireName(rs.getString("status"), "status"), Times.fromMicros(rs.getLong("status_us")),
+                Times.fromMicros(nullableLong(rs, "queued_us")), Times.fromMicros(nullableLong(rs, "started_us")),
+                Times.fromMicros(nullableLong(rs, "completed_us")), Times.fromMicros(nullableLong(rs, "failed_us")),
+                rs.getInt("attempts"), rs.getString("error_class"), rs.getString("error_message"),
+                rs.getString("restarted_from"), Times.fromMicros(rs.getLong("activity_us")),
+                Times.fromMicros(rs.getLong("created_us")));
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static <T> T withRetries(Supplier<T> transaction) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return transaction.get();
+            } catch (JdbiException e) {
+                if (attempt >= MAX_TRIES || !isRace(e)) {
+                    throw storeFailure(e);
+                }
+                LOG.debug("transaction lost a race (try {} of {}), trying again", attempt, MAX_TRIES, e);
+            }
+        }
+    }
+
+    private static <T> T call(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (JdbiException e) {
+            throw storeFailure(e);
+        }
+    }
+
+    private static boolean isRace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && RETRYABLE_STATES.contains(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static StoreException storeFailure(JdbiException e) {
+        return new StoreException("the store did not answer: " + rootMessage(e), e);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+    }
+
+    /** The WHERE clause of a jobs query, built from the criteria that are set, with its bindings. */
+    private static final class Conditions {
+        private final List<String> clauses;
+        private final Map<String, Object> bindings;
+
+        Conditions() {
+            clauses = new ArrayList<>();
+            bindings = new LinkedHashMap<>();
+        }
+
+        Conditions equal(String column, String value) {
+            if (value != null) {
+                clauses.add(column + " = :" + column);
+                bindings.put(column, value);
+            }
+            return this;
+        }
+
+        Conditions notNull(String column) {
+            clauses.add(column + " is not null");
+            return this;
+        }
+
+        /** A literal substring: the LIKE wildcards and the escape character in it are escaped. */
+        Conditions argumentsContain(String needle) {
+            if (needle != null) {
+                clauses.add("arguments like :arguments_like escape '\\'");
+                bindings.put("arguments_like", "%" + escapeLike(needle) + "%");
+            }
+            return this;
+        }
+
+        Conditions activityFrom(Instant since, Instant until) {
+            if (since != null) {
+                clauses.add("activity_us >= :since_us");
+                bindings.put("since_us", Times.toMicros(since));
+            }
+            if (until != null) {
+                clauses.add("activity_us < :until_us");
+                bindings.put("until_us", Times.toMicros(until));
+            }
+            return this;
+        }
+
+        Conditions after(PageCursor cursor) {
+            if (cursor != null) {
+                clauses.add("(activity_us < :cursor_us or (activity_us = :cursor_us and job_id < :cursor_job_id))");
+                bindings.put("cursor_us", Times.toMicros(cursor.activityAt()));
+                bindings.put("cursor_job_id", cursor.jobId());
+            }
+            return this;
+        }
+
+        String sql() {
+            return clauses.isEmpty() ? "" : " where " + String.join(" and ", clauses);
+        }
+
+        Query bindTo(Query query) {
+            bindings.forEach(query::bind);
+            return query;
+        }
+    }
+
+    static String escapeLike(String needle) {
+        return needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}

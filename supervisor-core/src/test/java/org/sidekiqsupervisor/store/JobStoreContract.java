@@ -1,0 +1,262 @@
+package org.sidekiqsupervisor.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.model.DurationFrom;
+import org.sidekiqsupervisor.model.DurationPage;
+import org.sidekiqsupervisor.model.DurationQuery;
+import org.sidekiqsupervisor.model.DurationSummaries;
+import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobDetails;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobEventRecord;
+import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobQuery;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.RecordResult.Outcome;
+
+/**
+ * What every {@link JobStore} must do. Each backend runs this suite unchanged against a fresh, empty store
+ * per test.
+ */
+public abstract class JobStoreContract {
+    protected static final Instant T0 = Instant.parse("2026-11-28T17:00:00.123456Z");
+    private static final Instant RECEIVED = Instant.parse("2026-11-28T18:00:00Z");
+
+    protected JobStore store;
+
+    /** A new, empty store of the backend under test. */
+    protected abstract JobStore newStore();
+
+    @BeforeEach
+    void openStore() {
+        store = newStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private static JobEvent event(String jobId, JobStatus status, long millis, String jobClass, String args) {
+        return new JobEvent(jobId, status, T0.plusMillis(millis), jobClass, "default", args, null, null, null);
+    }
+
+    private Outcome record(JobEvent event) {
+        return store.record(List.of(event), RECEIVED).get(0).outcome();
+    }
+
+    @Test
+    void the_first_event_creates_the_job_and_later_ones_update_it() {
+        assertThat(record(event("j1", JobStatus.QUEUED, 0, "A", "[1]"))).isEqualTo(Outcome.CREATED);
+        assertThat(record(event("j1", JobStatus.STARTED, 10, "A", "[1]"))).isEqualTo(Outcome.UPDATED);
+        Job job = store.find("j1").orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.STARTED);
+        assertThat(job.queuedAt()).isEqualTo(T0);
+        assertThat(job.startedAt()).isEqualTo(T0.plusMillis(10));
+        assertThat(job.createdAt()).isEqualTo(RECEIVED);
+        assertThat(store.find("unknown")).isEmpty();
+    }
+
+    @Test
+    void an_exact_duplicate_changes_nothing_and_counts_nothing() {
+        record(event("j1", JobStatus.STARTED, 10, "A", "[1]"));
+        assertThat(record(event("j1", JobStatus.STARTED, 10, "A", "[1]"))).isEqualTo(Outcome.DUPLICATE);
+        // The same event twice within one batch is a duplicate too.
+        List<Outcome> batch = store.record(List.of(event("j2", JobStatus.QUEUED, 0, "A", null),
+                event("j2", JobStatus.QUEUED, 0, "A", null)), RECEIVED).stream().map(r -> r.outcome()).toList();
+        assertThat(batch).containsExactly(Outcome.CREATED, Outcome.DUPLICATE);
+        assertThat(store.find("j1").orElseThrow().attempts()).isEqualTo(1);
+        assertThat(store.details("j1").orElseThrow().events()).hasSize(1);
+        assertThat(store.details("j2").orElseThrow().events()).hasSize(1);
+    }
+
+    @Test
+    void the_history_keeps_every_event_oldest_first_whatever_the_arrival_order() {
+        record(event("j1", JobStatus.COMPLETE, 30, "A", null));
+        record(event("j1", JobStatus.QUEUED, 0, "A", null));
+        record(new JobEvent("j1", JobStatus.FAILED, T0.plusMillis(20), null, null, null, "Boom", "it broke", null));
+        record(event("j1", JobStatus.STARTED, 10, "A", null));
+        JobDetails details = store.details("j1").orElseThrow();
+        assertThat(details.events()).extracting(JobEventRecord::status)
+                .containsExactly(JobStatus.QUEUED, JobStatus.STARTED, JobStatus.FAILED, JobStatus.COMPLETE);
+        assertThat(details.events().get(2).errorClass()).isEqualTo("Boom");
+        assertThat(details.events().get(0).receivedAt()).isEqualTo(RECEIVED);
+        assertThat(details.job().status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(details.job().errorMessage()).isEqualTo("it broke");
+    }
+
+    @Test
+    void a_batch_answers_each_event_in_the_order_given() {
+        List<JobEvent> batch = List.of(event("b", JobStatus.QUEUED, 0, "A", null), event("a", JobStatus.QUEUED, 0, "A", null),
+                event("b", JobStatus.STARTED, 5, "A", null), event("a", JobStatus.STARTED, 5, "A", null));
+        assertThat(store.record(batch, RECEIVED)).extracting(r -> r.outcome() + ":" + r.job().jobId() + ":" + r.job().status())
+                .containsExactly("CREATED:b:QUEUED", "CREATED:a:QUEUED", "UPDATED:b:STARTED", "UPDATED:a:STARTED");
+    }
+
+    @Test
+    void arguments_are_returned_exactly_as_sent() {
+        String args = "[12345678901234567890123456789,9007199254740993,1.10,-0.0,1e400,\"raw ünï ✓ 😀 a&b=c+d %/?#\","
+                + "{\"k\":[1,{\"é\":null}]},\"\\u0000\\\"\",[[[[[]]]]]]";
+        record(event("j1", JobStatus.QUEUED, 0, "A", args));
+        assertThat(store.find("j1").orElseThrow().arguments()).isEqualTo(args);
+    }
+
+    @Test
+    void the_arguments_filter_takes_wildcards_backslashes_and_quotes_literally() {
+        record(event("pct", JobStatus.QUEUED, 0, "A", "[\"100%\"]"));
+        record(event("und", JobStatus.QUEUED, 1, "A", "[\"a_b\"]"));
+        record(event("bsl", JobStatus.QUEUED, 2, "A", "[\"C:\\\\dir\"]"));
+        record(event("quo", JobStatus.QUEUED, 3, "A", "[\"it's\"]"));
+        record(event("dq", JobStatus.QUEUED, 4, "A", "[\"say \\\"hi\\\"\"]"));
+        record(event("other", JobStatus.QUEUED, 5, "A", "[\"100 axb C:dir its\"]"));
+        assertThat(ids(JobQuery.builder().filter("%").build())).containsExactly("pct");
+        assertThat(ids(JobQuery.builder().filter("a_b").build())).containsExactly("und");
+        assertThat(ids(JobQuery.builder().filter("_").build())).containsExactly("und");
+        assertThat(ids(JobQuery.builder().filter("C:\\\\dir").build())).containsExactly("bsl");
+        assertThat(ids(JobQuery.builder().filter("\\").build())).containsExactly("dq", "bsl");
+        assertThat(ids(JobQuery.builder().filter("it's").build())).containsExactly("quo");
+        assertThat(ids(JobQuery.builder().filter("\\\"hi").build())).containsExactly("dq");
+        assertThat(ids(JobQuery.builder().filter("' or '1'='1").build())).isEmpty();
+    }
+
+    @Test
+    void queries_filter_by_status_class_queue_and_activity_time() {
+        record(event("q", JobStatus.QUEUED, 0, "A", "[]"));
+        record(new JobEvent("s", JobStatus.STARTED, T0.plusSeconds(10), "B", "low", "[]", null, null, null));
+        record(event("c", JobStatus.COMPLETE, 20_000, "A", "[]"));
+        record(new JobEvent("f", JobStatus.FAILED, T0.plusSeconds(30), "B", "default", "[]", "E", "m", null));
+        assertThat(ids(JobQuery.builder().status(JobStatus.STARTED).build())).containsExactly("s");
+        assertThat(ids(JobQuery.builder().jobClass("A").build())).containsExactly("c", "q");
+        assertThat(ids(JobQuery.builder().queue("low").build())).containsExactly("s");
+        assertThat(ids(JobQuery.builder().since(T0.plusSeconds(10)).until(T0.plusSeconds(30)).build())).containsExactly("c", "s");
+        assertThat(ids(JobQuery.builder().jobClass("B").status(JobStatus.FAILED).build())).containsExactly("f");
+        assertThat(store.countByStatus()).containsEntry(JobStatus.QUEUED, 1L).containsEntry(JobStatus.STARTED, 1L)
+                .containsEntry(JobStatus.COMPLETE, 1L).containsEntry(JobStatus.FAILED, 1L);
+    }
+
+    @Test
+    void keyset_paging_visits_every_job_once_newest_activity_first_even_with_equal_times() {
+        List<JobEvent> events = new ArrayList<>();
+        for (int i = 0; i < 95; i++) {
+            // Groups of five jobs share one activity time.
+            events.add(event(String.format("job%03d", i), JobStatus.QUEUED, i / 5, "A", "[" + i + "]"));
+        }
+        store.record(events, RECEIVED);
+        List<Job> seen = new ArrayList<>();
+        JobQuery query = JobQuery.builder().limit(10).build();
+        int pages = 0;
+        while (true) {
+            JobPage page = store.query(query);
+            seen.addAll(page.jobs());
+            pages++;
+            if (page.nextCursor() == null) {
+                break;
+            }
+            query = query.after(page.nextCursor());
+        }
+        assertThat(pages).isEqualTo(10);
+        assertThat(seen).extracting(Job::jobId).doesNotHaveDuplicates().hasSize(95);
+        for (int i = 1; i < seen.size(); i++) {
+            Job before = seen.get(i - 1);
+            Job after = seen.get(i);
+            assertThat(before.activityAt().isAfter(after.activityAt())
+                    || before.activityAt().equals(after.activityAt()) && before.jobId().compareTo(after.jobId()) > 0).isTrue();
+        }
+    }
+
+    @Test
+    void durations_list_each_completed_job_and_summarise_them_overall_and_by_class() {
+        // Class A: run times 100..1000 ms (ten jobs); class B: one job of 5000 ms; one job never completed.
+        for (int i = 1; i <= 10; i++) {
+            String id = "a" + i;
+            record(event(id, JobStatus.QUEUED, 0, "A", "[\"a\"]"));
+            record(event(id, JobStatus.STARTED, 50, "A", null));
+            record(event(id, JobStatus.COMPLETE, 50 + 100L * i, "A", null));
+        }
+        record(event("b1", JobStatus.STARTED, 0, "B", "[\"b\"]"));
+        record(event("b1", JobStatus.COMPLETE, 5000, "B", null));
+        record(event("running", JobStatus.QUEUED, 0, "A", null));
+
+        DurationPage fromStarted = store.durationPage(new DurationQuery(DurationFrom.STARTED, null, null, null, 100, null));
+        assertThat(fromStarted.jobs()).hasSize(11);
+        assertThat(fromStarted.jobs().get(0).jobId()).isEqualTo("b1");
+        assertThat(fromStarted.jobs().get(0).duration()).isEqualTo(Duration.ofSeconds(5));
+        DurationPage fromQueued = store.durationPage(new DurationQuery(DurationFrom.QUEUED, null, null, null, 100, null));
+        assertThat(fromQueued.jobs()).extracting(d -> d.jobId()).doesNotContain("b1").hasSize(10);
+        assertThat(fromQueued.jobs()).filteredOn(d -> d.jobId().equals("a3")).singleElement()
+                .extracting(d -> d.duration()).isEqualTo(Duration.ofMillis(350));
+
+        DurationSummaries summaries = store.durationSummaries(new DurationQuery(DurationFrom.STARTED, null, null, null, 0, null));
+        assertThat(summaries.overall().count()).isEqualTo(11);
+        assertThat(summaries.overall().maxMs()).isEqualTo(5000.0);
+        assertThat(summaries.overall().meanMs()).isCloseTo((5500 + 5000) / 11.0, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(summaries.byClass().keySet()).containsExactly("A", "B");
+        assertThat(summaries.byClass().get("A").p50Ms()).isCloseTo(550.0, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(summaries.byClass().get("A").p95Ms()).isCloseTo(955.0, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(summaries.byClass().get("A").p99Ms()).isCloseTo(991.0, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(summaries.byClass().get("B").count()).isEqualTo(1);
+
+        DurationSummaries filtered = store.durationSummaries(new DurationQuery(DurationFrom.STARTED, "\"b\"", null, null, 0, null));
+        assertThat(filtered.overall().count()).isEqualTo(1);
+        DurationSummaries none = store.durationSummaries(new DurationQuery(DurationFrom.QUEUED, "nothing", null, null, 0, null));
+        assertThat(none.overall().count()).isZero();
+        assertThat(none.byClass()).isEmpty();
+    }
+
+    @Test
+    void concurrent_events_for_the_same_jobs_lose_nothing_and_make_no_duplicate_rows() throws Exception {
+        int jobs = 20;
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            // Each thread sends a different event for every job, so every job gets all of them at once.
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int j = 0; j < jobs; j++) {
+                        JobStatus status = thread == 0 ? JobStatus.QUEUED : thread == threads - 1 ? JobStatus.COMPLETE : JobStatus.STARTED;
+                        store.record(List.of(event("c" + j, status, thread * 1000L, "A", "[" + j + "]")), RECEIVED);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Set<String> seen = new HashSet<>();
+        for (int j = 0; j < jobs; j++) {
+            JobDetails details = store.details("c" + j).orElseThrow();
+            assertThat(details.events()).hasSize(threads);
+            assertThat(details.job().status()).isEqualTo(JobStatus.COMPLETE);
+            assertThat(details.job().attempts()).isEqualTo(threads - 2);
+            assertThat(details.job().queuedAt()).isEqualTo(T0);
+            assertThat(details.job().startedAt()).isEqualTo(T0.plusMillis((threads - 2) * 1000L));
+            seen.add(details.job().jobId());
+        }
+        assertThat(seen).hasSize(jobs);
+        assertThat(store.query(JobQuery.builder().limit(1000).build()).jobs()).hasSize(jobs);
+    }
+
+    private List<String> ids(JobQuery query) {
+        return store.query(query).jobs().stream().map(Job::jobId).toList();
+    }
+}
