@@ -1,0 +1,69 @@
+package org.sidekiqsupervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.store.StoreException;
+
+class SupervisorTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void the_h2_file_store_keeps_jobs_across_a_close_and_reopen() {
+        String url = "jdbc:h2:file:" + dir.resolve("supervisor");
+        Instant at = Instant.parse("2026-11-28T17:00:00.5Z");
+        try (Supervisor supervisor = Supervisor.builder().databaseUrl(url).build()) {
+            supervisor.jobManager().record(new JobEvent("kept", JobStatus.STARTED, at, "A", "q", "[\"ünï\"]", null, null, null));
+        }
+        try (Supervisor reopened = Supervisor.builder().databaseUrl(url).build()) {
+            var details = reopened.jobManager().job("kept").orElseThrow();
+            assertThat(details.job().status()).isEqualTo(JobStatus.STARTED);
+            assertThat(details.job().arguments()).isEqualTo("[\"ünï\"]");
+            assertThat(details.events()).hasSize(1);
+        }
+    }
+
+    @Test
+    void settings_are_checked_when_building_and_name_the_setting() {
+        assertThatThrownBy(() -> Supervisor.builder().databaseUrl("jdbc:mysql://x/y").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("databaseUrl");
+        assertThatThrownBy(() -> Supervisor.builder().maxBodyBytes(10).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBodyBytes");
+        assertThatThrownBy(() -> Supervisor.builder().poolSize(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("poolSize");
+    }
+
+    @Test
+    void an_unreachable_database_fails_the_build_with_a_store_error() {
+        assertThatThrownBy(() -> Supervisor.builder().databaseUrl("jdbc:postgresql://127.0.0.1:1/none").build())
+                .isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void store_descriptions_never_show_credentials() {
+        assertThat(Supervisor.describe("jdbc:postgresql://user:secret@db:5432/sup?password=secret"))
+                .isEqualTo("PostgreSQL //db:5432/sup");
+        assertThat(Supervisor.describe("jdbc:h2:file:./supervisor-data/supervisor;PASSWORD=x"))
+                .isEqualTo("H2 file ./supervisor-data/supervisor");
+    }
+
+    @Test
+    void h2_file_urls_are_made_to_write_on_commit() {
+        assertThat(Supervisor.h2Durable("jdbc:h2:file:./x")).isEqualTo("jdbc:h2:file:./x;WRITE_DELAY=0");
+        assertThat(Supervisor.h2Durable("jdbc:h2:file:./x;write_delay=100")).isEqualTo("jdbc:h2:file:./x;write_delay=100");
+        assertThat(Supervisor.h2Durable("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
+    }
+
+    @Test
+    void the_version_comes_from_the_build() {
+        assertThat(Supervisor.version()).matches("\\d+\\.\\d+\\.\\d+.*");
+    }
+}
