@@ -1,0 +1,24 @@
+package org.sidekiqsupervisor.jaxrs;
+
+/**
+ * A request the API refuses with a given status and a JSON error body; nothing was changed.
+ */
+public class ApiException extends RuntimeException {
+    private final int status;
+    private final String field;
+
+    public ApiException(int status, String message, String field) {
+        super(message);
+        this.status = status;
+        this.field = field;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** The field the error is about, or null. */
+    public String field() {
+        return field;
+    }
+}

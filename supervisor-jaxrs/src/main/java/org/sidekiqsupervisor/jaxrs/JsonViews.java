@@ -1,0 +1,143 @@
+package org.sidekiqsupervisor.jaxrs;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import org.sidekiqsupervisor.model.DurationReport;
+import org.sidekiqsupervisor.model.DurationSummary;
+import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobDetails;
+import org.sidekiqsupervisor.model.JobDuration;
+import org.sidekiqsupervisor.model.JobEventRecord;
+import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.PageCursor;
+
+/**
+ * The API's JSON shapes (contract section 3): snake_case keys, ISO-8601 UTC times with milliseconds,
+ * {@code arguments} as the JSON value itself, written from the stored text without re-encoding.
+ */
+final class JsonViews {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
+
+    private JsonViews() {
+    }
+
+    static ObjectNode job(Job job) {
+        ObjectNode node = NODES.objectNode();
+        node.put("job_id", job.jobId());
+        node.put("job_class", job.jobClass());
+        node.put("queue", job.queue());
+        if (job.arguments() == null) {
+            node.putNull("arguments");
+        } else {
+            // The stored text was validated as one JSON value on the way in; it is written out unchanged.
+            node.putRawValue("arguments", new RawValue(job.arguments()));
+        }
+        node.put("status", job.status().wireName());
+        node.put("queued_at", time(job.queuedAt()));
+        node.put("started_at", time(job.startedAt()));
+        node.put("completed_at", time(job.completedAt()));
+        node.put("failed_at", time(job.failedAt()));
+        node.put("attempts", job.attempts());
+        if (job.errorClass() == null && job.errorMessage() == null) {
+            node.putNull("error");
+        } else {
+            ObjectNode error = node.putObject("error");
+            error.put("class", job.errorClass());
+            error.put("message", job.errorMessage());
+        }
+        node.put("restarted_from", job.restartedFrom());
+        node.put("last_event_at", time(job.activityAt()));
+        return node;
+    }
+
+    static ObjectNode details(JobDetails details) {
+        ObjectNode node = job(details.job());
+        ArrayNode events = node.putArray("events");
+        for (JobEventRecord event : details.events()) {
+            ObjectNode entry = events.addObject();
+            entry.put("status", event.status().wireName());
+            entry.put("at", time(event.at()));
+            entry.put("received_at", time(event.receivedAt()));
+            if (event.errorClass() != null || event.errorMessage() != null) {
+                entry.put("error_class", event.errorClass());
+                entry.put("error_message", event.errorMessage());
+            }
+        }
+        return node;
+    }
+
+    static ObjectNode page(JobPage page) {
+        ObjectNode node = NODES.objectNode();
+        ArrayNode jobs = node.putArray("jobs");
+        page.jobs().forEach(job -> jobs.add(job(job)));
+        node.put("next_cursor", cursor(page.nextCursor()));
+        return node;
+    }
+
+    static ObjectNode durations(DurationReport report, String from) {
+        ObjectNode node = NODES.objectNode();
+        node.put("from", from);
+        ArrayNode jobs = node.putArray("jobs");
+        for (JobDuration duration : report.page().jobs()) {
+            ObjectNode entry = jobs.addObject();
+            entry.put("job_id", duration.jobId());
+            entry.put("job_class", duration.jobClass());
+            entry.put("queue", duration.queue());
+            entry.put("duration_ms", millis(duration.duration()));
+        }
+        node.put("next_cursor", cursor(report.page().nextCursor()));
+        node.set("summary", summary(report.summaries().overall()));
+        ObjectNode byClass = node.putObject("by_class");
+        for (Map.Entry<String, DurationSummary> entry : report.summaries().byClass().entrySet()) {
+            byClass.set(entry.getKey(), summary(entry.getValue()));
+        }
+        return node;
+    }
+
+    private static ObjectNode summary(DurationSummary summary) {
+        ObjectNode node = NODES.objectNode();
+        node.put("count", summary.count());
+        node.put("mean_ms", round(summary.meanMs()));
+        node.put("p50_ms", round(summary.p50Ms()));
+        node.put("p95_ms", round(summary.p95Ms()));
+        node.put("p99_ms", round(summary.p99Ms()));
+        node.put("max_ms", round(summary.maxMs()));
+        return node;
+    }
+
+    /** ISO-8601 UTC with milliseconds, or null. */
+    static String time(Instant instant) {
+        return instant == null ? null : MILLIS.format(instant.truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    private static String cursor(PageCursor cursor) {
+        return cursor == null ? null : cursor.encode();
+    }
+
+    /** Milliseconds with the microseconds kept as a fraction. */
+    private static BigDecimal millis(Duration duration) {
+        return plain(BigDecimal.valueOf(duration.toNanos() / 1000L, 3));
+    }
+
+    private static BigDecimal round(double value) {
+        return plain(BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP));
+    }
+
+    /** Without trailing zeros and never in exponent form (5000, not 5E+3). */
+    private static BigDecimal plain(BigDecimal value) {
+        BigDecimal stripped = value.stripTrailingZeros();
+        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+    }
+}

@@ -1,0 +1,181 @@
+package org.sidekiqsupervisor.jaxrs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.jaxrs.TestServer.Reply;
+
+/** The ingest endpoints, driven as the Ruby middlewares drive them. */
+class IngestApiTest {
+    private static final String JID = "0123456789abcdef01234567";
+    /** The form body Faraday 1.1 sends for the queued POST (../shared/sidekiq/faraday-requests.txt). */
+    private static final String QUEUED_BODY = "arguments=%5B7%2C%22raw+%C3%BCn%C3%AF+%E2%9C%93+a%26b%3Dc%2Bd+%25%2F%3F%23%22%2C5%5D"
+            + "&job_class=SleepyJob&job_id=0123456789abcdef01234567&queue=default";
+    private static final String SERVER_BODY = "arguments=%5B7%2C%22raw+%C3%BCn%C3%AF+%E2%9C%93+a%26b%3Dc%2Bd+%25%2F%3F%23%22%2C5%5D"
+            + "&job_class=SleepyJob&queue=default";
+
+    private TestServer server;
+
+    @BeforeEach
+    void start() {
+        server = TestServer.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private String faraday(String path, String body) {
+        return "POST " + path + " HTTP/1.1\r\n"
+                + "User-Agent: Faraday v1.1.0\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\n"
+                + "Accept-Encoding: gzip;q=1.0,deflate;q=0.6,identity;q=0.3\r\n"
+                + "Accept: */*\r\n"
+                + "Host: 127.0.0.1:" + server.base.getPort() + "\r\n"
+                + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n"
+                + "Connection: close\r\n"
+                + "\r\n" + body;
+    }
+
+    @Test
+    void the_exact_bytes_faraday_sends_record_queued_then_started_then_complete() {
+        String queued = server.raw(faraday("/api/v1/jobs", QUEUED_BODY));
+        assertThat(queued).startsWith("HTTP/1.1 201");
+        assertThat(queued).containsIgnoringCase("Location: http://127.0.0.1:" + server.base.getPort() + "/api/v1/jobs/" + JID);
+        assertThat(server.get("/api/v1/jobs?status=queued").json().get("jobs")).hasSize(1);
+
+        assertThat(server.raw(faraday("/api/v1/jobs/" + JID + "/started", SERVER_BODY))).startsWith("HTTP/1.1 200");
+        assertThat(server.get("/api/v1/jobs?status=started").json().get("jobs")).hasSize(1);
+
+        assertThat(server.raw(faraday("/api/v1/jobs/" + JID + "/complete", SERVER_BODY))).startsWith("HTTP/1.1 200");
+        JsonNode job = server.get("/api/v1/jobs/" + JID).json();
+        assertThat(job.get("status").asText()).isEqualTo("complete");
+        assertThat(job.get("job_class").asText()).isEqualTo("SleepyJob");
+        assertThat(job.get("queue").asText()).isEqualTo("default");
+        assertThat(job.get("attempts").asInt()).isEqualTo(1);
+        assertThat(job.get("arguments").toString()).isEqualTo("[7,\"raw ünï ✓ a&b=c+d %/?#\",5]");
+        assertThat(job.get("queued_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        assertThat(job.get("events")).extracting(e -> e.get("status").asText()).containsExactly("queued", "started", "complete");
+        assertThat(server.get("/api/v1/jobs?status=complete").json().get("jobs")).hasSize(1);
+        JsonNode durations = server.get("/api/v1/durations").json();
+        assertThat(durations.get("jobs")).hasSize(1);
+        assertThat(durations.get("jobs").get(0).get("job_id").asText()).isEqualTo(JID);
+        assertThat(durations.get("summary").get("count").asInt()).isEqualTo(1);
+        assertThat(durations.get("by_class").has("SleepyJob")).isTrue();
+    }
+
+    @Test
+    void each_answer_is_the_job_201_when_created_and_200_when_updated() {
+        Reply created = server.form("/api/v1/jobs/abc/started", "job_class=A&queue=q&arguments=%5B1%5D");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.header("Location")).endsWith("/api/v1/jobs/abc");
+        assertThat(created.header("Content-Type")).startsWith("application/json");
+        assertThat(created.json().get("status").asText()).isEqualTo("started");
+        assertThat(created.json().get("queued_at").isNull()).isTrue();
+        Reply updated = server.form("/api/v1/jobs", "job_id=abc&job_class=A");
+        assertThat(updated.status()).isEqualTo(200);
+        assertThat(updated.header("Location")).isNull();
+        // A late queued joins the history and does not move a started job back.
+        assertThat(updated.json().get("status").asText()).isEqualTo("started");
+        assertThat(updated.json().get("queued_at").isNull()).isFalse();
+    }
+
+    @Test
+    void json_bodies_carry_arguments_as_a_value_or_as_json_text_and_keep_every_digit() {
+        String value = "{\"job_id\":\"j1\",\"job_class\":\"A\",\"arguments\":[12345678901234567890123,9007199254740993,1.10,\"😀\"]}";
+        assertThat(server.post("/api/v1/jobs", "application/json", value).status()).isEqualTo(201);
+        assertThat(server.get("/api/v1/jobs/j1").json().get("arguments").toString())
+                .isEqualTo("[12345678901234567890123,9007199254740993,1.10,\"😀\"]");
+        String text = "{\"job_id\":\"j2\",\"arguments\":\"[9007199254740993, {\\\"a\\\": 1}]\"}";
+        assertThat(server.post("/api/v1/jobs", "application/json; charset=utf-8", text).status()).isEqualTo(201);
+        assertThat(server.get("/api/v1/jobs/j2").body()).contains("\"arguments\":[9007199254740993, {\"a\": 1}]");
+    }
+
+    @Test
+    void at_is_the_clients_time_in_epoch_seconds_or_iso_8601_and_orders_the_events() {
+        server.form("/api/v1/jobs/j1/complete", "at=1795887452.5");
+        server.form("/api/v1/jobs/j1/started", "at=2026-11-28T17:37:31.25%2B00:00");
+        server.post("/api/v1/jobs", "application/json", "{\"job_id\":\"j1\",\"at\":1795887450.2174892}");
+        JsonNode job = server.get("/api/v1/jobs/j1").json();
+        assertThat(job.get("status").asText()).isEqualTo("complete");
+        assertThat(job.get("queued_at").asText()).isEqualTo("2026-11-28T17:37:30.217Z");
+        assertThat(job.get("started_at").asText()).isEqualTo("2026-11-28T17:37:31.250Z");
+        assertThat(job.get("completed_at").asText()).isEqualTo("2026-11-28T17:37:32.500Z");
+        assertThat(job.get("events")).extracting(e -> e.get("status").asText()).containsExactly("queued", "started", "complete");
+        JsonNode durations = server.get("/api/v1/durations?from=started").json();
+        assertThat(durations.get("jobs").get(0).get("duration_ms").asDouble()).isEqualTo(1250.0);
+        assertThat(server.get("/api/v1/durations?from=queued").json().get("jobs").get(0).get("duration_ms").decimalValue())
+                .isEqualByComparingTo("2282.511");
+    }
+
+    @Test
+    void a_duplicate_event_changes_nothing() {
+        server.form("/api/v1/jobs/j1/started", "at=1795887450");
+        Reply again = server.form("/api/v1/jobs/j1/started", "at=1795887450");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("attempts").asInt()).isEqualTo(1);
+        assertThat(server.get("/api/v1/jobs/j1").json().get("events")).hasSize(1);
+    }
+
+    @Test
+    void failed_records_the_error_and_a_later_start_is_a_retry() {
+        Reply failed = server.form("/api/v1/jobs/j1/failed",
+                "at=1795887451&job_class=FlakyJob&error_class=FlakyError&error_message=deliberate+failure+1%2F1");
+        assertThat(failed.json().get("status").asText()).isEqualTo("failed");
+        assertThat(failed.json().get("error").get("class").asText()).isEqualTo("FlakyError");
+        assertThat(failed.json().get("error").get("message").asText()).isEqualTo("deliberate failure 1/1");
+        Reply retried = server.form("/api/v1/jobs/j1/started", "at=1795887460");
+        assertThat(retried.json().get("status").asText()).isEqualTo("started");
+        assertThat(retried.json().get("attempts").asInt()).isEqualTo(1);
+        assertThat(server.form("/api/v1/jobs/j1/started", "at=1795887470").json().get("attempts").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void fields_the_contract_does_not_name_are_ignored() {
+        Reply reply = server.form("/api/v1/jobs", "job_id=j1&bid=xyz&tags=%5B%5D&job_class=A&job_class=B");
+        assertThat(reply.status()).isEqualTo(201);
+        assertThat(reply.json().get("job_class").asText()).isEqualTo("A");
+        assertThat(reply.json().has("bid")).isFalse();
+    }
+
+    @Test
+    void the_batch_endpoint_answers_each_event_and_records_only_the_valid_ones() {
+        String batch = "[{\"job_id\":\"b1\",\"status\":\"queued\",\"at\":1795887450,\"job_class\":\"A\",\"arguments\":[1]},"
+                + "{\"job_id\":\"b1\",\"status\":\"started\",\"at\":1795887451},"
+                + "{\"job_id\":\"bad id\",\"status\":\"started\"},"
+                + "{\"job_id\":\"b2\",\"status\":\"exploded\"},"
+                + "{\"job_id\":\"b3\",\"status\":\"complete\",\"arguments\":\"[1,\"},"
+                + "{\"job_id\":\"b1\",\"status\":\"started\",\"at\":1795887451},"
+                + "42]";
+        Reply reply = server.post("/api/v1/events", "application/json", batch);
+        assertThat(reply.status()).isEqualTo(200);
+        JsonNode answer = reply.json();
+        assertThat(answer.get("created").asInt()).isEqualTo(1);
+        assertThat(answer.get("updated").asInt()).isEqualTo(1);
+        assertThat(answer.get("duplicate").asInt()).isEqualTo(1);
+        assertThat(answer.get("rejected").asInt()).isEqualTo(4);
+        assertThat(answer.get("results")).extracting(r -> r.get("result").asText())
+                .containsExactly("created", "updated", "rejected", "rejected", "rejected", "duplicate", "rejected");
+        assertThat(answer.get("results").get(2).get("field").asText()).isEqualTo("job_id");
+        assertThat(answer.get("results").get(3).get("field").asText()).isEqualTo("status");
+        assertThat(answer.get("results").get(4).get("field").asText()).isEqualTo("arguments");
+        assertThat(server.get("/api/v1/jobs").json().get("jobs")).extracting(j -> j.get("job_id").asText()).containsExactly("b1");
+        assertThat(server.get("/api/v1/jobs/b1").json().get("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void the_batch_endpoint_takes_json_only_and_at_most_a_thousand_events() {
+        assertThat(server.form("/api/v1/events", "job_id=x").status()).isEqualTo(415);
+        assertThat(server.post("/api/v1/events", "application/json", "{\"job_id\":\"x\"}").status()).isEqualTo(400);
+        String big = "[" + "{\"job_id\":\"x\",\"status\":\"queued\"},".repeat(1000) + "{\"job_id\":\"x\",\"status\":\"queued\"}]";
+        Reply tooMany = server.post("/api/v1/events", "application/json", big);
+        assertThat(tooMany.status()).isEqualTo(413);
+        assertThat(server.get("/api/v1/jobs").json().get("jobs")).isEmpty();
+    }
+}
