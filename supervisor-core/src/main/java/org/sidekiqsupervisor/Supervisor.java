@@ -202,7 +202,12 @@ public final class Supervisor implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "databaseUrl must start with jdbc:h2: or jdbc:postgresql: (got " + describeOrNull(databaseUrl) + ")");
             }
-            HikariDataSource pool = new HikariDataSource(poolConfig());
+            HikariDataSource pool;
+            try {
+                pool = new HikariDataSource(poolConfig());
+            } catch (RuntimeException e) {
+                throw new StoreException("could not connect to the store (" + describe(databaseUrl) + "): " + rootMessage(e), e);
+            }
             try {
                 JobStore store = JdbiJobStore.open(pool, pool);
                 return new Supervisor(store, clock, token, maxBodyBytes, describe(databaseUrl));
@@ -223,6 +228,14 @@ public final class Supervisor implements AutoCloseable {
             // Fail build() at once if the database is not there, rather than on the first request.
             config.setInitializationFailTimeout(DEFAULT_CONNECTION_TIMEOUT.toMillis());
             return config;
+        }
+
+        private static String rootMessage(Throwable e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         }
 
         private static String describeOrNull(String url) {

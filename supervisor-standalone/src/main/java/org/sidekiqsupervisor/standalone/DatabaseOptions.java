@@ -1,0 +1,25 @@
+package org.sidekiqsupervisor.standalone;
+
+import org.sidekiqsupervisor.Supervisor;
+import picocli.CommandLine.Option;
+
+/** Where the store is: shared by the server and the console commands. */
+final class DatabaseOptions {
+    @Option(names = "--database-url", paramLabel = "URL",
+            defaultValue = "${env:SUPERVISOR_DATABASE_URL:-" + Supervisor.DEFAULT_DATABASE_URL + "}",
+            description = "JDBC URL of the store: jdbc:h2:file:... or jdbc:postgresql://host/db "
+                    + "(env SUPERVISOR_DATABASE_URL; default: ${DEFAULT-VALUE})")
+    String url;
+
+    @Option(names = "--database-user", paramLabel = "USER", defaultValue = "${env:SUPERVISOR_DATABASE_USER}",
+            description = "database user (env SUPERVISOR_DATABASE_USER)")
+    String user;
+
+    @Option(names = "--database-password", paramLabel = "PASSWORD", defaultValue = "${env:SUPERVISOR_DATABASE_PASSWORD}",
+            description = "database password; prefer the environment variable SUPERVISOR_DATABASE_PASSWORD", arity = "1")
+    String password;
+
+    Supervisor.Builder applyTo(Supervisor.Builder builder) {
+        return builder.databaseUrl(url).databaseUser(user).databasePassword(password);
+    }
+}

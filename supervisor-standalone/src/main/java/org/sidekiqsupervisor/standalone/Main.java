@@ -1,0 +1,69 @@
+package org.sidekiqsupervisor.standalone;
+
+import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.store.StoreException;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar supervisor-standalone.jar [serve] [options]}: the supervisor on its own. Every setting
+ * is a flag or an environment variable ({@code --help} lists them).
+ *
+ * <p>Exit codes: 0 stopped cleanly, 1 could not start (store unreachable, port taken), 2 bad usage.
+ */
+@Command(name = "supervisor", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
+        description = "Sidekiq Supervisor: knows what happened to every Sidekiq job. Without a command it serves.")
+public final class Main implements Runnable {
+    /** Exit code when the supervisor could not start. */
+    static final int CANNOT_START = 1;
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        System.exit(commandLine().execute(defaultToServe(args)));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof IllegalArgumentException) {
+                        cmd.getErr().println("error: " + e.getMessage());
+                        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+                    }
+                    if (e instanceof StoreException || e instanceof java.io.IOException) {
+                        cmd.getErr().println("error: " + e.getMessage());
+                        return CANNOT_START;
+                    }
+                    throw e;
+                });
+    }
+
+    /** No command, or only options: serve. */
+    static String[] defaultToServe(String[] args) {
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            return args;
+        }
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("--version") || args[0].equals("-V"))) {
+            return args;
+        }
+        String[] withServe = new String[args.length + 1];
+        withServe[0] = "serve";
+        System.arraycopy(args, 0, withServe, 1, args.length);
+        return withServe;
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** The version shown by {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"Sidekiq Supervisor " + Supervisor.version()};
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.sidekiqsupervisor.standalone;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.jaxrs.SupervisorFeature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Runs the supervisor's HTTP server until SIGTERM or SIGINT, then drains requests and closes the store. */
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Serve the API and the /sidekiq dashboard (the default command).")
+final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:SUPERVISOR_PORT:-8080}",
+            description = "port to listen on; 0 picks a free one (env SUPERVISOR_PORT; default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "${env:SUPERVISOR_BIND:-127.0.0.1}",
+            description = "address to listen on; 0.0.0.0 for every interface (env SUPERVISOR_BIND; default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--api-token", paramLabel = "TOKEN", defaultValue = "${env:SUPERVISOR_API_TOKEN}",
+            description = "require Authorization: Bearer TOKEN on /api/ calls; prefer the environment variable "
+                    + "SUPERVISOR_API_TOKEN (default: off)")
+    String apiToken;
+
+    @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "${env:SUPERVISOR_MAX_BODY_BYTES:-1048576}",
+            description = "largest request body accepted (env SUPERVISOR_MAX_BODY_BYTES; default: ${DEFAULT-VALUE})")
+    long maxBodyBytes;
+
+    @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_SHUTDOWN_GRACE:-30}",
+            description = "on SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE})")
+    int shutdownGrace;
+
+    @Mixin
+    DatabaseOptions database = new DatabaseOptions();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (port < 0 || port > 65_535) {
+            throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535 (got " + port + ")");
+        }
+        Supervisor supervisor = database.applyTo(Supervisor.builder()).apiToken(apiToken).maxBodyBytes(maxBodyBytes).build();
+        ResourceConfig app = new ResourceConfig()
+                .register(new SupervisorFeature(supervisor))
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://" + hostForUri(bind) + ":" + port + "/"), app, false);
+        try {
+            server.start();
+        } catch (IOException e) {
+            supervisor.close();
+            throw new IOException("could not listen on " + bind + ":" + port + ": " + e.getMessage(), e);
+        }
+        NetworkListener listener = server.getListeners().iterator().next();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, supervisor, stopped), "supervisor-shutdown"));
+        LOG.info("Sidekiq Supervisor {} listening on http://{}:{}/ (store: {}{})", Supervisor.version(), hostForUri(bind),
+                listener.getPort(), supervisor.storeDescription(), supervisor.apiToken() == null ? "" : "; API token required");
+        stopped.await();
+        return 0;
+    }
+
+    /** Stops taking connections, lets in-flight requests finish, then closes the store. */
+    private void stop(HttpServer server, Supervisor supervisor, CountDownLatch stopped) {
+        LOG.info("stopping: finishing requests in flight (up to {} s)", shutdownGrace);
+        try {
+            server.shutdown(shutdownGrace, TimeUnit.SECONDS).get(shutdownGrace + 5L, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("requests still in flight after {} s; stopping anyway", shutdownGrace);
+            server.shutdownNow();
+        }
+        supervisor.close();
+        LOG.info("stopped; store closed");
+        stopped.countDown();
+    }
+
+    private static String hostForUri(String address) {
+        return address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
+    }
+}
