@@ -137,7 +137,7 @@ class BadInputTest {
     void unknown_endpoints_and_methods_answer_in_json() {
         assertError(server.get("/api/v1/nothing"), 404, null);
         assertError(server.form("/api/v1/jobs/j/exploded", ""), 404, null);
-        Reply notAllowed = server.send(HttpRequest.newBuilder(server.uri("/api/v1/events")).GET().build());
+        Reply notAllowed = TestServer.send(HttpRequest.newBuilder(server.uri("/api/v1/events")).GET().build());
         assertError(notAllowed, 405, null);
         assertThat(notAllowed.header("Allow")).contains("POST");
     }
