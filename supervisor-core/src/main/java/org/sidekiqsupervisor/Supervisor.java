@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.sidekiqsupervisor.internal.Failures;
 import org.sidekiqsupervisor.manager.JobManager;
 import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.store.StoreException;
@@ -206,7 +207,7 @@ public final class Supervisor implements AutoCloseable {
             try {
                 pool = new HikariDataSource(poolConfig());
             } catch (RuntimeException e) {
-                throw new StoreException("could not connect to the store (" + describe(databaseUrl) + "): " + rootMessage(e), e);
+                throw new StoreException("could not connect to the store (" + describe(databaseUrl) + "): " + Failures.rootMessage(e), e);
             }
             try {
                 JobStore store = JdbiJobStore.open(pool, pool);
@@ -228,14 +229,6 @@ public final class Supervisor implements AutoCloseable {
             // Fail build() at once if the database is not there, rather than on the first request.
             config.setInitializationFailTimeout(DEFAULT_CONNECTION_TIMEOUT.toMillis());
             return config;
-        }
-
-        private static String rootMessage(Throwable e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         }
 
         private static String describeOrNull(String url) {

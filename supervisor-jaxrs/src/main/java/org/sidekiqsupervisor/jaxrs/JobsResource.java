@@ -86,8 +86,7 @@ public final class JobsResource {
     @Path("jobs/restart")
     public Response restart(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                             @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        boolean noBody = (type == null || type.isBlank()) && (length == null || "0".equals(length.trim()));
-        Map<String, Object> fields = noBody ? Map.of() : RequestBody.read(body, type, length, maxBodyBytes, true).fields();
+        Map<String, Object> fields = RequestBody.read(body, type, length, maxBodyBytes, true).fields();
         String olderThan = EventFields.scalar(fields, "older_than");
         RestartRequest request = new RestartRequest(EventFields.text(fields, "filter"),
                 RestartRequest.Scope.fromWireName(EventFields.text(fields, "scope")),

@@ -53,17 +53,18 @@ final class RequestBody {
      * @throws ApiException 413 over the limit, 415 for another type or charset, 400 for a malformed body
      */
     static RequestBody read(InputStream in, String contentType, String contentLength, long maxBytes, boolean allowForm) {
+        if (contentType == null || contentType.isBlank()) {
+            // No type and no body (curl -X POST, a bare Net::HTTP post) simply carries no fields.
+            if (readLimited(in, contentLength, maxBytes).length == 0) {
+                return new RequestBody(Map.of(), null);
+            }
+        }
         MediaType type = mediaType(contentType, allowForm);
         byte[] bytes = readLimited(in, contentLength, maxBytes);
         if (type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
             return parseJson(bytes);
         }
         return new RequestBody(parseForm(bytes), null);
-    }
-
-    /** An empty body: for endpoints whose every parameter is optional. */
-    static RequestBody empty() {
-        return new RequestBody(Map.of(), null);
     }
 
     private static MediaType mediaType(String header, boolean allowForm) {

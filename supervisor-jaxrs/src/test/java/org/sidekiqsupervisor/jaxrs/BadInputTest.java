@@ -99,6 +99,11 @@ class BadInputTest {
     }
 
     @Test
+    void a_queued_post_with_no_body_lacks_the_job_id() {
+        assertError(server.post("/api/v1/jobs", null, new byte[0], null), 400, "job_id");
+    }
+
+    @Test
     void a_chunked_body_over_the_limit_gets_413_without_being_read_whole() {
         HttpRequest request = HttpRequest.newBuilder(server.uri("/api/v1/jobs")).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/x-www-form-urlencoded")

@@ -115,6 +115,15 @@ class IngestApiTest {
     }
 
     @Test
+    void a_post_with_no_body_and_no_content_type_is_an_event_without_fields() {
+        Reply started = server.post("/api/v1/jobs/bare/started", null, new byte[0], null);
+        assertThat(started.status()).isEqualTo(201);
+        assertThat(started.json().get("status").asText()).isEqualTo("started");
+        assertThat(server.post("/api/v1/jobs/bare/complete", null, new byte[0], null).json().get("status").asText())
+                .isEqualTo("complete");
+    }
+
+    @Test
     void a_duplicate_event_changes_nothing() {
         server.form("/api/v1/jobs/j1/started", "at=1795887450");
         Reply again = server.form("/api/v1/jobs/j1/started", "at=1795887450");

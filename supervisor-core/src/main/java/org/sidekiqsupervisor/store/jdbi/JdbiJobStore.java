@@ -27,6 +27,7 @@ import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.sidekiqsupervisor.internal.Failures;
 import org.sidekiqsupervisor.internal.Times;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationQuery;
@@ -366,16 +367,7 @@ public final class JdbiJobStore implements JobStore {
     }
 
     private static StoreException storeFailure(JdbiException e) {
-        return new StoreException("the store did not answer: " + rootMessage(e), e);
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+        return new StoreException("the store did not answer: " + Failures.rootMessage(e), e);
     }
 
     /** The WHERE clause of a jobs query, built from the criteria that are set, with its bindings. */

@@ -1,0 +1,16 @@
+package org.sidekiqsupervisor.internal;
+
+/** Failure messages for people: the root cause's first line, without the stack of wrappers. */
+public final class Failures {
+    private Failures() {
+    }
+
+    public static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+    }
+}
