@@ -7,6 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -14,9 +17,16 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.sidekiqsupervisor.internal.Failures;
 import org.sidekiqsupervisor.manager.JobManager;
+import org.sidekiqsupervisor.model.RestartRequest;
+import org.sidekiqsupervisor.model.RestartResult;
+import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
+import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
+import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.store.StoreException;
 import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The front door: one supervisor, with its store, its {@link JobManager} and its limits.
@@ -43,18 +53,47 @@ public final class Supervisor implements AutoCloseable {
     /** How long a caller waits for a pooled connection before the store counts as unavailable. */
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
 
+    private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+
     private final JobStore store;
+    private final SidekiqRedis redis;
     private final JobManager jobManager;
     private final String apiToken;
     private final long maxBodyBytes;
     private final String storeDescription;
+    private final ScheduledExecutorService watchdog;
 
-    private Supervisor(JobStore store, Clock clock, String apiToken, long maxBodyBytes, String storeDescription) {
+    private Supervisor(JobStore store, SidekiqRedis redis, SidekiqSettings sidekiq, Clock clock, String apiToken,
+                       long maxBodyBytes, String storeDescription, Duration watchdogInterval) {
         this.store = store;
-        this.jobManager = new JobManager(store, clock);
+        this.redis = redis;
+        this.jobManager = new JobManager(store, clock, redis, sidekiq);
         this.apiToken = apiToken;
         this.maxBodyBytes = maxBodyBytes;
         this.storeDescription = storeDescription;
+        this.watchdog = watchdogInterval == null ? null : startWatchdog(watchdogInterval);
+    }
+
+    /** Restarts lost jobs on an interval; of several supervisors doing so, the store's claim lets one win each job. */
+    private ScheduledExecutorService startWatchdog(Duration interval) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "supervisor-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                RestartResult result = jobManager.restart(RestartRequest.lost(null));
+                if (!result.restarted().isEmpty() || result.error() != null) {
+                    LOG.info("watchdog restarted {} lost job(s){}", result.restarted().size(),
+                            result.error() == null ? "" : "; stopped: " + result.error());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("watchdog could not check for lost jobs: {}", e.getMessage());
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("watchdog on: restarting lost jobs every {} s", interval.toSeconds());
+        return executor;
     }
 
     public static Builder builder() {
@@ -80,6 +119,11 @@ public final class Supervisor implements AutoCloseable {
         return storeDescription;
     }
 
+    /** Which Redis this is (without its password), or null when none is configured. */
+    public String redisDescription() {
+        return redis == null ? null : redis.description();
+    }
+
     /** This library's version. */
     public static String version() {
         try (InputStream in = Supervisor.class.getResourceAsStream("version.properties")) {
@@ -95,6 +139,17 @@ public final class Supervisor implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+            try {
+                watchdog.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (redis != null) {
+            redis.close();
+        }
         store.close();
     }
 
@@ -128,6 +183,11 @@ public final class Supervisor implements AutoCloseable {
         private String apiToken;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Clock clock = Clock.systemUTC();
+        private String redisUrl;
+        private SidekiqVersion sidekiqVersion = SidekiqSettings.DEFAULT_VERSION;
+        private Duration lostGrace = SidekiqSettings.DEFAULT_LOST_GRACE;
+        private int maxRestarts = SidekiqSettings.DEFAULT_MAX_RESTARTS;
+        private Duration watchdogInterval;
 
         private Builder() {
         }
@@ -175,6 +235,39 @@ public final class Supervisor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sidekiq's Redis ({@code redis://[:password@]host:port/db} or {@code rediss://...}): lost jobs, restart
+         * and Sidekiq's state need it. Default: none.
+         */
+        public Builder redisUrl(String url) {
+            redisUrl = url;
+            return this;
+        }
+
+        /** The Sidekiq major version whose payload format a restart writes; default 7. */
+        public Builder sidekiqVersion(SidekiqVersion value) {
+            sidekiqVersion = value;
+            return this;
+        }
+
+        /** A started job that Sidekiq has no trace of counts as lost once it started longer ago than this; default 60 s. */
+        public Builder lostGrace(Duration value) {
+            lostGrace = value;
+            return this;
+        }
+
+        /** A lineage restarted this many times is not restarted again; default 3. */
+        public Builder maxRestarts(int value) {
+            maxRestarts = value;
+            return this;
+        }
+
+        /** Restart lost jobs automatically at this interval (needs Redis); default: off (null). */
+        public Builder watchdogInterval(Duration value) {
+            watchdogInterval = value;
+            return this;
+        }
+
         /** The clock that stamps events sent without a time; default UTC system clock. */
         public Builder clock(Clock value) {
             clock = Objects.requireNonNull(value, "clock");
@@ -195,10 +288,31 @@ public final class Supervisor implements AutoCloseable {
                 throw new IllegalArgumentException("poolSize must be at least 1 (got " + poolSize + ")");
             }
             String token = apiToken == null || apiToken.isEmpty() ? null : apiToken;
-            if (dataSource != null) {
-                JobStore store = JdbiJobStore.open(dataSource, null);
-                return new Supervisor(store, clock, token, maxBodyBytes, "a data source of the host application");
+            SidekiqSettings sidekiq = new SidekiqSettings(sidekiqVersion, lostGrace, maxRestarts);
+            boolean hasRedis = redisUrl != null && !redisUrl.isEmpty();
+            if (watchdogInterval != null && (watchdogInterval.isNegative() || watchdogInterval.isZero())) {
+                throw new IllegalArgumentException("watchdogInterval must be positive (got " + watchdogInterval + ")");
             }
+            if (watchdogInterval != null && !hasRedis) {
+                throw new IllegalArgumentException("watchdogInterval needs redisUrl: the watchdog restarts jobs through Sidekiq's Redis");
+            }
+            SidekiqRedis redis = hasRedis ? new SidekiqRedis(redisUrl, clock) : null;
+            try {
+                if (dataSource != null) {
+                    JobStore store = JdbiJobStore.open(dataSource, null);
+                    return new Supervisor(store, redis, sidekiq, clock, token, maxBodyBytes, "a data source of the host application",
+                            watchdogInterval);
+                }
+                return new Supervisor(openStore(), redis, sidekiq, clock, token, maxBodyBytes, describe(databaseUrl), watchdogInterval);
+            } catch (RuntimeException e) {
+                if (redis != null) {
+                    redis.close();
+                }
+                throw e;
+            }
+        }
+
+        private JobStore openStore() {
             if (databaseUrl == null || !databaseUrl.startsWith("jdbc:h2:") && !databaseUrl.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException(
                         "databaseUrl must start with jdbc:h2: or jdbc:postgresql: (got " + describeOrNull(databaseUrl) + ")");
@@ -210,8 +324,7 @@ public final class Supervisor implements AutoCloseable {
                 throw new StoreException("could not connect to the store (" + describe(databaseUrl) + "): " + Failures.rootMessage(e), e);
             }
             try {
-                JobStore store = JdbiJobStore.open(pool, pool);
-                return new Supervisor(store, clock, token, maxBodyBytes, describe(databaseUrl));
+                return JdbiJobStore.open(pool, pool);
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;

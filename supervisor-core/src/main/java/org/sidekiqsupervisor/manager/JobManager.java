@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -26,6 +27,9 @@ import org.sidekiqsupervisor.model.RecordResult;
 import org.sidekiqsupervisor.model.RestartRequest;
 import org.sidekiqsupervisor.model.RestartResult;
 import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
+import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
+import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
+import org.sidekiqsupervisor.sidekiq.SidekiqState;
 import org.sidekiqsupervisor.store.JobStore;
 
 /**
@@ -46,10 +50,19 @@ public final class JobManager {
 
     private final JobStore store;
     private final Clock clock;
+    private final SidekiqRedis redis;
+    private final LostJobs lostJobs;
 
-    public JobManager(JobStore store, Clock clock) {
+    /**
+     * @param redis    Sidekiq's Redis, or null when none is configured (lost jobs, restart and Sidekiq's state
+     *                 then throw {@link SidekiqNotConfiguredException})
+     * @param settings how lost jobs are judged and restarted
+     */
+    public JobManager(JobStore store, Clock clock, SidekiqRedis redis, SidekiqSettings settings) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.redis = redis;
+        this.lostJobs = redis == null ? null : new LostJobs(store, redis, Objects.requireNonNull(settings, "settings"), clock);
     }
 
     // ---- recording ----
@@ -120,13 +133,56 @@ public final class JobManager {
 
     /**
      * Puts the selected uncompleted jobs back on Sidekiq's queues under new jids, records each new job as
-     * queued with a link to the one it replaced, and only then deletes the original.
+     * queued with a link to the one it replaced, and only then deletes the original. By default only lost
+     * jobs; jobs left alone are listed with the reason ({@code running}, {@code queued_in_sidekiq},
+     * {@code in_retry}, {@code too_recent}, {@code too_many_restarts}, ...).
      *
      * @throws SidekiqNotConfiguredException when the supervisor has no Redis to push to
      */
     public RestartResult restart(RestartRequest request) {
         Objects.requireNonNull(request, "request");
-        throw new SidekiqNotConfiguredException("restarting jobs");
+        return lost("restarting jobs").restart(request);
+    }
+
+    /** Started jobs that Sidekiq lost: no live process runs them and they wait nowhere. */
+    public Stream<Job> lostJobs(String filter) {
+        JobQuery first = JobQuery.builder().filter(filter).limit(STREAM_PAGE).build();
+        LostJobs lost = lost("finding lost jobs");
+        return pages(first, lost::page, JobPage::nextCursor, first::after).flatMap(page -> page.jobs().stream());
+    }
+
+    /** One page of lost jobs matching the query (whose status is ignored). */
+    public JobPage lostJobs(JobQuery query) {
+        return lost("finding lost jobs").page(query);
+    }
+
+    /** Of these jobs, the ids of those that are lost now. */
+    public Set<String> lostAmong(List<Job> jobs) {
+        return lost("finding lost jobs").lostAmong(jobs);
+    }
+
+    /** Whether Sidekiq's Redis is configured (lost jobs, restart and Sidekiq's state need it). */
+    public boolean sidekiqConfigured() {
+        return redis != null;
+    }
+
+    /** Sidekiq's live state: queues, processes, totals, set sizes. */
+    public SidekiqState sidekiqState() {
+        lost("Sidekiq's state");
+        return redis.state();
+    }
+
+    /** Throws {@link org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException} unless Sidekiq's Redis answers. */
+    public void checkSidekiq() {
+        lost("checking Sidekiq's Redis");
+        redis.ping();
+    }
+
+    private LostJobs lost(String what) {
+        if (lostJobs == null) {
+            throw new SidekiqNotConfiguredException(what);
+        }
+        return lostJobs;
     }
 
     // ---- paged queries ----

@@ -16,11 +16,12 @@ import org.sidekiqsupervisor.InvalidInputException;
  * @param queue    only jobs on this queue
  * @param since    only jobs whose latest activity is at or after this
  * @param until    only jobs whose latest activity is before this
+ * @param startedBefore only jobs that last started before this
  * @param limit    the page size, 1 to {@value #MAX_LIMIT}
  * @param cursor   where the previous page ended ({@link JobPage#nextCursor()}), or null for the first page
  */
 public record JobQuery(JobStatus status, String filter, String jobClass, String queue, Instant since, Instant until,
-                       int limit, PageCursor cursor) {
+                       Instant startedBefore, int limit, PageCursor cursor) {
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 1000;
@@ -43,7 +44,7 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
 
     /** This query for the page after {@code page}. */
     public JobQuery after(PageCursor next) {
-        return new JobQuery(status, filter, jobClass, queue, since, until, limit, next);
+        return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, limit, next);
     }
 
     /** Builds a {@link JobQuery}; not thread-safe. */
@@ -54,6 +55,7 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
         private String queue;
         private Instant since;
         private Instant until;
+        private Instant startedBefore;
         private int limit = DEFAULT_LIMIT;
         private PageCursor cursor;
 
@@ -90,6 +92,11 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
             return this;
         }
 
+        public Builder startedBefore(Instant value) {
+            startedBefore = value;
+            return this;
+        }
+
         /** The page size; default {@value JobQuery#DEFAULT_LIMIT}. */
         public Builder limit(int value) {
             limit = value;
@@ -102,7 +109,7 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
         }
 
         public JobQuery build() {
-            return new JobQuery(status, filter, jobClass, queue, since, until, limit, cursor);
+            return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, limit, cursor);
         }
     }
 }

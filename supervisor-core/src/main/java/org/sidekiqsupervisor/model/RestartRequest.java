@@ -12,8 +12,11 @@ import org.sidekiqsupervisor.InvalidInputException;
  *                  every started job, as the seed did
  * @param olderThan only jobs that started longer ago than this, or null
  * @param dryRun    report what would be done, and do nothing
+ * @param limit     restart at most this many jobs in this call (1 to {@value #MAX_LIMIT}); call again for more
  */
-public record RestartRequest(String filter, Scope scope, Duration olderThan, boolean dryRun) {
+public record RestartRequest(String filter, Scope scope, Duration olderThan, boolean dryRun, int limit) {
+    public static final int DEFAULT_LIMIT = 1000;
+    public static final int MAX_LIMIT = 10_000;
 
     /** Which started jobs a restart considers. */
     public enum Scope {
@@ -45,10 +48,13 @@ public record RestartRequest(String filter, Scope scope, Duration olderThan, boo
         if (olderThan != null && olderThan.isNegative()) {
             throw new InvalidInputException("older_than", "older_than must not be negative");
         }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new InvalidInputException("limit", "limit must be between 1 and " + MAX_LIMIT + " (got " + limit + ")");
+        }
     }
 
     /** The seed's {@code restart_uncompleted_jobs(filter)}, made safe: lost jobs only. */
     public static RestartRequest lost(String filter) {
-        return new RestartRequest(filter, Scope.LOST, null, false);
+        return new RestartRequest(filter, Scope.LOST, null, false, DEFAULT_LIMIT);
     }
 }

@@ -52,6 +52,26 @@ public interface JobStore extends AutoCloseable {
     /** Duration statistics over every completed job that matches (the query's limit and cursor are ignored). */
     DurationSummaries durationSummaries(DurationQuery query);
 
+    /**
+     * Claims a started job for a restart: marks it as being replaced by {@code newJobId}, unless it is no longer
+     * started or another restart already claimed it. Of several supervisors claiming one job, exactly one wins.
+     *
+     * @return whether this call won the claim
+     */
+    boolean claimRestart(String jobId, String newJobId);
+
+    /** Gives up a claim made by {@link #claimRestart} (the push to Sidekiq failed). */
+    void releaseRestart(String jobId, String newJobId);
+
+    /**
+     * Finishes a restart once its replacement is on Sidekiq's queue, in one transaction: records
+     * {@code queued} (the replacement, with {@code restarted_from}), counts one more restart for the lineage,
+     * and deletes the original job and its history.
+     *
+     * @return the replacement as recorded
+     */
+    RecordResult completeRestart(Job original, JobEvent queued, Instant receivedAt);
+
     /** How many jobs there are in each status (every status is a key, zero included). */
     Map<JobStatus, Long> countByStatus();
 

@@ -73,7 +73,8 @@ public final class JdbiJobStore implements JobStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiJobStore.class);
     private static final String JOB_COLUMNS = "job_id, job_class, queue, arguments, status, status_us, queued_us, started_us, "
-            + "completed_us, failed_us, attempts, error_class, error_message, restarted_from, activity_us, created_us";
+            + "completed_us, failed_us, attempts, error_class, error_message, restarted_from, activity_us, created_us, restarts, "
+            + "restarting_to";
 
     private final Jdbi jdbi;
     private final AutoCloseable onClose;
@@ -154,7 +155,7 @@ public final class JdbiJobStore implements JobStore {
         String sql = current == null
                 ? "insert into supervisor_jobs (" + JOB_COLUMNS + ") values (:job_id, :job_class, :queue, :arguments, :status, "
                         + ":status_us, :queued_us, :started_us, :completed_us, :failed_us, :attempts, :error_class, "
-                        + ":error_message, :restarted_from, :activity_us, :created_us)"
+                        + ":error_message, :restarted_from, :activity_us, :created_us, 0, null)"
                 : "update supervisor_jobs set job_class = :job_class, queue = :queue, arguments = :arguments, status = :status, "
                         + "status_us = :status_us, queued_us = :queued_us, started_us = :started_us, "
                         + "completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
@@ -212,6 +213,7 @@ public final class JdbiJobStore implements JobStore {
                 .equal("queue", query.queue())
                 .argumentsContain(query.filter())
                 .activityFrom(query.since(), query.until())
+                .startedBefore(query.startedBefore())
                 .after(query.cursor());
         String sql = "select " + JOB_COLUMNS + " from supervisor_jobs" + where.sql()
                 + " order by activity_us desc, job_id desc limit :limit";
@@ -294,6 +296,37 @@ public final class JdbiJobStore implements JobStore {
     }
 
     @Override
+    public boolean claimRestart(String jobId, String newJobId) {
+        return call(() -> jdbi.withHandle(handle -> handle.createUpdate(
+                        "update supervisor_jobs set restarting_to = :new_job_id "
+                                + "where job_id = :job_id and status = :started and restarting_to is null")
+                .bind("new_job_id", newJobId).bind("job_id", jobId).bind("started", JobStatus.STARTED.wireName())
+                .execute() == 1));
+    }
+
+    @Override
+    public void releaseRestart(String jobId, String newJobId) {
+        call(() -> jdbi.withHandle(handle -> handle.createUpdate(
+                        "update supervisor_jobs set restarting_to = null where job_id = :job_id and restarting_to = :new_job_id")
+                .bind("job_id", jobId).bind("new_job_id", newJobId).execute()));
+    }
+
+    @Override
+    public RecordResult completeRestart(Job original, JobEvent queued, Instant receivedAt) {
+        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+            // The replacement may already have reported in (Sidekiq can start it before this commits).
+            Job current = lockJob(handle, queued.jobId());
+            RecordResult result = recordOne(handle, current, queued, receivedAt, Times.toMicros(receivedAt));
+            int restarts = original.restarts() + 1;
+            handle.createUpdate("update supervisor_jobs set restarts = :restarts, restarted_from = :restarted_from where job_id = :job_id")
+                    .bind("restarts", restarts).bind("restarted_from", original.jobId()).bind("job_id", queued.jobId()).execute();
+            handle.createUpdate("delete from supervisor_job_events where job_id = :job_id").bind("job_id", original.jobId()).execute();
+            handle.createUpdate("delete from supervisor_jobs where job_id = :job_id").bind("job_id", original.jobId()).execute();
+            return new RecordResult(result.outcome(), result.job().withRestarts(restarts));
+        }));
+    }
+
+    @Override
     public Map<JobStatus, Long> countByStatus() {
         Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
         for (JobStatus status : JobStatus.values()) {
@@ -328,7 +361,7 @@ public final class JdbiJobStore implements JobStore {
                 Times.fromMicros(nullableLong(rs, "completed_us")), Times.fromMicros(nullableLong(rs, "failed_us")),
                 rs.getInt("attempts"), rs.getString("error_class"), rs.getString("error_message"),
                 rs.getString("restarted_from"), Times.fromMicros(rs.getLong("activity_us")),
-                Times.fromMicros(rs.getLong("created_us")));
+                Times.fromMicros(rs.getLong("created_us")), rs.getInt("restarts"), rs.getString("restarting_to"));
     }
 
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {
@@ -410,6 +443,14 @@ public final class JdbiJobStore implements JobStore {
             if (until != null) {
                 clauses.add("activity_us < :until_us");
                 bindings.put("until_us", Times.toMicros(until));
+            }
+            return this;
+        }
+
+        Conditions startedBefore(Instant before) {
+            if (before != null) {
+                clauses.add("started_us < :started_before_us");
+                bindings.put("started_before_us", Times.toMicros(before));
             }
             return this;
         }

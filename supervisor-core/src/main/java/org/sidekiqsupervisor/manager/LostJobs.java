@@ -1,0 +1,201 @@
+package org.sidekiqsupervisor.manager;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobQuery;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.PageCursor;
+import org.sidekiqsupervisor.model.RestartRequest;
+import org.sidekiqsupervisor.model.RestartResult;
+import org.sidekiqsupervisor.sidekiq.JobLocation;
+import org.sidekiqsupervisor.sidekiq.SidekiqPayloads;
+import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
+import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
+import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
+import org.sidekiqsupervisor.store.JobStore;
+import org.sidekiqsupervisor.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finding jobs Sidekiq lost, and putting them back safely. A started job is lost when no live Sidekiq process
+ * works on it, it waits in no queue, retry or schedule, it is not dead, and it started longer ago than the
+ * grace period.
+ *
+ * <p>A restart claims the job in the store first (so that of several supervisors exactly one pushes it),
+ * pushes a new job to Sidekiq as its client would, records the new job as queued with {@code restarted_from},
+ * and only then deletes the original. A failure part-way loses nothing. Thread-safe.
+ */
+final class LostJobs {
+    private static final Logger LOG = LoggerFactory.getLogger(LostJobs.class);
+    /** How many started jobs are checked against Sidekiq at a time. */
+    static final int CHUNK = 500;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JobStore store;
+    private final SidekiqRedis redis;
+    private final SidekiqSettings settings;
+    private final Clock clock;
+
+    LostJobs(JobStore store, SidekiqRedis redis, SidekiqSettings settings, Clock clock) {
+        this.store = store;
+        this.redis = redis;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Of these jobs, the ids of those that are lost now. */
+    Set<String> lostAmong(List<Job> jobs) {
+        List<Job> started = jobs.stream().filter(job -> job.status() == JobStatus.STARTED).toList();
+        if (started.isEmpty()) {
+            return Set.of();
+        }
+        Instant threshold = clock.instant().minus(settings.lostGrace());
+        Map<String, JobLocation> where = redis.locate(started.stream().map(Job::jobId).toList());
+        return started.stream().filter(job -> isLost(job, where.get(job.jobId()), threshold)).map(Job::jobId)
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static boolean isLost(Job job, JobLocation location, Instant threshold) {
+        return location == JobLocation.NOWHERE && job.startedAt() != null && job.startedAt().isBefore(threshold);
+    }
+
+    /** A page of lost jobs matching {@code query} (its status is ignored), newest activity first. */
+    JobPage page(JobQuery query) {
+        Instant threshold = clock.instant().minus(settings.lostGrace());
+        Instant startedBefore = query.startedBefore() == null || query.startedBefore().isAfter(threshold)
+                ? threshold : query.startedBefore();
+        JobQuery started = new JobQuery(JobStatus.STARTED, query.filter(), query.jobClass(), query.queue(), query.since(),
+                query.until(), startedBefore, CHUNK, query.cursor());
+        List<Job> lost = new ArrayList<>();
+        while (true) {
+            JobPage page = store.query(started);
+            Map<String, JobLocation> where = redis.locate(page.jobs().stream().map(Job::jobId).toList());
+            for (Job job : page.jobs()) {
+                if (isLost(job, where.get(job.jobId()), threshold)) {
+                    lost.add(job);
+                    if (lost.size() == query.limit()) {
+                        return new JobPage(lost, PageCursor.after(job));
+                    }
+                }
+            }
+            if (page.nextCursor() == null) {
+                return new JobPage(lost, null);
+            }
+            started = started.after(page.nextCursor());
+        }
+    }
+
+    RestartResult restart(RestartRequest request) {
+        Instant now = clock.instant();
+        Instant graceThreshold = now.minus(settings.lostGrace());
+        List<RestartResult.Restarted> restarted = new ArrayList<>();
+        List<RestartResult.Skipped> skipped = new ArrayList<>();
+        JobQuery query = JobQuery.builder().status(JobStatus.STARTED).filter(request.filter())
+                .startedBefore(request.olderThan() == null ? null : now.minus(request.olderThan()))
+                .limit(CHUNK).build();
+        try {
+            while (true) {
+                JobPage page = store.query(query);
+                Map<String, JobLocation> where = request.scope() == RestartRequest.Scope.LOST
+                        ? redis.locate(page.jobs().stream().map(Job::jobId).toList()) : Map.of();
+                for (Job job : page.jobs()) {
+                    String reason = reasonToSkip(job, request.scope(), where.get(job.jobId()), graceThreshold);
+                    if (reason != null) {
+                        skipped.add(new RestartResult.Skipped(job.jobId(), reason));
+                    } else if (restarted.size() == request.limit()) {
+                        return new RestartResult(restarted, skipped, request.dryRun(), true, null);
+                    } else if (request.dryRun()) {
+                        restarted.add(new RestartResult.Restarted(job.jobId(), null, queueOf(job)));
+                    } else {
+                        restartOne(job, now, restarted, skipped);
+                    }
+                }
+                if (page.nextCursor() == null) {
+                    return new RestartResult(restarted, skipped, request.dryRun(), false, null);
+                }
+                query = query.after(page.nextCursor());
+            }
+        } catch (SidekiqUnavailableException | StoreException e) {
+            if (restarted.isEmpty() && skipped.isEmpty()) {
+                throw e;
+            }
+            LOG.warn("restart stopped part-way after {} jobs: {}", restarted.size(), e.getMessage());
+            return new RestartResult(restarted, skipped, request.dryRun(), true, e.getMessage());
+        }
+    }
+
+    private String reasonToSkip(Job job, RestartRequest.Scope scope, JobLocation location, Instant graceThreshold) {
+        if (job.restartingTo() != null) {
+            return "restart_in_progress";
+        }
+        if (job.restarts() >= settings.maxRestarts()) {
+            return "too_many_restarts";
+        }
+        if (scope == RestartRequest.Scope.LOST) {
+            if (location != null && location != JobLocation.NOWHERE) {
+                return location.reason();
+            }
+            if (job.startedAt() == null || !job.startedAt().isBefore(graceThreshold)) {
+                return "too_recent";
+            }
+        }
+        if (job.jobClass() == null) {
+            return "unknown_class";
+        }
+        if (job.arguments() == null) {
+            return "unknown_arguments";
+        }
+        return null;
+    }
+
+    private void restartOne(Job job, Instant now, List<RestartResult.Restarted> restarted, List<RestartResult.Skipped> skipped) {
+        String newJobId = newJobId();
+        if (!store.claimRestart(job.jobId(), newJobId)) {
+            skipped.add(new RestartResult.Skipped(job.jobId(), "claimed_by_another"));
+            return;
+        }
+        String queue = queueOf(job);
+        try {
+            redis.push(queue, SidekiqPayloads.payload(job.jobClass(), job.arguments(), newJobId, queue, now, settings.version()));
+        } catch (SidekiqUnavailableException e) {
+            store.releaseRestart(job.jobId(), newJobId);
+            throw e;
+        }
+        try {
+            store.completeRestart(job, new JobEvent(newJobId, JobStatus.QUEUED, now, job.jobClass(), queue, job.arguments(),
+                    null, null, job.jobId()), now);
+        } catch (StoreException e) {
+            // On Sidekiq's queue, but not recorded: the original keeps its claim (so it is never pushed twice) and
+            // the new jid reports in by itself when it runs.
+            LOG.error("job {} was pushed to Sidekiq as {} but could not be recorded; the original stays claimed", job.jobId(),
+                    newJobId, e);
+            throw e;
+        }
+        restarted.add(new RestartResult.Restarted(job.jobId(), newJobId, queue));
+        LOG.info("restarted job {} ({}) as {} on queue {} (restart {} of {})", job.jobId(), job.jobClass(), newJobId, queue,
+                job.restarts() + 1, settings.maxRestarts());
+    }
+
+    private static String queueOf(Job job) {
+        return job.queue() == null ? "default" : job.queue();
+    }
+
+    /** A jid as Sidekiq's client makes one: 12 random bytes as 24 lowercase hex characters. */
+    static String newJobId() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

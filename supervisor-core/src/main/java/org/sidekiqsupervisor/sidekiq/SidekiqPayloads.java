@@ -1,0 +1,136 @@
+package org.sidekiqsupervisor.sidekiq;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.sidekiqsupervisor.internal.Json;
+
+/**
+ * Sidekiq's JSON, both ways: the payload its client pushes, and what the supervisor reads back from queues,
+ * sets and process hashes of Sidekiq 6.x, 7.x and 8.x.
+ */
+public final class SidekiqPayloads {
+    /**
+     * A {@code "jid":"..."} pair, also when the job is JSON text inside JSON (the {@code payload} of a running
+     * job is a string in 6.4 and 7.x, so its quotes arrive escaped).
+     */
+    private static final Pattern JID = Pattern.compile("\\\\?\"jid\\\\?\"\\s*:\\s*\\\\?\"([A-Za-z0-9_-]{1,64})\\\\?\"");
+
+    private SidekiqPayloads() {
+    }
+
+    /**
+     * The job as Sidekiq's client writes it ({@code Sidekiq::Client#atomic_push}): its options first
+     * ({@code retry}, {@code queue}), then {@code args}, {@code class}, {@code jid}, {@code created_at},
+     * {@code enqueued_at}. {@code args} is written from the stored JSON text unchanged.
+     */
+    public static String payload(String jobClass, String argumentsJson, String jid, String queue, Instant now,
+                                 SidekiqVersion version) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeBooleanField("retry", true);
+            json.writeStringField("queue", queue);
+            json.writeFieldName("args");
+            json.writeRawValue(argumentsJson);
+            json.writeStringField("class", jobClass);
+            json.writeStringField("jid", jid);
+            writeNumber(json, "created_at", version.timestamp(now));
+            writeNumber(json, "enqueued_at", version.timestamp(now));
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static void writeNumber(JsonGenerator json, String name, Number value) throws IOException {
+        json.writeFieldName(name);
+        if (value instanceof BigDecimal decimal) {
+            json.writeNumber(decimal.toPlainString());
+        } else {
+            json.writeNumber(value.longValue());
+        }
+    }
+
+    /** Every jid named in a Sidekiq value (a job, or a running-work entry that embeds one). */
+    public static void jidsIn(String value, Consumer<String> sink) {
+        Matcher matcher = JID.matcher(value);
+        while (matcher.find()) {
+            sink.accept(matcher.group(1));
+        }
+    }
+
+    /** The jids in a value, in order. */
+    public static List<String> jidsIn(String value) {
+        List<String> jids = new ArrayList<>();
+        jidsIn(value, jids::add);
+        return jids;
+    }
+
+    /** A job's {@code enqueued_at} (else {@code created_at}), in either version's format; null when absent. */
+    public static Instant enqueuedAt(String payload) {
+        JsonNode job = parse(payload);
+        if (job == null) {
+            return null;
+        }
+        JsonNode at = job.hasNonNull("enqueued_at") ? job.get("enqueued_at") : job.get("created_at");
+        return at != null && at.isNumber() ? SidekiqVersion.readTimestamp(at.doubleValue()) : null;
+    }
+
+    /**
+     * A process's heartbeat hash ({@code info}, {@code busy}, {@code beat}, {@code quiet}, {@code rss}) as a
+     * {@link SidekiqState.Process}; null when it carries no readable {@code info}.
+     */
+    public static SidekiqState.Process process(String identity, String info, String busy, String beat, String quiet, String rss) {
+        JsonNode data = info == null ? null : parse(info);
+        if (data == null || !data.isObject()) {
+            return null;
+        }
+        List<String> queues = new ArrayList<>();
+        data.path("queues").forEach(queue -> queues.add(queue.asText()));
+        JsonNode started = data.get("started_at");
+        return new SidekiqState.Process(
+                data.path("identity").asText(identity),
+                data.path("hostname").asText(""),
+                data.path("pid").asLong(-1),
+                data.path("tag").asText(""),
+                data.path("concurrency").asInt(0),
+                (int) number(busy, 0),
+                queues,
+                "true".equals(quiet),
+                started != null && started.isNumber() ? SidekiqVersion.readTimestamp(started.doubleValue()) : null,
+                beat == null ? null : SidekiqVersion.readTimestamp(Double.parseDouble(beat)),
+                number(rss, -1));
+    }
+
+    private static long number(String text, long absent) {
+        if (text == null || text.isEmpty()) {
+            return absent;
+        }
+        try {
+            return new BigDecimal(text).toBigInteger().min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+        } catch (NumberFormatException e) {
+            return absent;
+        }
+    }
+
+    private static JsonNode parse(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

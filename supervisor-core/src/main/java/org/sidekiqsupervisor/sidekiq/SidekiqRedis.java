@@ -1,0 +1,205 @@
+package org.sidekiqsupervisor.sidekiq;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import org.sidekiqsupervisor.internal.Failures;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Sidekiq's Redis: where jobs are (running, queued, retry, schedule, dead), pushing a job exactly as
+ * Sidekiq's client does, and the live state its Web UI shows. Reads every version's layout (6.x
+ * {@code <identity>:workers}, 7.x/8.x {@code <identity>:work}).
+ *
+ * <p>Thread-safe; owns a small connection pool. Every failure of Redis surfaces as
+ * {@link SidekiqUnavailableException}.
+ */
+public final class SidekiqRedis implements AutoCloseable {
+    /** How many entries one LRANGE/ZRANGE reads while scanning queues and sets. */
+    static final int SCAN_CHUNK = 1000;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
+    private final JedisPool pool;
+    private final String description;
+    private final Clock clock;
+
+    /**
+     * Connects to {@code redis://[:password@]host[:port][/db]} or {@code rediss://...}.
+     *
+     * @throws IllegalArgumentException when the URL is not a Redis URL
+     */
+    public SidekiqRedis(String url, Clock clock) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("redisUrl is not a URL: " + e.getMessage());
+        }
+        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("redisUrl must look like redis://host:6379/0 or rediss://... (got "
+                    + describe(url) + ")");
+        }
+        JedisPoolConfig config = new JedisPoolConfig();
+        config.setMaxTotal(8);
+        config.setMaxWait(CONNECT_TIMEOUT);
+        config.setJmxEnabled(false);
+        pool = new JedisPool(config, uri, (int) CONNECT_TIMEOUT.toMillis(), (int) READ_TIMEOUT.toMillis());
+        description = describe(url);
+        this.clock = clock;
+    }
+
+    /** The URL without its password, for logs. */
+    public String description() {
+        return description;
+    }
+
+    static String describe(String url) {
+        return url.replaceFirst("//[^@/]*@", "//");
+    }
+
+    /** Checks that Redis answers. */
+    public void ping() {
+        withRedis(Jedis::ping);
+    }
+
+    /**
+     * Where Sidekiq has each of these jobs. Running work is read from live processes only (a process whose
+     * heartbeat expired is dead, and so is its work); queues and sets are scanned in chunks until every jid
+     * is found.
+     */
+    public Map<String, JobLocation> locate(Collection<String> jids) {
+        Map<String, JobLocation> found = new HashMap<>();
+        Set<String> wanted = new HashSet<>(jids);
+        if (wanted.isEmpty()) {
+            return found;
+        }
+        withRedis(redis -> {
+            for (String identity : redis.smembers("processes")) {
+                if (!redis.exists(identity)) {
+                    continue;
+                }
+                for (String suffix : List.of(":workers", ":work")) {
+                    for (String work : redis.hvals(identity + suffix)) {
+                        SidekiqPayloads.jidsIn(work, jid -> mark(jid, JobLocation.RUNNING, wanted, found));
+                    }
+                }
+            }
+            for (String queue : new TreeSet<>(redis.smembers("queues"))) {
+                scan(wanted, found, JobLocation.QUEUED, (from) -> redis.lrange("queue:" + queue, from, from + SCAN_CHUNK - 1));
+            }
+            scan(wanted, found, JobLocation.RETRY, (from) -> redis.zrange("retry", from, from + SCAN_CHUNK - 1));
+            scan(wanted, found, JobLocation.SCHEDULED, (from) -> redis.zrange("schedule", from, from + SCAN_CHUNK - 1));
+            scan(wanted, found, JobLocation.DEAD, (from) -> redis.zrange("dead", from, from + SCAN_CHUNK - 1));
+            return null;
+        });
+        wanted.forEach(jid -> found.put(jid, JobLocation.NOWHERE));
+        return found;
+    }
+
+    private static void mark(String jid, JobLocation location, Set<String> wanted, Map<String, JobLocation> found) {
+        if (wanted.remove(jid)) {
+            found.put(jid, location);
+        }
+    }
+
+    private static void scan(Set<String> wanted, Map<String, JobLocation> found, JobLocation location,
+                             Function<Long, List<String>> chunk) {
+        for (long from = 0; !wanted.isEmpty(); from += SCAN_CHUNK) {
+            List<String> entries = chunk.apply(from);
+            for (String entry : entries) {
+                SidekiqPayloads.jidsIn(entry, jid -> mark(jid, location, wanted, found));
+            }
+            if (entries.size() < SCAN_CHUNK) {
+                return;
+            }
+        }
+    }
+
+    /** {@code SADD queues <queue>} and {@code LPUSH queue:<queue> <payload>} in one MULTI, as Sidekiq's client. */
+    public void push(String queue, String payload) {
+        withRedis(redis -> {
+            Transaction multi = redis.multi();
+            multi.sadd("queues", queue);
+            multi.lpush("queue:" + queue, payload);
+            List<Object> replies = multi.exec();
+            if (replies == null || replies.size() != 2) {
+                throw new SidekiqUnavailableException("Redis did not run the push of a job onto queue:" + queue, null);
+            }
+            return null;
+        });
+    }
+
+    /** The state Sidekiq's Web UI shows: totals, queues with latency, live processes, set sizes. */
+    public SidekiqState state() {
+        return withRedis(redis -> {
+            Instant now = clock.instant();
+            List<SidekiqState.Queue> queues = new ArrayList<>();
+            long enqueued = 0;
+            for (String name : new TreeSet<>(redis.smembers("queues"))) {
+                long size = redis.llen("queue:" + name);
+                Duration latency = Duration.ZERO;
+                // LPUSH puts new jobs at the head: the oldest waits at the tail.
+                List<String> oldest = redis.lrange("queue:" + name, -1, -1);
+                if (!oldest.isEmpty()) {
+                    Instant enqueuedAt = SidekiqPayloads.enqueuedAt(oldest.get(0));
+                    if (enqueuedAt != null && enqueuedAt.isBefore(now)) {
+                        latency = Duration.between(enqueuedAt, now);
+                    }
+                }
+                enqueued += size;
+                queues.add(new SidekiqState.Queue(name, size, latency));
+            }
+            List<SidekiqState.Process> processes = new ArrayList<>();
+            long busy = 0;
+            for (String identity : new TreeSet<>(redis.smembers("processes"))) {
+                List<String> fields = redis.hmget(identity, "info", "busy", "beat", "quiet", "rss");
+                SidekiqState.Process process = SidekiqPayloads.process(identity, fields.get(0), fields.get(1), fields.get(2),
+                        fields.get(3), fields.get(4));
+                if (process != null) {
+                    processes.add(process);
+                    busy += process.busy();
+                }
+            }
+            return new SidekiqState(counter(redis.get("stat:processed")), counter(redis.get("stat:failed")), enqueued, busy,
+                    redis.zcard("retry"), redis.zcard("schedule"), redis.zcard("dead"), queues, processes);
+        });
+    }
+
+    private static long counter(String value) {
+        try {
+            return value == null ? 0 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private <T> T withRedis(Function<Jedis, T> work) {
+        try (Jedis redis = pool.getResource()) {
+            return work.apply(redis);
+        } catch (JedisException e) {
+            throw new SidekiqUnavailableException("Sidekiq's Redis (" + description + ") did not answer: "
+                    + Failures.rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

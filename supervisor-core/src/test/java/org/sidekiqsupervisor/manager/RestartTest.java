@@ -1,0 +1,278 @@
+package org.sidekiqsupervisor.manager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.internal.Json;
+import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobQuery;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.RestartRequest;
+import org.sidekiqsupervisor.model.RestartResult;
+import org.sidekiqsupervisor.sidekiq.SidekiqPayloads;
+import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
+import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
+import org.sidekiqsupervisor.testing.FakeSidekiq;
+import org.sidekiqsupervisor.testing.RedisServer;
+import org.sidekiqsupervisor.testing.TestClock;
+
+/** Lost jobs and their restart, with a real store and a real redis-server. */
+class RestartTest {
+    private static final Instant NOW = Instant.parse("2026-11-28T18:00:00Z");
+    private static final Instant LONG_AGO = NOW.minusSeconds(600);
+    private RedisServer server;
+    private FakeSidekiq sidekiq;
+    private Supervisor supervisor;
+    private JobManager jobs;
+    private String database;
+    private TestClock clock;
+
+    @BeforeEach
+    void start() {
+        server = RedisServer.start();
+        sidekiq = new FakeSidekiq(server, 6);
+        database = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        clock = new TestClock(NOW);
+        supervisor = supervisor(3);
+        jobs = supervisor.jobManager();
+    }
+
+    private Supervisor supervisor(int maxRestarts) {
+        return Supervisor.builder().databaseUrl(database).redisUrl(server.url()).sidekiqVersion(SidekiqVersion.V6)
+                .lostGrace(Duration.ofSeconds(60)).maxRestarts(maxRestarts).clock(clock).build();
+    }
+
+    @AfterEach
+    void stop() {
+        supervisor.close();
+        sidekiq.close();
+        server.close();
+    }
+
+    private void started(String jid, Instant at) {
+        jobs.recordAll(List.of(new JobEvent(jid, JobStatus.QUEUED, at.minusSeconds(1), "HardWorker", "default",
+                "[\"" + jid + "\",12345678901234567890]", null, null, null), JobEvent.of(jid, JobStatus.STARTED, at)));
+    }
+
+    /** One job in every situation Sidekiq can be in. */
+    private void aMixOfJobs() {
+        started("running", LONG_AGO);
+        sidekiq.liveProcess("host:1:aaa", Map.of("t1", "running"));
+        started("requeued", LONG_AGO);
+        sidekiq.enqueued("requeued", "default");
+        started("retrying", LONG_AGO);
+        sidekiq.inSet("retry", "retrying");
+        started("lost", LONG_AGO);
+        started("justStarted", NOW.minusSeconds(10));
+        jobs.recordAll(List.of(JobEvent.of("done", JobStatus.STARTED, LONG_AGO), JobEvent.of("done", JobStatus.COMPLETE, LONG_AGO)));
+    }
+
+    @Test
+    void a_lost_job_is_started_and_nowhere_in_sidekiq_after_the_grace_period() {
+        aMixOfJobs();
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly("lost");
+        assertThat(jobs.lostJobs(JobQuery.builder().limit(10).build()).jobs()).extracting(Job::jobId).containsExactly("lost");
+        assertThat(jobs.lostJobs("nothing-matches")).isEmpty();
+        assertThat(jobs.lostAmong(jobs.jobs(null).toList())).containsExactly("lost");
+    }
+
+    @Test
+    void restart_pushes_the_lost_job_as_sidekiqs_client_would_then_records_it_and_deletes_the_original() throws Exception {
+        aMixOfJobs();
+        RestartResult result = jobs.restartUncompletedJobs(null);
+
+        assertThat(result.error()).isNull();
+        assertThat(result.restarted()).singleElement().satisfies(r -> {
+            assertThat(r.jobId()).isEqualTo("lost");
+            assertThat(r.newJobId()).matches("[0-9a-f]{24}");
+            assertThat(r.queue()).isEqualTo("default");
+        });
+        assertThat(result.skipped()).extracting(s -> s.jobId() + ":" + s.reason()).containsExactlyInAnyOrder(
+                "running:running", "requeued:queued_in_sidekiq", "retrying:in_retry", "justStarted:too_recent");
+
+        String newJid = result.restarted().get(0).newJobId();
+        String pushed = sidekiq.redis().lrange("queue:default", 0, 0).get(0);
+        JsonNode payload = Json.MAPPER.readTree(pushed);
+        assertThat(payload.get("class").asText()).isEqualTo("HardWorker");
+        assertThat(payload.get("jid").asText()).isEqualTo(newJid);
+        assertThat(payload.get("args").toString()).isEqualTo("[\"lost\",12345678901234567890]");
+        assertThat(payload.get("enqueued_at").decimalValue()).isEqualByComparingTo(String.valueOf(NOW.getEpochSecond()));
+        assertThat(sidekiq.redis().smembers("queues")).contains("default");
+
+        Job replacement = jobs.job(newJid).orElseThrow().job();
+        assertThat(replacement.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(replacement.restartedFrom()).isEqualTo("lost");
+        assertThat(replacement.restarts()).isEqualTo(1);
+        assertThat(replacement.arguments()).isEqualTo("[\"lost\",12345678901234567890]");
+        assertThat(jobs.job("lost")).isEmpty();
+        assertThat(jobs.lostJobs((String) null)).isEmpty();
+    }
+
+    @Test
+    void a_dry_run_reports_and_changes_nothing() throws Exception {
+        aMixOfJobs();
+        RestartResult result = jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, true, 100));
+        assertThat(result.dryRun()).isTrue();
+        assertThat(result.restarted()).singleElement().satisfies(r -> assertThat(r.newJobId()).isNull());
+        assertThat(sidekiq.redis().llen("queue:default")).isEqualTo(1);
+        assertThat(jobs.job("lost")).isPresent();
+    }
+
+    @Test
+    void scope_uncompleted_restarts_every_started_job_as_the_seed_did_and_older_than_narrows_it() {
+        aMixOfJobs();
+        RestartResult recentExcluded = jobs.restart(new RestartRequest(null, RestartRequest.Scope.UNCOMPLETED,
+                Duration.ofSeconds(300), true, 100));
+        assertThat(recentExcluded.restarted()).extracting(RestartResult.Restarted::jobId)
+                .containsExactlyInAnyOrder("running", "requeued", "retrying", "lost");
+        RestartResult all = jobs.restart(new RestartRequest("\"running\"", RestartRequest.Scope.UNCOMPLETED, null, false, 100));
+        assertThat(all.restarted()).extracting(RestartResult.Restarted::jobId).containsExactly("running");
+        assertThat(jobs.job("running")).isEmpty();
+    }
+
+    @Test
+    void a_poison_pill_stops_being_restarted_after_the_limit_and_keeps_its_lineage() {
+        supervisor.close();
+        supervisor = supervisor(1);
+        jobs = supervisor.jobManager();
+        started("pill", LONG_AGO);
+        String second = jobs.restartUncompletedJobs(null).restarted().get(0).newJobId();
+        // A worker takes the replacement off the queue, starts it, dies again, and ten minutes pass.
+        assertThat(sidekiq.redis().rpop("queue:default")).contains(second);
+        jobs.record(JobEvent.of(second, JobStatus.STARTED, NOW.plusSeconds(1)));
+        clock.advance(Duration.ofMinutes(10));
+        RestartResult again = jobs.restartUncompletedJobs(null);
+        assertThat(again.restarted()).isEmpty();
+        assertThat(again.skipped()).extracting(s -> s.jobId() + ":" + s.reason()).containsExactly(second + ":too_many_restarts");
+        Job shown = jobs.job(second).orElseThrow().job();
+        assertThat(shown.restarts()).isEqualTo(1);
+        assertThat(shown.restartedFrom()).isEqualTo("pill");
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly(second);
+    }
+
+    @Test
+    void the_limit_stops_a_restart_and_says_there_is_more() {
+        for (int i = 0; i < 5; i++) {
+            started("l" + i, LONG_AGO.plusSeconds(i));
+        }
+        RestartResult first = jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 2));
+        assertThat(first.restarted()).hasSize(2);
+        assertThat(first.more()).isTrue();
+        assertThat(jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 10)).restarted()).hasSize(3);
+        assertThat(sidekiq.redis().llen("queue:default")).isEqualTo(5);
+    }
+
+    @Test
+    void two_supervisors_restarting_at_once_never_push_a_job_twice() throws Exception {
+        int lost = 60;
+        for (int i = 0; i < lost; i++) {
+            started(String.format("race%03d", i), LONG_AGO);
+        }
+        try (Supervisor other = supervisor(3)) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                List<Callable<RestartResult>> both = List.of(() -> jobs.restartUncompletedJobs(null),
+                        () -> other.jobManager().restartUncompletedJobs(null));
+                List<RestartResult> results = new ArrayList<>();
+                for (Future<RestartResult> future : pool.invokeAll(both)) {
+                    results.add(future.get(60, TimeUnit.SECONDS));
+                }
+                Set<String> restarted = new HashSet<>();
+                int total = 0;
+                for (RestartResult result : results) {
+                    assertThat(result.error()).isNull();
+                    for (RestartResult.Restarted r : result.restarted()) {
+                        restarted.add(r.jobId());
+                        total++;
+                    }
+                    assertThat(result.skipped()).allMatch(s -> s.reason().equals("claimed_by_another")
+                            || s.reason().equals("restart_in_progress"));
+                }
+                assertThat(total).isEqualTo(lost);
+                assertThat(restarted).hasSize(lost);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        List<String> queued = sidekiq.redis().lrange("queue:default", 0, -1);
+        assertThat(queued).hasSize(lost);
+        assertThat(queued.stream().map(SidekiqPayloads::jidsIn).distinct()).hasSize(lost);
+        assertThat(jobs.queuedJobs(null)).hasSize(lost).allMatch(job -> job.restartedFrom() != null);
+        assertThat(jobs.uncompletedJobs(null)).isEmpty();
+    }
+
+    @Test
+    void a_redis_failure_part_way_loses_nothing() {
+        supervisor.close();
+        sidekiq.close();
+        server.close();
+        // A Redis that reads but refuses the push: the claim is taken, then the MULTI fails.
+        server = RedisServer.start("--rename-command", "LPUSH", "");
+        sidekiq = new FakeSidekiq(server, 6);
+        supervisor = supervisor(3);
+        jobs = supervisor.jobManager();
+        started("lost", LONG_AGO);
+
+        assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SidekiqUnavailableException.class)
+                .hasMessageContaining("did not answer");
+        Job original = jobs.job("lost").orElseThrow().job();
+        assertThat(original.status()).isEqualTo(JobStatus.STARTED);
+        assertThat(original.restartingTo()).isNull();
+        assertThat(jobs.queuedJobs(null)).isEmpty();
+        assertThat(sidekiq.redis().exists("queue:default")).isFalse();
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly("lost");
+    }
+
+    @Test
+    void an_unreachable_redis_fails_lost_job_queries_clearly() {
+        started("lost", LONG_AGO);
+        server.close();
+        assertThatThrownBy(() -> jobs.lostJobs((String) null).toList()).isInstanceOf(SidekiqUnavailableException.class);
+        assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SidekiqUnavailableException.class);
+        assertThat(jobs.job("lost")).isPresent();
+    }
+
+    @Test
+    void the_watchdog_restarts_lost_jobs_by_itself() throws Exception {
+        started("lost", LONG_AGO);
+        try (Supervisor watched = Supervisor.builder().databaseUrl(database).redisUrl(server.url())
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).watchdogInterval(Duration.ofMillis(100)).build()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (watched.jobManager().job("lost").isPresent() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(watched.jobManager().job("lost")).isEmpty();
+            assertThat(watched.jobManager().queuedJobs(null)).singleElement()
+                    .satisfies(job -> assertThat(job.restartedFrom()).isEqualTo("lost"));
+            assertThat(sidekiq.redis().llen("queue:default")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void the_watchdog_needs_redis() {
+        assertThatThrownBy(() -> Supervisor.builder().databaseUrl(database).watchdogInterval(Duration.ofSeconds(5)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("redisUrl");
+    }
+}

@@ -1,0 +1,66 @@
+package org.sidekiqsupervisor.testing;
+
+import java.util.Map;
+
+import redis.clients.jedis.Jedis;
+
+/**
+ * Writes into a Redis what a Sidekiq of a given major version writes: live processes with running work,
+ * queues, and the retry, schedule and dead sets. For tests of the reading side; the end-to-end test uses
+ * real Sidekiq.
+ */
+public final class FakeSidekiq implements AutoCloseable {
+    private final Jedis redis;
+    private final int version;
+
+    public FakeSidekiq(RedisServer server, int version) {
+        this.redis = new Jedis("127.0.0.1", server.port());
+        this.version = version;
+    }
+
+    public Jedis redis() {
+        return redis;
+    }
+
+    public static String job(String jid, String queue) {
+        return "{\"retry\":true,\"queue\":\"" + queue + "\",\"args\":[1],\"class\":\"HardWorker\",\"jid\":\"" + jid
+                + "\",\"created_at\":1795887450.1,\"enqueued_at\":1795887450.2}";
+    }
+
+    /** A process with a live heartbeat, running these jids (thread id → jid). */
+    public void liveProcess(String identity, Map<String, String> running) {
+        redis.sadd("processes", identity);
+        redis.hset(identity, Map.of("info", "{\"hostname\":\"h\",\"pid\":1,\"concurrency\":5,\"queues\":[\"default\"],"
+                        + "\"identity\":\"" + identity + "\",\"started_at\":1795887440.5}",
+                "busy", String.valueOf(running.size()), "beat", "1795887455.5", "quiet", "false", "rss", "1024"));
+        redis.expire(identity, 60);
+        String workKey = identity + (version == 6 ? ":workers" : ":work");
+        running.forEach((tid, jid) -> redis.hset(workKey, tid, "{\"queue\":\"default\",\"payload\":"
+                + quoted(job(jid, "default")) + ",\"run_at\":1795887451}"));
+    }
+
+    /** A process that died: still in the processes set and its work hash, but its heartbeat key expired. */
+    public void deadProcess(String identity, String runningJid) {
+        redis.sadd("processes", identity);
+        redis.hset(identity + (version == 6 ? ":workers" : ":work"), "tid", "{\"queue\":\"default\",\"payload\":"
+                + quoted(job(runningJid, "default")) + ",\"run_at\":1795887451}");
+    }
+
+    public void enqueued(String jid, String queue) {
+        redis.sadd("queues", queue);
+        redis.lpush("queue:" + queue, job(jid, queue));
+    }
+
+    public void inSet(String set, String jid) {
+        redis.zadd(set, 1795887460.0, job(jid, "default"));
+    }
+
+    private static String quoted(String json) {
+        return "\"" + json.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}
