@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import org.sidekiqsupervisor.InvalidInputException;
 import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
+import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
 import org.sidekiqsupervisor.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,11 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
         }
         if (failure instanceof SidekiqNotConfiguredException e) {
             return Responses.error(409, e.getMessage(), null);
+        }
+        if (failure instanceof SidekiqUnavailableException e) {
+            LOG.warn("answering 503: {}", e.getMessage());
+            return Responses.json(503, Responses.errorBody(e.getMessage() + "; nothing was changed, retry later", null))
+                    .header("Retry-After", "5").build();
         }
         if (failure instanceof StoreException e) {
             LOG.warn("answering 503: {}", e.getMessage());

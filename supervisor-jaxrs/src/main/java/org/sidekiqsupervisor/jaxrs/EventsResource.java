@@ -131,7 +131,7 @@ public final class EventsResource {
     }
 
     private static Response answer(RecordResult result, UriInfo uri) {
-        Response.ResponseBuilder response = Responses.json(result.created() ? 201 : 200, JsonViews.job(result.job()));
+        Response.ResponseBuilder response = Responses.json(result.created() ? 201 : 200, JsonViews.job(result.job(), null));
         if (result.created()) {
             response.location(uri.getBaseUriBuilder().path("api/v1/jobs/{job_id}").build(result.job().jobId()));
         }

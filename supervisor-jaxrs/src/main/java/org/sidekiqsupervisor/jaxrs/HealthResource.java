@@ -7,9 +7,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
 import org.sidekiqsupervisor.Supervisor;
 import org.sidekiqsupervisor.manager.JobManager;
+import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
 import org.sidekiqsupervisor.store.StoreException;
 
-/** {@code GET /health}: 200 when the store answers, 503 otherwise. Open even when a token is set. */
+/**
+ * {@code GET /health}: 200 when the store (and Sidekiq's Redis, where configured) answer, 503 otherwise. Open even
+ * when a token is set.
+ */
 @Path("health")
 public final class HealthResource {
     private final JobManager manager;
@@ -30,6 +34,16 @@ public final class HealthResource {
             status = 503;
             node.put("status", "unavailable");
             node.put("store", e.getMessage());
+        }
+        if (manager.sidekiqConfigured()) {
+            try {
+                manager.checkSidekiq();
+                node.put("redis", "ok");
+            } catch (SidekiqUnavailableException e) {
+                status = 503;
+                node.put("status", "unavailable");
+                node.put("redis", e.getMessage());
+            }
         }
         node.put("version", Supervisor.version());
         return Responses.json(status, node).header("Cache-Control", "no-store").build();

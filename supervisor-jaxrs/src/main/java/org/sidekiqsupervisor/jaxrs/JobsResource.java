@@ -3,11 +3,11 @@ package org.sidekiqsupervisor.jaxrs;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -26,13 +26,18 @@ import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.model.PageCursor;
 import org.sidekiqsupervisor.model.RestartRequest;
 import org.sidekiqsupervisor.model.RestartResult;
-import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
+import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sidekiqsupervisor.model.JobPage;
 
 /**
  * The query and control API: the JobManager over HTTP.
  */
 @Path("api/v1")
 public final class JobsResource {
+    private static final Logger LOG = LoggerFactory.getLogger(JobsResource.class);
     private final JobManager manager;
     private final long maxBodyBytes;
 
@@ -48,14 +53,20 @@ public final class JobsResource {
                          @QueryParam("job_class") String jobClass, @QueryParam("queue") String queue,
                          @QueryParam("since") String since, @QueryParam("until") String until,
                          @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        boolean lostOnly = "lost".equals(status);
         JobQuery query = JobQuery.builder()
-                .status(status(status))
+                .status(lostOnly ? null : status(status))
                 .filter(filter).jobClass(jobClass).queue(queue)
                 .since(time(since, "since")).until(time(until, "until"))
                 .limit(integer(limit, "limit", JobQuery.DEFAULT_LIMIT))
                 .cursor(cursor == null || cursor.isEmpty() ? null : PageCursor.decode(cursor))
                 .build();
-        return Responses.json(200, JsonViews.page(manager.query(query))).build();
+        if (lostOnly) {
+            JobPage lost = manager.lostJobs(query);
+            return Responses.json(200, JsonViews.page(lost, lost.jobs().stream().map(Job::jobId).collect(Collectors.toSet()))).build();
+        }
+        JobPage page = manager.query(query);
+        return Responses.json(200, JsonViews.page(page, lostAmong(page.jobs()))).build();
     }
 
     /** {@code GET /api/v1/jobs/{job_id}}: one job with its history; 404 if unknown. */
@@ -63,7 +74,11 @@ public final class JobsResource {
     @Path("jobs/{job_id}")
     public Response job(@PathParam("job_id") String jobId) {
         return manager.job(jobId)
-                .map(details -> Responses.json(200, JsonViews.details(details)).build())
+                .map(details -> {
+                    Set<String> lost = lostAmong(List.of(details.job()));
+                    return Responses.json(200, JsonViews.details(details, lost == null ? null : lost.contains(details.job().jobId())))
+                            .build();
+                })
                 .orElseThrow(() -> new ApiException(404, "job_id " + JobEvent.requireJobId(jobId, "job_id")
                         + " is not known to this supervisor", "job_id"));
     }
@@ -91,24 +106,39 @@ public final class JobsResource {
         RestartRequest request = new RestartRequest(EventFields.text(fields, "filter"),
                 RestartRequest.Scope.fromWireName(EventFields.text(fields, "scope")),
                 olderThan == null || olderThan.isEmpty() ? null : Duration.ofSeconds(integer(olderThan, "older_than", 0)),
-                bool(EventFields.scalar(fields, "dry_run")));
+                bool(EventFields.scalar(fields, "dry_run")),
+                integer(EventFields.scalar(fields, "limit"), "limit", RestartRequest.DEFAULT_LIMIT));
         RestartResult result = manager.restart(request);
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("dry_run", result.dryRun());
-        ArrayNode restarted = node.putArray("restarted");
-        result.restarted().forEach(r -> restarted.addObject().put("job_id", r.jobId()).put("new_job_id", r.newJobId())
-                .put("queue", r.queue()));
-        ArrayNode skipped = node.putArray("skipped");
-        result.skipped().forEach(s -> skipped.addObject().put("job_id", s.jobId()).put("reason", s.reason()));
-        return Responses.json(200, node).build();
+        // Stopped part-way by Redis or the store: what was done is listed, and the status says to retry.
+        return Responses.json(result.error() == null ? 200 : 503, JsonViews.restart(result)).build();
+    }
+
+    /** {@code GET /api/v1/sidekiq}: Sidekiq's live state. */
+    @GET
+    @Path("sidekiq")
+    public Response sidekiq() {
+        return Responses.json(200, JsonViews.sidekiq(manager.sidekiqState())).build();
+    }
+
+    /**
+     * Which of these jobs are lost, or null when that cannot be known (no Redis configured, or it does not answer:
+     * a list of jobs is still worth showing without the flag).
+     */
+    private Set<String> lostAmong(List<Job> jobs) {
+        if (!manager.sidekiqConfigured()) {
+            return null;
+        }
+        try {
+            return manager.lostAmong(jobs);
+        } catch (SidekiqUnavailableException e) {
+            LOG.warn("showing jobs without their lost flag: {}", e.getMessage());
+            return null;
+        }
     }
 
     private static JobStatus status(String text) {
         if (text == null || text.isEmpty() || text.equals("all")) {
             return null;
-        }
-        if (text.equals("lost")) {
-            throw new SidekiqNotConfiguredException("status=lost");
         }
         try {
             return JobStatus.fromWireName(text, "status");

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -20,6 +21,8 @@ import org.sidekiqsupervisor.model.JobDuration;
 import org.sidekiqsupervisor.model.JobEventRecord;
 import org.sidekiqsupervisor.model.JobPage;
 import org.sidekiqsupervisor.model.PageCursor;
+import org.sidekiqsupervisor.model.RestartResult;
+import org.sidekiqsupervisor.sidekiq.SidekiqState;
 
 /**
  * The API's JSON shapes (contract section 3): snake_case keys, ISO-8601 UTC times with milliseconds,
@@ -33,7 +36,8 @@ final class JsonViews {
     private JsonViews() {
     }
 
-    static ObjectNode job(Job job) {
+    /** The job; {@code lost} is added when known (Redis configured), else left out. */
+    static ObjectNode job(Job job, Boolean lost) {
         ObjectNode node = NODES.objectNode();
         node.put("job_id", job.jobId());
         node.put("job_class", job.jobClass());
@@ -58,12 +62,16 @@ final class JsonViews {
             error.put("message", job.errorMessage());
         }
         node.put("restarted_from", job.restartedFrom());
+        node.put("restarts", job.restarts());
         node.put("last_event_at", time(job.activityAt()));
+        if (lost != null) {
+            node.put("lost", lost);
+        }
         return node;
     }
 
-    static ObjectNode details(JobDetails details) {
-        ObjectNode node = job(details.job());
+    static ObjectNode details(JobDetails details, Boolean lost) {
+        ObjectNode node = job(details.job(), lost);
         ArrayNode events = node.putArray("events");
         for (JobEventRecord event : details.events()) {
             ObjectNode entry = events.addObject();
@@ -78,10 +86,11 @@ final class JsonViews {
         return node;
     }
 
-    static ObjectNode page(JobPage page) {
+    /** A page of jobs; {@code lost} holds the ids of the lost ones, or is null when that is not known. */
+    static ObjectNode page(JobPage page, Set<String> lost) {
         ObjectNode node = NODES.objectNode();
         ArrayNode jobs = node.putArray("jobs");
-        page.jobs().forEach(job -> jobs.add(job(job)));
+        page.jobs().forEach(job -> jobs.add(job(job, lost == null ? null : lost.contains(job.jobId()))));
         node.put("next_cursor", cursor(page.nextCursor()));
         return node;
     }
@@ -102,6 +111,59 @@ final class JsonViews {
         ObjectNode byClass = node.putObject("by_class");
         for (Map.Entry<String, DurationSummary> entry : report.summaries().byClass().entrySet()) {
             byClass.set(entry.getKey(), summary(entry.getValue()));
+        }
+        return node;
+    }
+
+    static ObjectNode restart(RestartResult result) {
+        ObjectNode node = NODES.objectNode();
+        node.put("dry_run", result.dryRun());
+        ArrayNode restarted = node.putArray("restarted");
+        result.restarted().forEach(r -> restarted.addObject().put("job_id", r.jobId()).put("new_job_id", r.newJobId())
+                .put("queue", r.queue()));
+        ArrayNode skipped = node.putArray("skipped");
+        result.skipped().forEach(s -> skipped.addObject().put("job_id", s.jobId()).put("reason", s.reason()));
+        node.put("more", result.more());
+        if (result.error() != null) {
+            node.put("error", result.error());
+            node.putNull("field");
+        }
+        return node;
+    }
+
+    static ObjectNode sidekiq(SidekiqState state) {
+        ObjectNode node = NODES.objectNode();
+        node.put("processed", state.processed());
+        node.put("failed", state.failed());
+        node.put("enqueued", state.enqueued());
+        node.put("busy", state.busy());
+        node.put("retry_size", state.retrySize());
+        node.put("scheduled_size", state.scheduledSize());
+        node.put("dead_size", state.deadSize());
+        ArrayNode queues = node.putArray("queues");
+        for (SidekiqState.Queue queue : state.queues()) {
+            queues.addObject().put("name", queue.name()).put("size", queue.size())
+                    .put("latency_s", plain(BigDecimal.valueOf(queue.latency().toMillis(), 3)));
+        }
+        ArrayNode processes = node.putArray("processes");
+        for (SidekiqState.Process process : state.processes()) {
+            ObjectNode entry = processes.addObject();
+            entry.put("identity", process.identity());
+            entry.put("hostname", process.hostname());
+            entry.put("pid", process.pid());
+            entry.put("tag", process.tag());
+            entry.put("concurrency", process.concurrency());
+            entry.put("busy", process.busy());
+            ArrayNode processQueues = entry.putArray("queues");
+            process.queues().forEach(processQueues::add);
+            entry.put("quiet", process.quiet());
+            entry.put("started_at", time(process.startedAt()));
+            entry.put("last_beat_at", time(process.lastBeat()));
+            if (process.rssKb() >= 0) {
+                entry.put("rss_kb", process.rssKb());
+            } else {
+                entry.putNull("rss_kb");
+            }
         }
         return node;
     }

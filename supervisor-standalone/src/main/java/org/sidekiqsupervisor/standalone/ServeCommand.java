@@ -54,6 +54,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
 
+    @Mixin
+    SidekiqOptions sidekiq = new SidekiqOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -62,7 +65,8 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65_535) {
             throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535 (got " + port + ")");
         }
-        Supervisor supervisor = database.applyTo(Supervisor.builder()).apiToken(apiToken).maxBodyBytes(maxBodyBytes).build();
+        Supervisor supervisor = sidekiq.applyTo(database.applyTo(Supervisor.builder()))
+                .apiToken(apiToken).maxBodyBytes(maxBodyBytes).build();
         ResourceConfig app = new ResourceConfig()
                 .register(new SupervisorFeature(supervisor))
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
@@ -76,8 +80,10 @@ final class ServeCommand implements Callable<Integer> {
         NetworkListener listener = server.getListeners().iterator().next();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, supervisor, stopped), "supervisor-shutdown"));
-        LOG.info("Sidekiq Supervisor {} listening on http://{}:{}/ (store: {}{})", Supervisor.version(), hostForUri(bind),
-                listener.getPort(), supervisor.storeDescription(), supervisor.apiToken() == null ? "" : "; API token required");
+        LOG.info("Sidekiq Supervisor {} listening on http://{}:{}/ (store: {}; redis: {}{})", Supervisor.version(), hostForUri(bind),
+                listener.getPort(), supervisor.storeDescription(),
+                supervisor.redisDescription() == null ? "none" : supervisor.redisDescription(),
+                supervisor.apiToken() == null ? "" : "; API token required");
         stopped.await();
         return 0;
     }

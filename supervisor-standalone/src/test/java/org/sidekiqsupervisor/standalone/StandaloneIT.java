@@ -52,7 +52,7 @@ class StandaloneIT {
     void with_no_flags_it_serves_on_the_h2_file_default_and_keeps_jobs_across_a_restart() throws Exception {
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of(), "--port", "0")) {
             assertThat(supervisor.log()).contains("Sidekiq Supervisor 0.1.0 listening on http://127.0.0.1:")
-                    .contains("store: H2 file ./supervisor-data/supervisor");
+                    .contains("store: H2 file ./supervisor-data/supervisor; redis: none");
             URI base = supervisor.base;
             String args = "arguments=%5B1%2C%22bob%40example.com%22%5D&job_class=HardWorker&queue=default";
             assertThat(post(base, "api/v1/jobs", args + "&job_id=b4a577edbccf1d805744efa9", null).statusCode()).isEqualTo(201);
@@ -146,6 +146,23 @@ class StandaloneIT {
     }
 
     @Test
+    void redis_comes_from_redis_url_as_sidekiq_reads_it_unless_the_supervisor_has_its_own() throws Exception {
+        // Nothing listens on port 1: the setting is what is checked here, and that no password leaks.
+        try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of("REDIS_URL", "redis://:secret@127.0.0.1:1/15"),
+                "--port", "0")) {
+            assertThat(supervisor.log()).contains("redis: redis://127.0.0.1:1/15").doesNotContain("secret");
+            HttpResponse<String> health = CLIENT.send(HttpRequest.newBuilder(supervisor.base.resolve("health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("redis://127.0.0.1:1/15").doesNotContain("secret");
+        }
+        try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of("REDIS_URL", "redis://127.0.0.1:1/15",
+                "SUPERVISOR_REDIS_URL", "redis://127.0.0.1:1/14"), "--port", "0")) {
+            assertThat(supervisor.log()).contains("redis: redis://127.0.0.1:1/14");
+        }
+    }
+
+    @Test
     void bad_settings_stop_it_at_once_with_a_clear_message_and_exit_code() {
         try (SupervisorProcess bad = SupervisorProcess.launch(dir, Map.of(), "--port", "eighty")) {
             assertThat(bad.awaitExit()).isEqualTo(2);
@@ -162,7 +179,16 @@ class StandaloneIT {
         }
         try (SupervisorProcess help = SupervisorProcess.launch(dir, Map.of(), "serve", "--help")) {
             assertThat(help.awaitExit()).isZero();
-            assertThat(help.log()).contains("--port", "SUPERVISOR_PORT", "--database-url", "--api-token", "--bind");
+            assertThat(help.log()).contains("--port", "SUPERVISOR_PORT", "--database-url", "--api-token", "--bind", "--redis-url",
+                    "REDIS_URL", "--sidekiq-version", "--lost-grace", "--max-restarts", "--watchdog");
+        }
+        try (SupervisorProcess bad = SupervisorProcess.launch(dir, Map.of(), "--sidekiq-version", "5")) {
+            assertThat(bad.awaitExit()).isEqualTo(2);
+            assertThat(bad.log()).contains("sidekiqVersion must be 6, 7 or 8");
+        }
+        try (SupervisorProcess bad = SupervisorProcess.launch(dir, Map.of(), "--watchdog", "30")) {
+            assertThat(bad.awaitExit()).isEqualTo(2);
+            assertThat(bad.log()).contains("watchdogInterval needs redisUrl");
         }
     }
 

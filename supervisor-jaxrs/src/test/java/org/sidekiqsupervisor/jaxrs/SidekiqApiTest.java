@@ -1,0 +1,107 @@
+package org.sidekiqsupervisor.jaxrs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.jaxrs.TestServer.Reply;
+import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
+import org.sidekiqsupervisor.testing.FakeSidekiq;
+import org.sidekiqsupervisor.testing.RedisServer;
+
+/** Lost jobs, restart and Sidekiq's state over HTTP, with a real redis-server. */
+class SidekiqApiTest {
+    private RedisServer redis;
+    private FakeSidekiq sidekiq;
+    private TestServer server;
+    private final long longAgo = Instant.now().minusSeconds(600).getEpochSecond();
+
+    @BeforeEach
+    void start() {
+        redis = RedisServer.start();
+        sidekiq = new FakeSidekiq(redis, 7);
+        server = TestServer.start("/", TestServer.memory().redisUrl(redis.url()).sidekiqVersion(SidekiqVersion.V7));
+        server.form("/api/v1/jobs", "job_id=lost1&job_class=HardWorker&queue=default&arguments=%5B1%5D&at=" + longAgo);
+        server.form("/api/v1/jobs/lost1/started", "at=" + (longAgo + 1));
+        server.form("/api/v1/jobs", "job_id=busy1&job_class=HardWorker&queue=default&arguments=%5B2%5D&at=" + longAgo);
+        server.form("/api/v1/jobs/busy1/started", "at=" + (longAgo + 1));
+        sidekiq.liveProcess("host:7:abc", Map.of("tid1", "busy1"));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        sidekiq.close();
+        redis.close();
+    }
+
+    @Test
+    void status_lost_lists_the_jobs_sidekiq_lost_and_every_job_says_whether_it_is_lost() {
+        JsonNode lost = server.get("/api/v1/jobs?status=lost").json();
+        assertThat(lost.get("jobs")).extracting(job -> job.get("job_id").asText()).containsExactly("lost1");
+        assertThat(lost.get("jobs").get(0).get("status").asText()).isEqualTo("started");
+        assertThat(lost.get("jobs").get(0).get("lost").asBoolean()).isTrue();
+        JsonNode all = server.get("/api/v1/jobs").json();
+        assertThat(all.get("jobs")).extracting(job -> job.get("job_id").asText() + ":" + job.get("lost").asBoolean())
+                .containsExactlyInAnyOrder("lost1:true", "busy1:false");
+        assertThat(server.get("/api/v1/jobs/busy1").json().get("lost").asBoolean()).isFalse();
+        assertThat(server.get("/api/v1/jobs/lost1").json().get("restarts").asInt()).isZero();
+    }
+
+    @Test
+    void restart_over_http_dry_run_first_then_for_real() {
+        Reply dryRun = server.form("/api/v1/jobs/restart", "dry_run=true");
+        assertThat(dryRun.status()).isEqualTo(200);
+        assertThat(dryRun.json().get("restarted")).singleElement().satisfies(r -> {
+            assertThat(r.get("job_id").asText()).isEqualTo("lost1");
+            assertThat(r.get("new_job_id").isNull()).isTrue();
+        });
+        assertThat(dryRun.json().get("skipped")).singleElement()
+                .satisfies(s -> assertThat(s.get("reason").asText()).isEqualTo("running"));
+        assertThat(sidekiq.redis().llen("queue:default")).isZero();
+
+        Reply real = server.post("/api/v1/jobs/restart", "application/json", "{\"filter\":\"[1]\"}");
+        assertThat(real.status()).isEqualTo(200);
+        String newJid = real.json().get("restarted").get(0).get("new_job_id").asText();
+        assertThat(sidekiq.redis().lrange("queue:default", 0, -1)).singleElement().asString().contains(newJid);
+        JsonNode replacement = server.get("/api/v1/jobs/" + newJid).json();
+        assertThat(replacement.get("status").asText()).isEqualTo("queued");
+        assertThat(replacement.get("restarted_from").asText()).isEqualTo("lost1");
+        assertThat(replacement.get("restarts").asInt()).isEqualTo(1);
+        assertThat(server.get("/api/v1/jobs/lost1").status()).isEqualTo(404);
+        BadInputTest.assertError(server.form("/api/v1/jobs/restart", "limit=0"), 400, "limit");
+        BadInputTest.assertError(server.form("/api/v1/jobs/restart", "dry_run=perhaps"), 400, "dry_run");
+    }
+
+    @Test
+    void sidekiqs_live_state_is_served() {
+        sidekiq.enqueued("w1", "default");
+        sidekiq.inSet("dead", "d1");
+        JsonNode state = server.get("/api/v1/sidekiq").json();
+        assertThat(state.get("enqueued").asInt()).isEqualTo(1);
+        assertThat(state.get("busy").asInt()).isEqualTo(1);
+        assertThat(state.get("dead_size").asInt()).isEqualTo(1);
+        assertThat(state.get("queues").get(0).get("name").asText()).isEqualTo("default");
+        assertThat(state.get("queues").get(0).get("latency_s").asDouble()).isPositive();
+        assertThat(state.get("processes").get(0).get("identity").asText()).isEqualTo("host:7:abc");
+        assertThat(server.get("/health").json().get("redis").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void with_redis_down_lists_still_work_and_what_needs_redis_answers_503_changing_nothing() {
+        redis.close();
+        Reply list = server.get("/api/v1/jobs");
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.json().get("jobs").get(0).has("lost")).isFalse();
+        BadInputTest.assertError(server.get("/api/v1/jobs?status=lost"), 503, null);
+        BadInputTest.assertError(server.form("/api/v1/jobs/restart", ""), 503, null);
+        BadInputTest.assertError(server.get("/api/v1/sidekiq"), 503, null);
+        assertThat(server.get("/health").status()).isEqualTo(503);
+        assertThat(server.get("/api/v1/jobs/lost1").json().get("status").asText()).isEqualTo("started");
+    }
+}
