@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sidekiqsupervisor.testing.SupervisorProcess;
 
 /** The runnable jar, as a user runs it. */
 class StandaloneIT {
@@ -53,7 +54,7 @@ class StandaloneIT {
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of(), "--port", "0")) {
             assertThat(supervisor.log()).contains("Sidekiq Supervisor 0.1.0 listening on http://127.0.0.1:")
                     .contains("store: H2 file ./supervisor-data/supervisor; redis: none");
-            URI base = supervisor.base;
+            URI base = supervisor.base();
             String args = "arguments=%5B1%2C%22bob%40example.com%22%5D&job_class=HardWorker&queue=default";
             assertThat(post(base, "api/v1/jobs", args + "&job_id=b4a577edbccf1d805744efa9", null).statusCode()).isEqualTo(201);
             assertThat(get(base, "api/v1/jobs?status=queued").get("jobs")).hasSize(1);
@@ -69,7 +70,7 @@ class StandaloneIT {
         }
         assertThat(dir.resolve("supervisor-data/supervisor.mv.db")).exists();
         try (SupervisorProcess again = SupervisorProcess.serve(dir, Map.of(), "--port", "0")) {
-            JsonNode job = get(again.base, "api/v1/jobs/b4a577edbccf1d805744efa9");
+            JsonNode job = get(again.base(), "api/v1/jobs/b4a577edbccf1d805744efa9");
             assertThat(job.get("status").asText()).isEqualTo("complete");
             assertThat(job.get("arguments").toString()).isEqualTo("[1,\"bob@example.com\"]");
             assertThat(job.get("events")).hasSize(3);
@@ -80,7 +81,7 @@ class StandaloneIT {
     void sigterm_lets_a_request_in_flight_finish_before_the_store_closes() throws Exception {
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of(), "--port", "0")) {
             String body = "job_id=inflight&job_class=SlowUpload";
-            try (Socket socket = new Socket(supervisor.base.getHost(), supervisor.base.getPort())) {
+            try (Socket socket = new Socket(supervisor.base().getHost(), supervisor.base().getPort())) {
                 socket.setSoTimeout(20_000);
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
@@ -102,7 +103,7 @@ class StandaloneIT {
             assertThat(supervisor.awaitExit()).isIn(0, 143);
         }
         try (SupervisorProcess again = SupervisorProcess.serve(dir, Map.of(), "--port", "0")) {
-            assertThat(get(again.base, "api/v1/jobs/inflight").get("job_class").asText()).isEqualTo("SlowUpload");
+            assertThat(get(again.base(), "api/v1/jobs/inflight").get("job_class").asText()).isEqualTo("SlowUpload");
         }
     }
 
@@ -111,7 +112,7 @@ class StandaloneIT {
         List<String> acknowledged = new ArrayList<>();
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of(), "--port", "0")) {
             for (int i = 0; i < 300; i++) {
-                HttpResponse<String> response = post(supervisor.base, "api/v1/jobs", "job_id=k" + i + "&arguments=%5B" + i + "%5D", null);
+                HttpResponse<String> response = post(supervisor.base(), "api/v1/jobs", "job_id=k" + i + "&arguments=%5B" + i + "%5D", null);
                 if (response.statusCode() == 201) {
                     acknowledged.add("k" + i);
                 }
@@ -123,7 +124,7 @@ class StandaloneIT {
         assertThat(acknowledged).hasSize(300);
         try (SupervisorProcess again = SupervisorProcess.serve(dir, Map.of(), "--port", "0")) {
             for (String jobId : acknowledged) {
-                assertThat(get(again.base, "api/v1/jobs/" + jobId).get("status").asText()).isEqualTo("queued");
+                assertThat(get(again.base(), "api/v1/jobs/" + jobId).get("status").asText()).isEqualTo("queued");
             }
         }
     }
@@ -136,12 +137,12 @@ class StandaloneIT {
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, env)) {
             assertThat(supervisor.log()).contains("store: H2 file ./elsewhere/db").contains("API token required")
                     .doesNotContain("env-token");
-            assertThat(post(supervisor.base, "api/v1/jobs", "job_id=t1", null).statusCode()).isEqualTo(401);
-            assertThat(post(supervisor.base, "api/v1/jobs", "job_id=t1", "env-token").statusCode()).isEqualTo(201);
+            assertThat(post(supervisor.base(), "api/v1/jobs", "job_id=t1", null).statusCode()).isEqualTo(401);
+            assertThat(post(supervisor.base(), "api/v1/jobs", "job_id=t1", "env-token").statusCode()).isEqualTo(201);
         }
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, env, "--api-token", "flag-token")) {
-            assertThat(post(supervisor.base, "api/v1/jobs", "job_id=t2", "env-token").statusCode()).isEqualTo(401);
-            assertThat(post(supervisor.base, "api/v1/jobs", "job_id=t2", "flag-token").statusCode()).isEqualTo(201);
+            assertThat(post(supervisor.base(), "api/v1/jobs", "job_id=t2", "env-token").statusCode()).isEqualTo(401);
+            assertThat(post(supervisor.base(), "api/v1/jobs", "job_id=t2", "flag-token").statusCode()).isEqualTo(201);
         }
     }
 
@@ -151,7 +152,7 @@ class StandaloneIT {
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of("REDIS_URL", "redis://:secret@127.0.0.1:1/15"),
                 "--port", "0")) {
             assertThat(supervisor.log()).contains("redis: redis://127.0.0.1:1/15").doesNotContain("secret");
-            HttpResponse<String> health = CLIENT.send(HttpRequest.newBuilder(supervisor.base.resolve("health")).build(),
+            HttpResponse<String> health = CLIENT.send(HttpRequest.newBuilder(supervisor.base().resolve("health")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(health.body()).contains("redis://127.0.0.1:1/15").doesNotContain("secret");

@@ -1,4 +1,4 @@
-package org.sidekiqsupervisor.standalone;
+package org.sidekiqsupervisor.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,11 +16,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The standalone jar running as a real process in its own working directory, its output collected.
+ * The standalone jar running as a real process in its own working directory, its output collected. The jar is
+ * the system property {@code supervisor.jar} (set by the build), else the standalone module's.
  */
-final class SupervisorProcess implements AutoCloseable {
+public final class SupervisorProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (http://[^ ]+/)");
-    static final Path JAR = Path.of(System.getProperty("supervisor.jar", "target/supervisor-standalone.jar")).toAbsolutePath();
 
     final Process process;
     final List<String> output = new CopyOnWriteArrayList<>();
@@ -43,8 +43,12 @@ final class SupervisorProcess implements AutoCloseable {
     }
 
     /** Starts {@code java -jar} with these arguments and extra environment, in {@code dir}. */
-    static SupervisorProcess launch(Path dir, Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", JAR.toString()));
+    public static SupervisorProcess launch(Path dir, Map<String, String> env, String... args) {
+        Path jar = jar();
+        if (!jar.toFile().isFile()) {
+            throw new AssertionError("no supervisor jar at " + jar + ": build it with mvn package");
+        }
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("SUPERVISOR_") || name.equals("REDIS_URL"));
@@ -56,14 +60,26 @@ final class SupervisorProcess implements AutoCloseable {
         }
     }
 
+    /** The runnable jar under test. */
+    public static Path jar() {
+        String configured = System.getProperty("supervisor.jar");
+        return (configured != null ? Path.of(configured) : Path.of("../supervisor-standalone/target/supervisor-standalone.jar"))
+                .toAbsolutePath().normalize();
+    }
+
+    /** The base URL of the running server, from its start-up line. */
+    public URI base() {
+        return base;
+    }
+
     /** Starts the server and waits for its start-up line. */
-    static SupervisorProcess serve(Path dir, Map<String, String> env, String... args) {
+    public static SupervisorProcess serve(Path dir, Map<String, String> env, String... args) {
         SupervisorProcess supervisor = launch(dir, env, args);
         supervisor.awaitListening();
         return supervisor;
     }
 
-    void awaitListening() {
+    public void awaitListening() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             for (String line : output) {
@@ -82,7 +98,7 @@ final class SupervisorProcess implements AutoCloseable {
     }
 
     /** Waits for the process to end and returns its exit code. */
-    int awaitExit() {
+    public int awaitExit() {
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 throw new AssertionError("the supervisor did not stop within 60 s:\n" + String.join("\n", output));
@@ -96,20 +112,20 @@ final class SupervisorProcess implements AutoCloseable {
     }
 
     /** SIGTERM, through the process handle: {@link Process#destroy()} would also close our end of its output. */
-    void terminate() {
+    public void terminate() {
         process.toHandle().destroy();
     }
 
     /** SIGKILL. */
-    void kill() {
+    public void kill() {
         process.toHandle().destroyForcibly();
     }
 
-    String log() {
+    public String log() {
         return String.join("\n", output);
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -1,0 +1,80 @@
+# frozen_string_literal: true
+
+# A small Sidekiq app reporting to the supervisor. Run it with Debian's packages:
+#   sidekiq -r ./app.rb -c 5 -q critical -q default
+# Environment: REDIS_URL (Sidekiq's Redis), SIDEKIQ_SUPERVISOR_HOST (the supervisor's URL),
+# DEMO_MIDDLEWARE=seed to use the original supervisor's two middlewares instead of the production one.
+
+require "sidekiq"
+
+if ENV["DEMO_MIDDLEWARE"] == "seed"
+  require "faraday"
+  require "json"
+  # The seed's client middleware reads this (sic) name.
+  ENV["SIDEDIQ_SUPERVISOR_HOST"] ||= ENV["SIDEKIQ_SUPERVISOR_HOST"]
+  require_relative "../seed/job_queued"
+  require_relative "../seed/check_in_check_out"
+else
+  require_relative "../sidekiq_supervisor"
+  SidekiqSupervisor.install
+end
+
+Sidekiq.configure_server do |config|
+  # Retries and scheduled jobs are picked up within about a second (the default polls every few seconds).
+  config.average_scheduled_poll_interval = 1
+end
+
+class FlakyError < StandardError; end
+
+# A quick job.
+class HardWorker
+  include Sidekiq::Worker
+
+  def perform(number, email)
+    Sidekiq.logger.info("HardWorker #{number} #{email}")
+  end
+end
+
+# Arguments the supervisor must keep exactly: nesting, Unicode, integers beyond 2^53.
+class NestedArgsJob
+  include Sidekiq::Worker
+  sidekiq_options queue: "critical"
+
+  def perform(hash, text, list)
+    Sidekiq.logger.info("NestedArgsJob #{hash.inspect} #{text} #{list.inspect}")
+  end
+end
+
+# Fails on its first run, succeeds on its retry a second later.
+class FlakyJob
+  include Sidekiq::Worker
+  sidekiq_options retry: 5
+  sidekiq_retry_in { |_count, _exception| 1 }
+
+  def perform(key)
+    runs = Sidekiq.redis { |redis| redis.incr("demo:flaky:#{key}") }
+    raise FlakyError, "deliberate failure #{runs}/1 (#{key})" if runs == 1
+  end
+end
+
+# A long job: it runs until the key demo:release:<name> exists (or ten minutes pass), then counts its run.
+# Kill its Sidekiq with SIGKILL while it runs to see a lost job.
+class LongJob
+  include Sidekiq::Worker
+
+  def perform(name)
+    deadline = Time.now + 600
+    sleep 0.1 until Sidekiq.redis { |redis| redis.exists?("demo:release:#{name}") } || Time.now > deadline
+    Sidekiq.redis { |redis| redis.incr("demo:runs:#{name}") }
+  end
+end
+
+# Counts how many times each one ran: every job must run exactly once.
+class CountedJob
+  include Sidekiq::Worker
+
+  def perform(number)
+    sleep 0.05
+    Sidekiq.redis { |redis| redis.incr("demo:runs:counted:#{number}") }
+  end
+end
