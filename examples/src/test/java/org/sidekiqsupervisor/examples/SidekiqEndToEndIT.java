@@ -76,8 +76,11 @@ class SidekiqEndToEndIT {
         }
     }
 
+    private static final String TOKEN = "e2e-token";
+
     private SupervisorProcess supervisor() {
-        SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of(), "--port", String.valueOf(port),
+        // With an API token: the middleware must send it, and the test's own reads too.
+        SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of("SUPERVISOR_API_TOKEN", TOKEN), "--port", String.valueOf(port),
                 "--redis-url", redis.url(), "--sidekiq-version", "6", "--lost-grace", "3");
         supervisors.add(supervisor);
         return supervisor;
@@ -88,7 +91,8 @@ class SidekiqEndToEndIT {
     }
 
     private Map<String, String> rubyEnv() {
-        return Map.of("REDIS_URL", redis.url(), "SIDEKIQ_SUPERVISOR_HOST", "http://127.0.0.1:" + port, "RUBYOPT", "-W0");
+        return Map.of("REDIS_URL", redis.url(), "SIDEKIQ_SUPERVISOR_HOST", "http://127.0.0.1:" + port, "RUBYOPT", "-W0",
+                "SIDEKIQ_SUPERVISOR_TOKEN", TOKEN);
     }
 
     private Process sidekiq(String name) throws IOException {
@@ -116,8 +120,9 @@ class SidekiqEndToEndIT {
 
     private JsonNode get(String path) {
         try {
-            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isIn(200, 404);
             return response.statusCode() == 404 ? null : JSON.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -177,7 +182,8 @@ class SidekiqEndToEndIT {
         assertThat(get("api/v1/jobs?status=lost").get("jobs")).hasSize(1);
 
         HttpResponse<String> restart = CLIENT.send(HttpRequest.newBuilder(base().resolve("api/v1/jobs/restart"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(restart.statusCode()).as(restart.body()).isEqualTo(200);
         JsonNode restarted = JSON.readTree(restart.body()).get("restarted");
         assertThat(restarted).hasSize(1);

@@ -119,6 +119,25 @@ class SidekiqRedisTest {
     }
 
     @Test
+    void a_password_and_a_database_index_in_the_url_are_honoured() {
+        try (RedisServer secured = RedisServer.start("--requirepass", "s3cret");
+             SidekiqRedis authed = new SidekiqRedis("redis://:s3cret@127.0.0.1:" + secured.port() + "/3", Clock.systemUTC());
+             redis.clients.jedis.Jedis check = new redis.clients.jedis.Jedis("127.0.0.1", secured.port())) {
+            authed.push("default", FakeSidekiq.job("j1", "default"));
+            check.auth("s3cret");
+            check.select(3);
+            assertThat(check.llen("queue:default")).isEqualTo(1);
+            check.select(0);
+            assertThat(check.exists("queue:default")).isFalse();
+            assertThat(authed.description()).doesNotContain("s3cret");
+        }
+        try (RedisServer secured = RedisServer.start("--requirepass", "s3cret");
+             SidekiqRedis wrong = new SidekiqRedis("redis://:nope@127.0.0.1:" + secured.port() + "/0", Clock.systemUTC())) {
+            assertThatThrownBy(wrong::ping).isInstanceOf(SidekiqUnavailableException.class).hasMessageNotContaining("nope");
+        }
+    }
+
+    @Test
     void an_unreachable_redis_is_a_clear_error_without_its_password() {
         SidekiqRedis nowhere = new SidekiqRedis("redis://:hunter2@127.0.0.1:1/0", Clock.systemUTC());
         assertThatThrownBy(nowhere::ping).isInstanceOf(SidekiqUnavailableException.class)
