@@ -24,6 +24,7 @@ import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
 import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.store.StoreException;
+import org.sidekiqsupervisor.store.StoreSchema;
 import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,27 +62,54 @@ public final class Supervisor implements AutoCloseable {
     private final String apiToken;
     private final long maxBodyBytes;
     private final String storeDescription;
-    private final ScheduledExecutorService watchdog;
+    /** How often the retention prune runs when a retention is set. */
+    public static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
+
+    private final ScheduledExecutorService maintenance;
 
     private Supervisor(JobStore store, SidekiqRedis redis, SidekiqSettings sidekiq, Clock clock, String apiToken,
-                       long maxBodyBytes, String storeDescription, Duration watchdogInterval) {
+                       long maxBodyBytes, String storeDescription, Duration watchdogInterval, Duration retention) {
         this.store = store;
         this.redis = redis;
         this.jobManager = new JobManager(store, clock, redis, sidekiq);
         this.apiToken = apiToken;
         this.maxBodyBytes = maxBodyBytes;
         this.storeDescription = storeDescription;
-        this.watchdog = watchdogInterval == null ? null : startWatchdog(watchdogInterval);
+        if (watchdogInterval == null && retention == null) {
+            this.maintenance = null;
+        } else {
+            this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "supervisor-maintenance");
+                thread.setDaemon(true);
+                return thread;
+            });
+            if (watchdogInterval != null) {
+                startWatchdog(watchdogInterval);
+            }
+            if (retention != null) {
+                startRetention(retention);
+            }
+        }
+    }
+
+    /** Deletes finished jobs older than the retention, hourly; several supervisors doing so only share the work. */
+    private void startRetention(Duration retention) {
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                long deleted = jobManager.prune(retention);
+                if (deleted > 0) {
+                    LOG.info("retention: deleted {} finished job(s) older than {} days", deleted, retention.toDays());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("retention could not prune: {}", e.getMessage());
+            }
+        }, 0, PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("retention on: finished jobs are deleted {} days after their last event", retention.toDays());
     }
 
     /** Restarts lost jobs on an interval; of several supervisors doing so, the store's claim lets one win each job. */
-    private ScheduledExecutorService startWatchdog(Duration interval) {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "supervisor-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.scheduleWithFixedDelay(() -> {
+    private void startWatchdog(Duration interval) {
+        maintenance.scheduleWithFixedDelay(() -> {
             try {
                 RestartResult result = jobManager.restart(RestartRequest.lost(null));
                 if (!result.restarted().isEmpty() || result.error() != null) {
@@ -93,7 +121,6 @@ public final class Supervisor implements AutoCloseable {
             }
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("watchdog on: restarting lost jobs every {} s", interval.toSeconds());
-        return executor;
     }
 
     public static Builder builder() {
@@ -139,10 +166,10 @@ public final class Supervisor implements AutoCloseable {
 
     @Override
     public void close() {
-        if (watchdog != null) {
-            watchdog.shutdownNow();
+        if (maintenance != null) {
+            maintenance.shutdownNow();
             try {
-                watchdog.awaitTermination(10, TimeUnit.SECONDS);
+                maintenance.awaitTermination(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -188,6 +215,8 @@ public final class Supervisor implements AutoCloseable {
         private Duration lostGrace = SidekiqSettings.DEFAULT_LOST_GRACE;
         private int maxRestarts = SidekiqSettings.DEFAULT_MAX_RESTARTS;
         private Duration watchdogInterval;
+        private StoreSchema schema = StoreSchema.DEFAULT;
+        private Duration retention;
 
         private Builder() {
         }
@@ -262,6 +291,24 @@ public final class Supervisor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The table prefix and who manages the schema (default: {@code supervisor_}, migrate at start); for a
+         * database shared with the host application.
+         */
+        public Builder schema(StoreSchema value) {
+            schema = Objects.requireNonNull(value, "schema");
+            return this;
+        }
+
+        /**
+         * Retention: finished (complete, failed) jobs are deleted this long after their last event, checked hourly.
+         * Default: kept forever (null).
+         */
+        public Builder retention(Duration value) {
+            retention = value;
+            return this;
+        }
+
         /** Restart lost jobs automatically at this interval (needs Redis); default: off (null). */
         public Builder watchdogInterval(Duration value) {
             watchdogInterval = value;
@@ -296,14 +343,18 @@ public final class Supervisor implements AutoCloseable {
             if (watchdogInterval != null && !hasRedis) {
                 throw new IllegalArgumentException("watchdogInterval needs redisUrl: the watchdog restarts jobs through Sidekiq's Redis");
             }
+            if (retention != null && (retention.isNegative() || retention.isZero())) {
+                throw new IllegalArgumentException("retention must be positive (got " + retention + ")");
+            }
             SidekiqRedis redis = hasRedis ? new SidekiqRedis(redisUrl, clock) : null;
             try {
                 if (dataSource != null) {
-                    JobStore store = JdbiJobStore.open(dataSource, null);
+                    JobStore store = JdbiJobStore.open(dataSource, schema, null);
                     return new Supervisor(store, redis, sidekiq, clock, token, maxBodyBytes, "a data source of the host application",
-                            watchdogInterval);
+                            watchdogInterval, retention);
                 }
-                return new Supervisor(openStore(), redis, sidekiq, clock, token, maxBodyBytes, describe(databaseUrl), watchdogInterval);
+                return new Supervisor(openStore(), redis, sidekiq, clock, token, maxBodyBytes, describe(databaseUrl), watchdogInterval,
+                        retention);
             } catch (RuntimeException e) {
                 if (redis != null) {
                     redis.close();
@@ -324,7 +375,7 @@ public final class Supervisor implements AutoCloseable {
                 throw new StoreException("could not connect to the store (" + describe(databaseUrl) + "): " + Failures.rootMessage(e), e);
             }
             try {
-                return JdbiJobStore.open(pool, pool);
+                return JdbiJobStore.open(pool, schema, pool);
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;

@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.manager;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -200,6 +201,39 @@ public final class JobManager {
     /** Per-job durations (a page) and summaries (count, mean, p50, p95, p99, max) overall and per class. */
     public DurationReport durations(DurationQuery query) {
         return new DurationReport(store.durationPage(query), store.durationSummaries(query));
+    }
+
+    /** Jobs deleted per transaction by {@link #prune}: small, so no lock is held for long. */
+    public static final int PRUNE_BATCH = 500;
+
+    /**
+     * Retention: deletes finished (complete and failed) jobs whose latest activity is older than {@code olderThan},
+     * with their histories, {@value #PRUNE_BATCH} at a time, each batch its own short transaction. Queued and
+     * started jobs are never pruned.
+     *
+     * @return how many jobs were deleted
+     */
+    public long prune(Duration olderThan) {
+        Instant before = cutoff(olderThan);
+        long total = 0;
+        int deleted;
+        do {
+            deleted = store.pruneBatch(before, PRUNE_BATCH);
+            total += deleted;
+        } while (deleted == PRUNE_BATCH);
+        return total;
+    }
+
+    /** How many jobs {@link #prune} with this age would delete now. */
+    public long countPrunable(Duration olderThan) {
+        return store.countPrunable(cutoff(olderThan));
+    }
+
+    private Instant cutoff(Duration olderThan) {
+        if (olderThan == null || olderThan.isNegative()) {
+            throw new org.sidekiqsupervisor.InvalidInputException("older_than", "older_than must be zero or more");
+        }
+        return clock.instant().minus(olderThan);
     }
 
     /** How many jobs are in each status now. */

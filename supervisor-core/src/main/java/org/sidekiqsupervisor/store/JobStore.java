@@ -72,6 +72,17 @@ public interface JobStore extends AutoCloseable {
      */
     RecordResult completeRestart(Job original, JobEvent queued, Instant receivedAt);
 
+    /**
+     * Deletes at most {@code limit} finished (complete or failed) jobs whose latest activity is before
+     * {@code before}, with their histories, in one short transaction.
+     *
+     * @return how many jobs it deleted; fewer than {@code limit} means none are left
+     */
+    int pruneBatch(Instant before, int limit);
+
+    /** How many finished jobs a prune with this cutoff would delete. */
+    long countPrunable(Instant before);
+
     /** How many jobs there are in each status (every status is a key, zero included). */
     Map<JobStatus, Long> countByStatus();
 

@@ -256,6 +256,30 @@ public abstract class JobStoreContract {
         assertThat(store.query(JobQuery.builder().limit(1000).build()).jobs()).hasSize(jobs);
     }
 
+    @Test
+    void pruning_deletes_old_finished_jobs_with_their_history_a_batch_at_a_time_and_nothing_else() {
+        for (int i = 0; i < 7; i++) {
+            record(event("old-done" + i, JobStatus.COMPLETE, i, "A", null));
+        }
+        record(new JobEvent("old-failed", JobStatus.FAILED, T0, null, null, null, "E", "m", null));
+        record(event("old-started", JobStatus.STARTED, 0, "A", null));
+        record(event("old-queued", JobStatus.QUEUED, 0, "A", null));
+        record(event("new-done", JobStatus.COMPLETE, 3_600_000, "A", null));
+        Instant cutoff = T0.plusSeconds(60);
+        assertThat(store.countPrunable(cutoff)).isEqualTo(8);
+
+        assertThat(store.pruneBatch(cutoff, 3)).isEqualTo(3);
+        assertThat(store.pruneBatch(cutoff, 3)).isEqualTo(3);
+        assertThat(store.pruneBatch(cutoff, 3)).isEqualTo(2);
+        assertThat(store.pruneBatch(cutoff, 3)).isZero();
+
+        assertThat(ids(JobQuery.builder().limit(100).build())).containsExactlyInAnyOrder("new-done", "old-started", "old-queued");
+        assertThat(store.details("old-done0")).isEmpty();
+        // A pruned job's id that reports again starts a fresh history.
+        assertThat(record(event("old-done0", JobStatus.STARTED, 90_000, "A", null))).isEqualTo(Outcome.CREATED);
+        assertThat(store.details("old-done0").orElseThrow().events()).hasSize(1);
+    }
+
     private List<String> ids(JobQuery query) {
         return store.query(query).jobs().stream().map(Job::jobId).toList();
     }

@@ -46,6 +46,7 @@ import org.sidekiqsupervisor.model.PageCursor;
 import org.sidekiqsupervisor.model.RecordResult;
 import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.store.StoreException;
+import org.sidekiqsupervisor.store.StoreSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,15 +54,13 @@ import org.slf4j.LoggerFactory;
  * The {@link JobStore} on a relational database through JDBI: H2 (embedded, the default) or PostgreSQL.
  *
  * <p>The schema is created and upgraded by Flyway with its own history table
- * ({@value #HISTORY_TABLE}) and migration location, so a host application's own Flyway in the same
- * database is left alone. Thread-safe; several processes may share one database: each event locks its
+ * ({@code supervisor_schema_history}, or the configured prefix's) and migration location, so a host
+ * application's own Flyway in the same database is left alone. Thread-safe; several processes may share one database: each event locks its
  * job's row ({@code select ... for update}) and a transaction that loses a race to create a job is
  * retried.
  */
 public final class JdbiJobStore implements JobStore {
-    /** Flyway's history table for the supervisor's own migrations. */
-    public static final String HISTORY_TABLE = "supervisor_schema_history";
-    /** Where the migrations live on the classpath. */
+    /** Where the migrations live on the classpath: {@code common/} for every database, {@code postgresql/} for it alone. */
     public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
     /** How many times a transaction that lost a race (duplicate key, deadlock) is tried again. */
     static final int MAX_TRIES = 5;
@@ -78,38 +77,77 @@ public final class JdbiJobStore implements JobStore {
 
     private final Jdbi jdbi;
     private final AutoCloseable onClose;
+    private final String jobs;
+    private final String events;
 
-    private JdbiJobStore(Jdbi jdbi, AutoCloseable onClose) {
+    private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose) {
         this.jdbi = jdbi;
         this.onClose = onClose;
+        this.jobs = schema.jobsTable();
+        this.events = schema.eventsTable();
     }
 
     /**
-     * Migrates the schema to the current version and opens the store.
+     * Opens the store on {@code dataSource}, first migrating, validating or leaving alone its schema as
+     * {@code schema} says.
      *
-     * @param dataSource where the tables live
-     * @param onClose    what {@link #close()} releases (the pool the caller made for the store), or null
-     * @throws StoreException when the database does not answer or a migration fails
+     * @param onClose what {@link #close()} releases (the pool the caller made for the store), or null
+     * @throws StoreException when the database does not answer, or the schema is not current (validate) or
+     *                        cannot be migrated
      */
-    public static JdbiJobStore open(DataSource dataSource, AutoCloseable onClose) {
-        migrate(dataSource);
-        return new JdbiJobStore(Jdbi.create(dataSource), onClose);
+    public static JdbiJobStore open(DataSource dataSource, StoreSchema schema, AutoCloseable onClose) {
+        switch (schema.mode()) {
+            case MIGRATE -> run(dataSource, schema, flyway -> flyway.migrate());
+            case VALIDATE -> run(dataSource, schema, flyway -> {
+                flyway.validate();
+                return null;
+            });
+            case NONE -> LOG.debug("schema mode none: the supervisor's tables are managed by the host");
+        }
+        return new JdbiJobStore(Jdbi.create(dataSource), schema, onClose);
     }
 
-    /** Runs the supervisor's migrations on {@code dataSource}. */
-    public static void migrate(DataSource dataSource) {
+    /** {@link #open(DataSource, StoreSchema, AutoCloseable)} with the default schema: prefix supervisor_, migrate. */
+    public static JdbiJobStore open(DataSource dataSource, AutoCloseable onClose) {
+        return open(dataSource, StoreSchema.DEFAULT, onClose);
+    }
+
+    /**
+     * The supervisor's Flyway configuration for {@code dataSource}: its own history table and migration locations
+     * (the common ones, and PostgreSQL's own on PostgreSQL), table names through the {@code prefix} placeholder.
+     * A host that manages the schema itself ({@link StoreSchema.Mode#NONE}) can run it from here.
+     */
+    public static Flyway flyway(DataSource dataSource, StoreSchema schema) {
+        List<String> locations = new ArrayList<>(List.of(MIGRATIONS + "/common"));
+        if (isPostgres(dataSource)) {
+            locations.add(MIGRATIONS + "/postgresql");
+        }
+        return Flyway.configure(JdbiJobStore.class.getClassLoader())
+                .dataSource(dataSource)
+                .table(schema.historyTable())
+                .locations(locations.toArray(String[]::new))
+                .placeholders(Map.of("prefix", schema.tablePrefix()))
+                // A host database with its own tables: keep them, and still run our V1.
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load();
+    }
+
+    private static void run(DataSource dataSource, StoreSchema schema, java.util.function.Function<Flyway, Object> action) {
         try {
-            Flyway.configure(JdbiJobStore.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .table(HISTORY_TABLE)
-                    .locations(MIGRATIONS)
-                    // A host database with its own tables: keep them, and still run our V1.
-                    .baselineOnMigrate(true)
-                    .baselineVersion("0")
-                    .load()
-                    .migrate();
+            action.apply(flyway(dataSource, schema));
         } catch (FlywayException e) {
-            throw new StoreException("could not migrate the supervisor's schema: " + e.getMessage(), e);
+            throw new StoreException("the supervisor's schema (" + schema.tablePrefix() + "*) "
+                    + (schema.mode() == StoreSchema.Mode.VALIDATE ? "is not current" : "could not be migrated") + ": "
+                    + Failures.rootMessage(e), e);
+        }
+    }
+
+    private static boolean isPostgres(DataSource dataSource) {
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            return connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+        } catch (SQLException e) {
+            throw new StoreException("the store did not answer: " + Failures.rootMessage(e), e);
         }
     }
 
@@ -137,15 +175,15 @@ public final class JdbiJobStore implements JobStore {
         }));
     }
 
-    private static RecordResult recordOne(Handle handle, Job current, JobEvent event, Instant receivedAt, long receivedUs) {
+    private RecordResult recordOne(Handle handle, Job current, JobEvent event, Instant receivedAt, long receivedUs) {
         long atUs = Times.toMicros(event.at());
         if (current != null && handle.createQuery(
-                        "select count(*) from supervisor_job_events where job_id = :job_id and at_us = :at_us and status = :status")
+                        "select count(*) from " + events + " where job_id = :job_id and at_us = :at_us and status = :status")
                 .bind("job_id", event.jobId()).bind("at_us", atUs).bind("status", event.status().wireName())
                 .mapTo(Long.class).one() > 0) {
             return new RecordResult(RecordResult.Outcome.DUPLICATE, current);
         }
-        handle.createUpdate("insert into supervisor_job_events (job_id, status, at_us, received_us, error_class, error_message) "
+        handle.createUpdate("insert into " + events + " (job_id, status, at_us, received_us, error_class, error_message) "
                         + "values (:job_id, :status, :at_us, :received_us, :error_class, :error_message)")
                 .bind("job_id", event.jobId()).bind("status", event.status().wireName()).bind("at_us", atUs)
                 .bind("received_us", receivedUs)
@@ -153,10 +191,10 @@ public final class JdbiJobStore implements JobStore {
                 .execute();
         Job next = current == null ? Job.first(event, receivedAt) : current.apply(event, receivedAt);
         String sql = current == null
-                ? "insert into supervisor_jobs (" + JOB_COLUMNS + ") values (:job_id, :job_class, :queue, :arguments, :status, "
+                ? "insert into " + jobs + " (" + JOB_COLUMNS + ") values (:job_id, :job_class, :queue, :arguments, :status, "
                         + ":status_us, :queued_us, :started_us, :completed_us, :failed_us, :attempts, :error_class, "
                         + ":error_message, :restarted_from, :activity_us, :created_us, 0, null)"
-                : "update supervisor_jobs set job_class = :job_class, queue = :queue, arguments = :arguments, status = :status, "
+                : "update " + jobs + " set job_class = :job_class, queue = :queue, arguments = :arguments, status = :status, "
                         + "status_us = :status_us, queued_us = :queued_us, started_us = :started_us, "
                         + "completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
                         + "error_class = :error_class, error_message = :error_message, restarted_from = :restarted_from, "
@@ -178,25 +216,25 @@ public final class JdbiJobStore implements JobStore {
         return new RecordResult(current == null ? RecordResult.Outcome.CREATED : RecordResult.Outcome.UPDATED, next);
     }
 
-    private static Job lockJob(Handle handle, String jobId) {
-        return handle.createQuery("select " + JOB_COLUMNS + " from supervisor_jobs where job_id = :job_id for update")
+    private Job lockJob(Handle handle, String jobId) {
+        return handle.createQuery("select " + JOB_COLUMNS + " from " + jobs + " where job_id = :job_id for update")
                 .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne().orElse(null);
     }
 
     @Override
     public Optional<Job> find(String jobId) {
         return call(() -> jdbi.withHandle(handle -> handle
-                .createQuery("select " + JOB_COLUMNS + " from supervisor_jobs where job_id = :job_id")
+                .createQuery("select " + JOB_COLUMNS + " from " + jobs + " where job_id = :job_id")
                 .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne()));
     }
 
     @Override
     public Optional<JobDetails> details(String jobId) {
         return call(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> handle
-                .createQuery("select " + JOB_COLUMNS + " from supervisor_jobs where job_id = :job_id")
+                .createQuery("select " + JOB_COLUMNS + " from " + jobs + " where job_id = :job_id")
                 .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne()
                 .map(job -> new JobDetails(job, handle.createQuery(
-                                "select status, at_us, received_us, error_class, error_message from supervisor_job_events "
+                                "select status, at_us, received_us, error_class, error_message from " + events + " "
                                         + "where job_id = :job_id order by at_us, event_id")
                         .bind("job_id", jobId)
                         .map((rs, ctx) -> new JobEventRecord(JobStatus.fromWireName(rs.getString("status"), "status"),
@@ -215,7 +253,7 @@ public final class JdbiJobStore implements JobStore {
                 .activityFrom(query.since(), query.until())
                 .startedBefore(query.startedBefore())
                 .after(query.cursor());
-        String sql = "select " + JOB_COLUMNS + " from supervisor_jobs" + where.sql()
+        String sql = "select " + JOB_COLUMNS + " from " + jobs + where.sql()
                 + " order by activity_us desc, job_id desc limit :limit";
         List<Job> rows = call(() -> jdbi.withHandle(handle -> where.bindTo(handle.createQuery(sql))
                 .bind("limit", query.limit() + 1)
@@ -233,7 +271,7 @@ public final class JdbiJobStore implements JobStore {
         String start = startColumn(query);
         Conditions where = completedWith(query).after(query.cursor());
         String sql = "select job_id, job_class, queue, activity_us, (completed_us - " + start + ") as duration_us "
-                + "from supervisor_jobs" + where.sql() + " order by activity_us desc, job_id desc limit :limit";
+                + "from " + jobs + where.sql() + " order by activity_us desc, job_id desc limit :limit";
         List<DurationRow> rows = call(() -> jdbi.withHandle(handle -> where.bindTo(handle.createQuery(sql))
                 .bind("limit", query.limit() + 1)
                 .map((rs, ctx) -> new DurationRow(new JobDuration(rs.getString("job_id"), rs.getString("job_class"),
@@ -254,7 +292,7 @@ public final class JdbiJobStore implements JobStore {
                 + "percentile_cont(0.95) within group (order by d) as p95_us, "
                 + "percentile_cont(0.99) within group (order by d) as p99_us";
         String durations = "(select job_class, cast(completed_us - " + startColumn(query) + " as double precision) as d "
-                + "from supervisor_jobs" + where.sql() + ") durations";
+                + "from " + jobs + where.sql() + ") durations";
         String overallSql = "select " + statistics + " from " + durations;
         String byClassSql = "select job_class, " + statistics + " from " + durations
                 + " group by job_class order by count(*) desc, job_class limit " + MAX_CLASSES;
@@ -298,7 +336,7 @@ public final class JdbiJobStore implements JobStore {
     @Override
     public boolean claimRestart(String jobId, String newJobId) {
         return call(() -> jdbi.withHandle(handle -> handle.createUpdate(
-                        "update supervisor_jobs set restarting_to = :new_job_id "
+                        "update " + jobs + " set restarting_to = :new_job_id "
                                 + "where job_id = :job_id and status = :started and restarting_to is null")
                 .bind("new_job_id", newJobId).bind("job_id", jobId).bind("started", JobStatus.STARTED.wireName())
                 .execute() == 1));
@@ -307,7 +345,7 @@ public final class JdbiJobStore implements JobStore {
     @Override
     public void releaseRestart(String jobId, String newJobId) {
         call(() -> jdbi.withHandle(handle -> handle.createUpdate(
-                        "update supervisor_jobs set restarting_to = null where job_id = :job_id and restarting_to = :new_job_id")
+                        "update " + jobs + " set restarting_to = null where job_id = :job_id and restarting_to = :new_job_id")
                 .bind("job_id", jobId).bind("new_job_id", newJobId).execute()));
     }
 
@@ -318,12 +356,37 @@ public final class JdbiJobStore implements JobStore {
             Job current = lockJob(handle, queued.jobId());
             RecordResult result = recordOne(handle, current, queued, receivedAt, Times.toMicros(receivedAt));
             int restarts = original.restarts() + 1;
-            handle.createUpdate("update supervisor_jobs set restarts = :restarts, restarted_from = :restarted_from where job_id = :job_id")
+            handle.createUpdate("update " + jobs + " set restarts = :restarts, restarted_from = :restarted_from where job_id = :job_id")
                     .bind("restarts", restarts).bind("restarted_from", original.jobId()).bind("job_id", queued.jobId()).execute();
-            handle.createUpdate("delete from supervisor_job_events where job_id = :job_id").bind("job_id", original.jobId()).execute();
-            handle.createUpdate("delete from supervisor_jobs where job_id = :job_id").bind("job_id", original.jobId()).execute();
+            handle.createUpdate("delete from " + events + " where job_id = :job_id").bind("job_id", original.jobId()).execute();
+            handle.createUpdate("delete from " + jobs + " where job_id = :job_id").bind("job_id", original.jobId()).execute();
             return new RecordResult(result.outcome(), result.job().withRestarts(restarts));
         }));
+    }
+
+    @Override
+    public int pruneBatch(Instant before, int limit) {
+        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+            // Lock the batch first: an event arriving for one of these jobs waits for the delete, then starts afresh.
+            List<String> ids = handle.createQuery("select job_id from " + jobs + " where status in (:complete, :failed) "
+                            + "and activity_us < :before order by activity_us limit :limit for update")
+                    .bind("complete", JobStatus.COMPLETE.wireName()).bind("failed", JobStatus.FAILED.wireName())
+                    .bind("before", Times.toMicros(before)).bind("limit", limit)
+                    .mapTo(String.class).list();
+            if (ids.isEmpty()) {
+                return 0;
+            }
+            handle.createUpdate("delete from " + events + " where job_id in (<ids>)").bindList("ids", ids).execute();
+            return handle.createUpdate("delete from " + jobs + " where job_id in (<ids>)").bindList("ids", ids).execute();
+        }));
+    }
+
+    @Override
+    public long countPrunable(Instant before) {
+        return call(() -> jdbi.withHandle(handle -> handle.createQuery("select count(*) from " + jobs
+                        + " where status in (:complete, :failed) and activity_us < :before")
+                .bind("complete", JobStatus.COMPLETE.wireName()).bind("failed", JobStatus.FAILED.wireName())
+                .bind("before", Times.toMicros(before)).mapTo(Long.class).one()));
     }
 
     @Override
@@ -332,7 +395,7 @@ public final class JdbiJobStore implements JobStore {
         for (JobStatus status : JobStatus.values()) {
             counts.put(status, 0L);
         }
-        call(() -> jdbi.withHandle(handle -> handle.createQuery("select status, count(*) as n from supervisor_jobs group by status")
+        call(() -> jdbi.withHandle(handle -> handle.createQuery("select status, count(*) as n from " + jobs + " group by status")
                 .map((rs, ctx) -> counts.put(JobStatus.fromWireName(rs.getString("status"), "status"), rs.getLong("n")))
                 .list()));
         return Collections.unmodifiableMap(counts);

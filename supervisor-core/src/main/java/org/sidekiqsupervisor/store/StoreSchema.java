@@ -1,0 +1,55 @@
+package org.sidekiqsupervisor.store;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Where the supervisor's tables live in a database it may share with its host application, and who manages them.
+ *
+ * @param tablePrefix prefix of every table, index and the migration history table (default {@code supervisor_}):
+ *                    lower-case letters, digits and underscores, starting with a letter, at most 30 characters
+ * @param mode        {@link Mode#MIGRATE} (default): create and upgrade the schema at start;
+ *                    {@link Mode#VALIDATE}: only check that it is current, fail at start otherwise;
+ *                    {@link Mode#NONE}: touch nothing (the host applies the migrations itself)
+ */
+public record StoreSchema(String tablePrefix, Mode mode) {
+    /** Who manages the supervisor's schema. */
+    public enum Mode {
+        MIGRATE, VALIDATE, NONE;
+
+        public static Mode parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("schemaMode must be migrate, validate or none (got " + text + ")");
+            }
+        }
+    }
+
+    // Declared before DEFAULT, which its constructor checks against it.
+    private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,29}");
+    public static final String DEFAULT_PREFIX = "supervisor_";
+    public static final StoreSchema DEFAULT = new StoreSchema(DEFAULT_PREFIX, Mode.MIGRATE);
+
+    public StoreSchema {
+        Objects.requireNonNull(mode, "mode");
+        if (tablePrefix == null || !PREFIX.matcher(tablePrefix).matches()) {
+            throw new IllegalArgumentException("tablePrefix must be lower-case letters, digits and _, starting with a letter, "
+                    + "at most 30 characters (got " + tablePrefix + ")");
+        }
+    }
+
+    public String jobsTable() {
+        return tablePrefix + "jobs";
+    }
+
+    public String eventsTable() {
+        return tablePrefix + "job_events";
+    }
+
+    /** Flyway's history table for the supervisor's own migrations. */
+    public String historyTable() {
+        return tablePrefix + "schema_history";
+    }
+}

@@ -1,0 +1,107 @@
+package org.sidekiqsupervisor.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
+import org.sidekiqsupervisor.testing.PostgresDatabase;
+
+/** What only PostgreSQL has or needs: the trigram index, and living in a host application's database. */
+class PostgresSchemaTest {
+
+    @Test
+    void the_arguments_filter_uses_the_trigram_index_on_a_large_table() {
+        try (PostgresDatabase database = PostgresDatabase.create();
+             JdbiJobStore store = JdbiJobStore.open(database.dataSource(), null)) {
+            Instant t0 = Instant.parse("2026-11-28T12:00:00Z");
+            List<JobEvent> batch = new ArrayList<>();
+            for (int i = 0; i < 50_000; i++) {
+                batch.add(new JobEvent("j" + i, JobStatus.COMPLETE, t0.plusMillis(i), "MailerJob", "default",
+                        "[" + i + ",\"user" + i + "@example.com\",{\"plan\":\"basic\"}]", null, null, null));
+                if (batch.size() == 5000) {
+                    store.record(batch, t0);
+                    batch.clear();
+                }
+            }
+            Jdbi jdbi = Jdbi.create(database.dataSource());
+            jdbi.useHandle(handle -> handle.execute("analyze supervisor_jobs"));
+            // The statement the store runs for GET /api/v1/jobs?filter=user4242@ (first page).
+            String plan = jdbi.withHandle(handle -> String.join("\n", handle.createQuery(
+                            "explain select job_id from supervisor_jobs where arguments like '%user4242@%' escape '\\' "
+                                    + "order by activity_us desc, job_id desc limit 51")
+                    .mapTo(String.class).list()));
+            assertThat(plan).as(plan).contains("supervisor_jobs_arguments_trgm").doesNotContain("Seq Scan");
+            long matches = jdbi.withHandle(handle -> handle.createQuery(
+                    "select count(*) from supervisor_jobs where arguments like '%user4242@%'").mapTo(Long.class).one());
+            assertThat(matches).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void beside_a_host_applications_own_flyway_with_a_table_prefix_both_histories_stay_apart() {
+        try (PostgresDatabase database = PostgresDatabase.create()) {
+            Flyway host = Flyway.configure().dataSource(database.dataSource()).locations("classpath:host/migration").load();
+            host.migrate();
+
+            StoreSchema ops = new StoreSchema("ops_sup_", StoreSchema.Mode.MIGRATE);
+            try (Supervisor supervisor = Supervisor.builder().dataSource(database.dataSource()).schema(ops).build()) {
+                supervisor.jobManager().record(JobEvent.of("j1", JobStatus.QUEUED, null));
+                assertThat(supervisor.jobManager().queuedJobs(null)).hasSize(1);
+            }
+            Jdbi jdbi = Jdbi.create(database.dataSource());
+            List<String> tables = jdbi.withHandle(handle -> handle.createQuery(
+                    "select table_name from information_schema.tables where table_schema = 'public' order by table_name")
+                    .mapTo(String.class).list());
+            assertThat(tables).containsExactly("flyway_schema_history", "ops_sup_job_events", "ops_sup_jobs",
+                    "ops_sup_schema_history", "orders");
+            // The host's own Flyway still sees exactly its own history, and is satisfied.
+            host.validate();
+            assertThat(host.info().applied()).hasSize(1);
+            long orders = jdbi.withHandle(handle -> handle.createQuery("select count(*) from orders").mapTo(Long.class).one());
+            assertThat(orders).isEqualTo(1);
+
+            // A second supervisor that only validates finds the schema current.
+            StoreSchema validateOnly = new StoreSchema("ops_sup_", StoreSchema.Mode.VALIDATE);
+            try (Supervisor second = Supervisor.builder().dataSource(database.dataSource()).schema(validateOnly).build()) {
+                assertThat(second.jobManager().queuedJobs(null)).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void validate_refuses_a_schema_that_is_not_there_and_none_touches_nothing() {
+        try (PostgresDatabase database = PostgresDatabase.create()) {
+            assertThatThrownBy(() -> Supervisor.builder().dataSource(database.dataSource())
+                    .schema(new StoreSchema("supervisor_", StoreSchema.Mode.VALIDATE)).build())
+                    .isInstanceOf(StoreException.class).hasMessageContaining("is not current");
+
+            StoreSchema none = new StoreSchema("supervisor_", StoreSchema.Mode.NONE);
+            try (Supervisor untouched = Supervisor.builder().dataSource(database.dataSource()).schema(none).build()) {
+                assertThatThrownBy(() -> untouched.jobManager().record(JobEvent.of("j1", JobStatus.QUEUED, null)))
+                        .isInstanceOf(StoreException.class);
+                // The host applies the supervisor's migrations with its own tooling, from the same configuration.
+                JdbiJobStore.flyway(database.dataSource(), none).migrate();
+                untouched.jobManager().record(JobEvent.of("j1", JobStatus.QUEUED, null));
+                assertThat(untouched.jobManager().queuedJobs(null)).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void bad_prefixes_and_modes_are_refused_naming_the_setting() {
+        assertThatThrownBy(() -> new StoreSchema("Drop Table;", StoreSchema.Mode.MIGRATE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tablePrefix");
+        assertThatThrownBy(() -> StoreSchema.Mode.parse("sometimes"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schemaMode");
+    }
+}
