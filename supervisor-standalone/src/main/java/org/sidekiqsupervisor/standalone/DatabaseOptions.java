@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.standalone;
 
 import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.store.StoreSchema;
 import picocli.CommandLine.Option;
 
 /** Where the store is: shared by the server and the console commands. */
@@ -19,7 +20,18 @@ final class DatabaseOptions {
             description = "database password; prefer the environment variable SUPERVISOR_DATABASE_PASSWORD", arity = "1")
     String password;
 
+    @Option(names = "--table-prefix", paramLabel = "PREFIX", defaultValue = "${env:SUPERVISOR_TABLE_PREFIX:-supervisor_}",
+            description = "prefix of the supervisor's tables, for a database shared with your application "
+                    + "(env SUPERVISOR_TABLE_PREFIX; default: ${DEFAULT-VALUE})")
+    String tablePrefix;
+
+    @Option(names = "--schema-mode", paramLabel = "MODE", defaultValue = "${env:SUPERVISOR_SCHEMA_MODE:-migrate}",
+            description = "migrate: create and upgrade the tables at start; validate: only check they are current; none: "
+                    + "touch nothing (env SUPERVISOR_SCHEMA_MODE; default: ${DEFAULT-VALUE})")
+    String schemaMode;
+
     Supervisor.Builder applyTo(Supervisor.Builder builder) {
-        return builder.databaseUrl(url).databaseUser(user).databasePassword(password);
+        return builder.databaseUrl(url).databaseUser(user).databasePassword(password)
+                .schema(new StoreSchema(tablePrefix, StoreSchema.Mode.parse(schemaMode)));
     }
 }

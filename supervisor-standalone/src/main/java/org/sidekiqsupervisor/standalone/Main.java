@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  * <p>Exit codes: 0 stopped cleanly, 1 could not start (store unreachable, port taken), 2 bad usage.
  */
 @Command(name = "supervisor", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
         description = "Sidekiq Supervisor: knows what happened to every Sidekiq job. Without a command it serves.")
 public final class Main implements Runnable {
     /** Exit code when the supervisor could not start. */

@@ -47,6 +47,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "largest request body accepted (env SUPERVISOR_MAX_BODY_BYTES; default: ${DEFAULT-VALUE})")
     long maxBodyBytes;
 
+    @Option(names = "--retention-days", paramLabel = "DAYS", defaultValue = "${env:SUPERVISOR_RETENTION_DAYS:-0}",
+            description = "delete finished jobs this many days after their last event, checked hourly; 0 keeps them "
+                    + "(env SUPERVISOR_RETENTION_DAYS; default: ${DEFAULT-VALUE})")
+    int retentionDays;
+
     @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_SHUTDOWN_GRACE:-30}",
             description = "on SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE})")
     int shutdownGrace;
@@ -62,11 +67,15 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (retentionDays < 0) {
+            throw new ParameterException(spec.commandLine(), "--retention-days must be 0 (keep) or more (got " + retentionDays + ")");
+        }
         if (port < 0 || port > 65_535) {
             throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535 (got " + port + ")");
         }
         Supervisor supervisor = sidekiq.applyTo(database.applyTo(Supervisor.builder()))
-                .apiToken(apiToken).maxBodyBytes(maxBodyBytes).build();
+                .apiToken(apiToken).maxBodyBytes(maxBodyBytes)
+                .retention(retentionDays == 0 ? null : java.time.Duration.ofDays(retentionDays)).build();
         ResourceConfig app = new ResourceConfig()
                 .register(new SupervisorFeature(supervisor))
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
