@@ -32,6 +32,27 @@ class SupervisorTest {
     }
 
     @Test
+    void with_a_retention_old_finished_jobs_are_pruned_on_schedule_and_unfinished_ones_kept() throws Exception {
+        String url = "jdbc:h2:mem:" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        Instant longAgo = Instant.now().minus(java.time.Duration.ofDays(10));
+        try (Supervisor writer = Supervisor.builder().databaseUrl(url).build()) {
+            writer.jobManager().recordAll(java.util.List.of(JobEvent.of("old-done", JobStatus.COMPLETE, longAgo),
+                    JobEvent.of("old-running", JobStatus.STARTED, longAgo), JobEvent.of("new-done", JobStatus.COMPLETE, null)));
+            try (Supervisor pruning = Supervisor.builder().databaseUrl(url).retention(java.time.Duration.ofDays(7)).build()) {
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (pruning.jobManager().job("old-done").isPresent() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(pruning.jobManager().job("old-done")).isEmpty();
+                assertThat(pruning.jobManager().job("old-running")).isPresent();
+                assertThat(pruning.jobManager().job("new-done")).isPresent();
+            }
+        }
+        assertThatThrownBy(() -> Supervisor.builder().databaseUrl(url).retention(java.time.Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention");
+    }
+
+    @Test
     void settings_are_checked_when_building_and_name_the_setting() {
         assertThatThrownBy(() -> Supervisor.builder().databaseUrl("jdbc:mysql://x/y").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("databaseUrl");
