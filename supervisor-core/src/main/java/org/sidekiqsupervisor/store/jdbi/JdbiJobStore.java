@@ -6,16 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
 
@@ -24,6 +23,7 @@ import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -156,69 +156,105 @@ public final class JdbiJobStore implements JobStore {
         if (events.isEmpty()) {
             return List.of();
         }
-        // Lock rows in job-id order so that two concurrent batches cannot deadlock; keep the given order
-        // among events of one job.
-        int[] order = IntStream.range(0, events.size()).boxed()
-                .sorted(Comparator.comparing(i -> events.get(i).jobId()))
-                .mapToInt(Integer::intValue).toArray();
+        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
+                handle -> applyEvents(handle, events, receivedAt)));
+    }
+
+    /**
+     * Applies a batch of events in a few statements, however many there are: lock the batch's job rows (in job-id
+     * order, so that concurrent batches cannot deadlock), read which events are recorded already, fold the events
+     * in memory (in the given order within each job), then write the new events, new jobs and changed jobs as
+     * JDBC batches. A concurrent transaction that created one of the same jobs first makes the insert fail with a
+     * unique violation, and the caller tries the whole transaction again.
+     */
+    private List<RecordResult> applyEvents(Handle handle, List<JobEvent> batch, Instant receivedAt) {
         long receivedUs = Times.toMicros(receivedAt);
-        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
-            RecordResult[] results = new RecordResult[events.size()];
-            Map<String, Job> seen = new HashMap<>();
-            for (int i : order) {
-                JobEvent event = events.get(i);
-                Job current = seen.containsKey(event.jobId()) ? seen.get(event.jobId()) : lockJob(handle, event.jobId());
-                results[i] = recordOne(handle, current, event, receivedAt, receivedUs);
-                seen.put(event.jobId(), results[i].job());
-            }
-            return List.of(results);
-        }));
-    }
-
-    private RecordResult recordOne(Handle handle, Job current, JobEvent event, Instant receivedAt, long receivedUs) {
-        long atUs = Times.toMicros(event.at());
-        if (current != null && handle.createQuery(
-                        "select count(*) from " + events + " where job_id = :job_id and at_us = :at_us and status = :status")
-                .bind("job_id", event.jobId()).bind("at_us", atUs).bind("status", event.status().wireName())
-                .mapTo(Long.class).one() > 0) {
-            return new RecordResult(RecordResult.Outcome.DUPLICATE, current);
+        List<String> ids = batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
+        Map<String, Job> state = new HashMap<>();
+        for (List<String> chunk : chunks(ids)) {
+            handle.createQuery("select " + JOB_COLUMNS + " from " + jobs + " where job_id in (<ids>) order by job_id for update")
+                    .bindList("ids", chunk).map(JdbiJobStore::mapJob).forEach(job -> state.put(job.jobId(), job));
         }
-        handle.createUpdate("insert into " + events + " (job_id, status, at_us, received_us, error_class, error_message) "
-                        + "values (:job_id, :status, :at_us, :received_us, :error_class, :error_message)")
-                .bind("job_id", event.jobId()).bind("status", event.status().wireName()).bind("at_us", atUs)
-                .bind("received_us", receivedUs)
-                .bind("error_class", event.errorClass()).bind("error_message", event.errorMessage())
-                .execute();
-        Job next = current == null ? Job.first(event, receivedAt) : current.apply(event, receivedAt);
-        String sql = current == null
-                ? "insert into " + jobs + " (" + JOB_COLUMNS + ") values (:job_id, :job_class, :queue, :arguments, :status, "
-                        + ":status_us, :queued_us, :started_us, :completed_us, :failed_us, :attempts, :error_class, "
-                        + ":error_message, :restarted_from, :activity_us, :created_us, 0, null)"
-                : "update " + jobs + " set job_class = :job_class, queue = :queue, arguments = :arguments, status = :status, "
-                        + "status_us = :status_us, queued_us = :queued_us, started_us = :started_us, "
-                        + "completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
-                        + "error_class = :error_class, error_message = :error_message, restarted_from = :restarted_from, "
-                        + "activity_us = :activity_us where job_id = :job_id";
-        handle.createUpdate(sql)
-                .bind("job_id", next.jobId()).bind("job_class", next.jobClass()).bind("queue", next.queue())
-                .bind("arguments", next.arguments()).bind("status", next.status().wireName())
-                .bind("status_us", Times.toMicros(next.statusAt()))
-                .bind("queued_us", Times.toMicrosOrNull(next.queuedAt()))
-                .bind("started_us", Times.toMicrosOrNull(next.startedAt()))
-                .bind("completed_us", Times.toMicrosOrNull(next.completedAt()))
-                .bind("failed_us", Times.toMicrosOrNull(next.failedAt()))
-                .bind("attempts", next.attempts())
-                .bind("error_class", next.errorClass()).bind("error_message", next.errorMessage())
-                .bind("restarted_from", next.restartedFrom())
-                .bind("activity_us", Times.toMicros(next.activityAt()))
-                .bind("created_us", Times.toMicros(next.createdAt()))
-                .execute();
-        return new RecordResult(current == null ? RecordResult.Outcome.CREATED : RecordResult.Outcome.UPDATED, next);
+        Set<String> existing = Set.copyOf(state.keySet());
+        Set<String> recorded = new HashSet<>();
+        for (List<String> chunk : chunks(ids.stream().filter(existing::contains).toList())) {
+            handle.createQuery("select job_id, at_us, status from " + events + " where job_id in (<ids>)")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> eventKey(rs.getString("job_id"), rs.getLong("at_us"), rs.getString("status")))
+                    .forEach(recorded::add);
+        }
+        RecordResult[] results = new RecordResult[batch.size()];
+        Set<String> changed = new HashSet<>();
+        PreparedBatch newEvents = handle.prepareBatch("insert into " + events
+                + " (job_id, status, at_us, received_us, error_class, error_message) "
+                + "values (:job_id, :status, :at_us, :received_us, :error_class, :error_message)");
+        for (int i = 0; i < batch.size(); i++) {
+            JobEvent event = batch.get(i);
+            Job current = state.get(event.jobId());
+            long atUs = Times.toMicros(event.at());
+            if (!recorded.add(eventKey(event.jobId(), atUs, event.status().wireName()))) {
+                results[i] = new RecordResult(RecordResult.Outcome.DUPLICATE, current);
+                continue;
+            }
+            newEvents.bind("job_id", event.jobId()).bind("status", event.status().wireName()).bind("at_us", atUs)
+                    .bind("received_us", receivedUs).bind("error_class", event.errorClass())
+                    .bind("error_message", event.errorMessage()).add();
+            Job next = current == null ? Job.first(event, receivedAt) : current.apply(event, receivedAt);
+            state.put(event.jobId(), next);
+            changed.add(event.jobId());
+            results[i] = new RecordResult(current == null ? RecordResult.Outcome.CREATED : RecordResult.Outcome.UPDATED, next);
+        }
+        if (newEvents.size() > 0) {
+            newEvents.execute();
+        }
+        PreparedBatch inserts = handle.prepareBatch("insert into " + jobs + " (" + JOB_COLUMNS + ") values (:job_id, :job_class, "
+                + ":queue, :arguments, :status, :status_us, :queued_us, :started_us, :completed_us, :failed_us, :attempts, "
+                + ":error_class, :error_message, :restarted_from, :activity_us, :created_us, 0, null)");
+        PreparedBatch updates = handle.prepareBatch("update " + jobs + " set job_class = :job_class, queue = :queue, "
+                + "arguments = :arguments, status = :status, status_us = :status_us, queued_us = :queued_us, "
+                + "started_us = :started_us, completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
+                + "error_class = :error_class, error_message = :error_message, restarted_from = :restarted_from, "
+                + "activity_us = :activity_us where job_id = :job_id");
+        for (String jobId : ids) {
+            if (changed.contains(jobId)) {
+                bindJob(existing.contains(jobId) ? updates : inserts, state.get(jobId)).add();
+            }
+        }
+        if (inserts.size() > 0) {
+            inserts.execute();
+        }
+        if (updates.size() > 0) {
+            updates.execute();
+        }
+        return List.of(results);
     }
 
-    private Job lockJob(Handle handle, String jobId) {
-        return handle.createQuery("select " + JOB_COLUMNS + " from " + jobs + " where job_id = :job_id for update")
-                .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne().orElse(null);
+    private static PreparedBatch bindJob(PreparedBatch statement, Job job) {
+        return statement.bind("job_id", job.jobId()).bind("job_class", job.jobClass()).bind("queue", job.queue())
+                .bind("arguments", job.arguments()).bind("status", job.status().wireName())
+                .bind("status_us", Times.toMicros(job.statusAt()))
+                .bind("queued_us", Times.toMicrosOrNull(job.queuedAt()))
+                .bind("started_us", Times.toMicrosOrNull(job.startedAt()))
+                .bind("completed_us", Times.toMicrosOrNull(job.completedAt()))
+                .bind("failed_us", Times.toMicrosOrNull(job.failedAt()))
+                .bind("attempts", job.attempts())
+                .bind("error_class", job.errorClass()).bind("error_message", job.errorMessage())
+                .bind("restarted_from", job.restartedFrom())
+                .bind("activity_us", Times.toMicros(job.activityAt()))
+                .bind("created_us", Times.toMicros(job.createdAt()));
+    }
+
+    private static String eventKey(String jobId, long atUs, String status) {
+        return jobId + '\u0000' + atUs + '\u0000' + status;
+    }
+
+    /** IN lists of at most 1,000 values. */
+    private static List<List<String>> chunks(List<String> values) {
+        List<List<String>> chunks = new ArrayList<>();
+        for (int from = 0; from < values.size(); from += 1000) {
+            chunks.add(values.subList(from, Math.min(values.size(), from + 1000)));
+        }
+        return chunks;
     }
 
     @Override
@@ -353,8 +389,7 @@ public final class JdbiJobStore implements JobStore {
     public RecordResult completeRestart(Job original, JobEvent queued, Instant receivedAt) {
         return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
             // The replacement may already have reported in (Sidekiq can start it before this commits).
-            Job current = lockJob(handle, queued.jobId());
-            RecordResult result = recordOne(handle, current, queued, receivedAt, Times.toMicros(receivedAt));
+            RecordResult result = applyEvents(handle, List.of(queued), receivedAt).get(0);
             int restarts = original.restarts() + 1;
             handle.createUpdate("update " + jobs + " set restarts = :restarts, restarted_from = :restarted_from where job_id = :job_id")
                     .bind("restarts", restarts).bind("restarted_from", original.jobId()).bind("job_id", queued.jobId()).execute();
@@ -455,8 +490,11 @@ public final class JdbiJobStore implements JobStore {
 
     private static boolean isRace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null && RETRYABLE_STATES.contains(sql.getSQLState())) {
-                return true;
+            // A failed JDBC batch carries the statement's own error as its "next exception".
+            for (SQLException sql = t instanceof SQLException s ? s : null; sql != null; sql = sql.getNextException()) {
+                if (sql.getSQLState() != null && RETRYABLE_STATES.contains(sql.getSQLState())) {
+                    return true;
+                }
             }
         }
         return false;
