@@ -174,6 +174,7 @@ public final class Supervisor implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        jobManager.close();
         if (redis != null) {
             redis.close();
         }

@@ -53,6 +53,7 @@ public final class JobManager {
     private final Clock clock;
     private final SidekiqRedis redis;
     private final LostJobs lostJobs;
+    private final GroupCommitter committer;
 
     /**
      * @param redis    Sidekiq's Redis, or null when none is configured (lost jobs, restart and Sidekiq's state
@@ -64,6 +65,12 @@ public final class JobManager {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.redis = redis;
         this.lostJobs = redis == null ? null : new LostJobs(store, redis, Objects.requireNonNull(settings, "settings"), clock);
+        this.committer = new GroupCommitter(store, clock);
+    }
+
+    /** Finishes writing what was submitted and stops the writers; the store stays open. */
+    public void close() {
+        committer.close();
     }
 
     // ---- recording ----
@@ -77,14 +84,20 @@ public final class JobManager {
         return recordAll(List.of(event)).get(0);
     }
 
-    /** Records events in one transaction; one result per event, in order. */
+    /**
+     * Records events in one transaction (shared with concurrent callers' events: group commit), returning once it
+     * committed; one result per event, in order.
+     */
     public List<RecordResult> recordAll(List<JobEvent> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
         Instant now = clock.instant();
         List<JobEvent> stamped = new ArrayList<>(events.size());
         for (JobEvent event : events) {
             stamped.add(event.at() == null ? event.at(now) : event);
         }
-        return store.record(stamped, now);
+        return committer.record(stamped);
     }
 
     // ---- the seed's operations ----

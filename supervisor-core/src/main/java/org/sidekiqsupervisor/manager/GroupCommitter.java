@@ -1,0 +1,150 @@
+package org.sidekiqsupervisor.manager;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.RecordResult;
+import org.sidekiqsupervisor.store.JobStore;
+import org.sidekiqsupervisor.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: events from concurrent callers are written together, one transaction per batch, and each caller
+ * returns only once the batch holding its events has committed — nothing is acknowledged before it is durable.
+ *
+ * <p>Under light load a batch is one caller's events and costs one commit, as without grouping; under heavy
+ * load many callers share a commit (and its fsync). Writers take whatever is waiting, up to
+ * {@value #MAX_BATCH_EVENTS} events; they never wait for a batch to fill. If a shared batch fails, each
+ * caller's events are tried again alone, so one caller's trouble is not another's. Thread-safe.
+ */
+final class GroupCommitter implements AutoCloseable {
+    static final int MAX_BATCH_EVENTS = 500;
+    /** Two writers: one commits while the other prepares the next batch. */
+    static final int WRITERS = 2;
+    private static final long RESULT_TIMEOUT_SECONDS = 60;
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
+
+    private record Pending(List<JobEvent> events, CompletableFuture<List<RecordResult>> result) {
+    }
+
+    private final JobStore store;
+    private final Clock clock;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean closed;
+
+    GroupCommitter(JobStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+        for (int i = 0; i < WRITERS; i++) {
+            Thread writer = new Thread(this::write, "supervisor-group-commit-" + i);
+            writer.setDaemon(true);
+            writer.start();
+            writers.add(writer);
+        }
+    }
+
+    /** Records the events and returns once they are committed. */
+    List<RecordResult> record(List<JobEvent> events) {
+        if (closed) {
+            throw new StoreException("the supervisor is shutting down; the events were not recorded", null);
+        }
+        Pending pending = new Pending(events, new CompletableFuture<>());
+        try {
+            queue.put(pending);
+            return pending.result().get(RESULT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for the store", e);
+        } catch (TimeoutException e) {
+            throw new StoreException("the store did not commit within " + RESULT_TIMEOUT_SECONDS + " s", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new StoreException("recording failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void write() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                int events = first.events().size();
+                Pending next;
+                while (events < MAX_BATCH_EVENTS && (next = queue.peek()) != null
+                        && events + next.events().size() <= MAX_BATCH_EVENTS && queue.remove(next)) {
+                    batch.add(next);
+                    events += next.events().size();
+                }
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        Instant now = clock.instant();
+        if (batch.size() == 1) {
+            commitAlone(batch.get(0), now);
+            return;
+        }
+        List<JobEvent> all = new ArrayList<>();
+        batch.forEach(pending -> all.addAll(pending.events()));
+        List<RecordResult> results;
+        try {
+            results = store.record(all, now);
+        } catch (RuntimeException e) {
+            LOG.debug("a shared batch of {} callers failed; trying each alone", batch.size(), e);
+            batch.forEach(pending -> commitAlone(pending, now));
+            return;
+        }
+        int from = 0;
+        for (Pending pending : batch) {
+            int to = from + pending.events().size();
+            pending.result().complete(List.copyOf(results.subList(from, to)));
+            from = to;
+        }
+    }
+
+    private void commitAlone(Pending pending, Instant now) {
+        try {
+            pending.result().complete(store.record(pending.events(), now));
+        } catch (RuntimeException e) {
+            pending.result().completeExceptionally(e);
+        }
+    }
+
+    /** Lets writers finish what is queued, then stops them. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread writer : writers) {
+            try {
+                writer.join(TimeUnit.SECONDS.toMillis(RESULT_TIMEOUT_SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
