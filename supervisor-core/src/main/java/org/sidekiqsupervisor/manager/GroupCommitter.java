@@ -134,7 +134,7 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    /** Lets writers finish what is queued, then stops them. */
+    /** Lets writers finish what is queued, then stops them; anything queued after that is refused, not left waiting. */
     @Override
     public void close() {
         closed = true;
@@ -143,8 +143,13 @@ final class GroupCommitter implements AutoCloseable {
                 writer.join(TimeUnit.SECONDS.toMillis(RESULT_TIMEOUT_SECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
+        }
+        Pending late;
+        while ((late = queue.poll()) != null) {
+            late.result().completeExceptionally(
+                    new StoreException("the supervisor is shutting down; the events were not recorded", null));
         }
     }
 }

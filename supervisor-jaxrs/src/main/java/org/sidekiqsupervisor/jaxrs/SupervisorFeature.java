@@ -28,6 +28,9 @@ public final class SupervisorFeature implements Feature {
         context.register(new HealthResource(supervisor.jobManager()));
         context.register(ErrorMapper.class);
         context.register(ContentTypeFilter.class);
+        if (supervisor.noopEndpoint()) {
+            context.register(new NoopResource(supervisor.maxBodyBytes()));
+        }
         if (supervisor.apiToken() != null) {
             context.register(new ApiTokenFilter(supervisor.apiToken()));
         }

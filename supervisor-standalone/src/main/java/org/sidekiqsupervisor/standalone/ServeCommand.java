@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
@@ -52,6 +53,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "(env SUPERVISOR_RETENTION_DAYS; default: ${DEFAULT-VALUE})")
     int retentionDays;
 
+    @Option(names = "--worker-threads", paramLabel = "N", defaultValue = "${env:SUPERVISOR_WORKER_THREADS:-64}",
+            description = "request threads; a request waits for its group commit, so more threads let more requests share "
+                    + "one (env SUPERVISOR_WORKER_THREADS; default: ${DEFAULT-VALUE})")
+    int workerThreads;
+
+    @Option(names = "--noop-endpoint", hidden = true,
+            description = "serve /api/v1/noop/...: the ingest endpoints without the store, the benchmark's baseline")
+    boolean noopEndpoint;
+
     @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_SHUTDOWN_GRACE:-30}",
             description = "on SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE})")
     int shutdownGrace;
@@ -67,6 +77,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (workerThreads < 2 || workerThreads > 1024) {
+            throw new ParameterException(spec.commandLine(), "--worker-threads must be 2 to 1024 (got " + workerThreads + ")");
+        }
         if (retentionDays < 0) {
             throw new ParameterException(spec.commandLine(), "--retention-days must be 0 (keep) or more (got " + retentionDays + ")");
         }
@@ -75,11 +88,17 @@ final class ServeCommand implements Callable<Integer> {
         }
         Supervisor supervisor = sidekiq.applyTo(database.applyTo(Supervisor.builder()))
                 .apiToken(apiToken).maxBodyBytes(maxBodyBytes)
-                .retention(retentionDays == 0 ? null : java.time.Duration.ofDays(retentionDays)).build();
+                .retention(retentionDays == 0 ? null : java.time.Duration.ofDays(retentionDays))
+                .noopEndpoint(noopEndpoint).build();
         ResourceConfig app = new ResourceConfig()
                 .register(new SupervisorFeature(supervisor))
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://" + hostForUri(bind) + ":" + port + "/"), app, false);
+        // Grizzly's default is 2 x cores worker threads; ours spend their time waiting for a commit, not computing.
+        for (NetworkListener each : server.getListeners()) {
+            each.getTransport().setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig()
+                    .setPoolName("supervisor-http").setCorePoolSize(workerThreads).setMaxPoolSize(workerThreads));
+        }
         try {
             server.start();
         } catch (IOException e) {

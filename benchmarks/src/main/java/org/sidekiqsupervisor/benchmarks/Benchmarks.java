@@ -1,0 +1,61 @@
+package org.sidekiqsupervisor.benchmarks;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|all]}: prints every figure the
+ * performance targets name, each ingest figure with its ratio to the no-op endpoint measured in the same run.
+ */
+@Command(name = "benchmarks", mixinStandardHelpOptions = true,
+        description = "Ingest throughput over loopback (wrk) and query cost at growing sizes.")
+public final class Benchmarks implements Callable<Integer> {
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries or all (default)")
+    String what;
+
+    @Option(names = "--warmup", defaultValue = "30", description = "seconds of load before measuring (default ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
+    @Option(names = "--duration", defaultValue = "30", description = "seconds measured per scenario (default ${DEFAULT-VALUE})")
+    int durationSeconds;
+
+    @Option(names = "--connections", defaultValue = "32", description = "concurrent connections (default ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--sizes", defaultValue = "10000,100000,1000000", split = ",",
+            description = "store sizes for the query benchmark (default ${DEFAULT-VALUE})")
+    List<Integer> sizes;
+
+    @Option(names = "--no-postgres", description = "skip the PostgreSQL scenarios")
+    boolean noPostgres;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Benchmarks()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Arrays.asList("ingest", "queries", "all").contains(what)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries or all (got " + what + ")");
+        }
+        if (!what.equals("queries")) {
+            if (!Wrk.installed()) {
+                System.err.println("wrk is not installed: apt-get install wrk");
+                return 1;
+            }
+            new IngestBenchmark(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), connections, System.out)
+                    .run(!noPostgres);
+        }
+        if (!what.equals("ingest")) {
+            new QueryBenchmark(System.out).run(sizes, !noPostgres);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,116 @@
+package org.sidekiqsupervisor.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.sidekiqsupervisor.testing.PostgresDatabase;
+import org.sidekiqsupervisor.testing.SupervisorProcess;
+
+/**
+ * Ingest throughput: the standalone jar (-Xmx256m) driven over loopback by wrk with concurrent HTTP/1.1
+ * connections, after a warm-up, for each store and endpoint, against the no-op endpoint measured in the same run.
+ */
+final class IngestBenchmark {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    record Scenario(String name, boolean postgres, String script, String basePath, int eventsPerRequest) {
+    }
+
+    record Row(Scenario scenario, Wrk.Result result) {
+        double eventsPerSecond() {
+            return result.requestsPerSecond() * scenario.eventsPerRequest();
+        }
+    }
+
+    static final List<Scenario> SCENARIOS = List.of(
+            new Scenario("no-op: seed endpoints without the store", false, "seed.lua", "/api/v1/noop", 1),
+            new Scenario("seed endpoints, H2 file", false, "seed.lua", "/api/v1", 1),
+            new Scenario("batch endpoint, H2 file", false, "batch.lua", "/api/v1", 99),
+            new Scenario("seed endpoints, PostgreSQL", true, "seed.lua", "/api/v1", 1),
+            new Scenario("batch endpoint, PostgreSQL", true, "batch.lua", "/api/v1", 99));
+
+    private final Duration warmup;
+    private final Duration duration;
+    private final int connections;
+    private final PrintStream out;
+
+    IngestBenchmark(Duration warmup, Duration duration, int connections, PrintStream out) {
+        this.warmup = warmup;
+        this.duration = duration;
+        this.connections = connections;
+        this.out = out;
+    }
+
+    List<Row> run(boolean withPostgres) throws Exception {
+        out.printf("%nIngest: wrk, 2 threads, %d connections, HTTP/1.1 keep-alive over loopback; warm-up %d s, measured %d s; "
+                + "server -Xmx256m%n", connections, warmup.toSeconds(), duration.toSeconds());
+        List<Row> rows = new ArrayList<>();
+        Long startupMs = null;
+        for (Scenario scenario : SCENARIOS) {
+            if (scenario.postgres() && !withPostgres) {
+                continue;
+            }
+            Path dir = Files.createTempDirectory("supervisor-bench");
+            PostgresDatabase database = scenario.postgres() ? PostgresDatabase.create() : null;
+            List<String> args = new ArrayList<>(List.of("--port", "0", "--noop-endpoint"));
+            if (database != null) {
+                args.addAll(List.of("--database-url", database.url(), "--database-user", database.user()));
+            }
+            long launched = System.nanoTime();
+            try (SupervisorProcess server = SupervisorProcess.serve(dir, Map.of(), args.toArray(String[]::new))) {
+                long ready = awaitHealthy(server.base(), launched);
+                if (startupMs == null) {
+                    startupMs = ready;
+                }
+                String run = UUID.randomUUID().toString().substring(0, 8);
+                Wrk.run(server.base(), scenario.script(), 2, connections, warmup, "w" + run, scenario.basePath());
+                Wrk.Result result = Wrk.run(server.base(), scenario.script(), 2, connections, duration, "m" + run, scenario.basePath());
+                rows.add(new Row(scenario, result));
+            } finally {
+                if (database != null) {
+                    database.close();
+                }
+            }
+        }
+        print(rows, startupMs);
+        return rows;
+    }
+
+    private static long awaitHealthy(URI base, long launchedNanos) throws IOException, InterruptedException {
+        while (true) {
+            try {
+                HttpResponse<Void> health = CLIENT.send(HttpRequest.newBuilder(base.resolve("health")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (health.statusCode() == 200) {
+                    return (System.nanoTime() - launchedNanos) / 1_000_000;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private void print(List<Row> rows, Long startupMs) {
+        double noop = rows.get(0).eventsPerSecond();
+        out.printf("%-44s %12s %9s %9s %9s %8s%n", "scenario", "events/s", "x no-op", "p50 ms", "p99 ms", "errors");
+        for (Row row : rows) {
+            out.printf("%-44s %12.0f %9.2f %9.2f %9.2f %8d%n", row.scenario().name(), row.eventsPerSecond(),
+                    row.eventsPerSecond() / noop, row.result().p50Ms(), row.result().p99Ms(), row.result().errors());
+        }
+        out.printf("start to first answered request: %d ms%n", startupMs);
+        out.println("targets: seed endpoints >= 0.70x no-op on H2 file, >= 0.50x on PostgreSQL; batch >= 25,000 events/s; "
+                + "seed p99 <= 15 ms; start <= 2,000 ms");
+    }
+}

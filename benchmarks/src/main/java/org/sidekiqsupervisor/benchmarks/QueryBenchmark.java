@@ -1,0 +1,135 @@
+package org.sidekiqsupervisor.benchmarks;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.manager.JobManager;
+import org.sidekiqsupervisor.model.DurationFrom;
+import org.sidekiqsupervisor.model.DurationQuery;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobQuery;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.testing.PostgresDatabase;
+
+/**
+ * Query cost as the store grows: loads realistic jobs (most complete, some running, queued and failed; twenty
+ * classes, three queues, e-mail addresses in the arguments) through the JobManager, then times what the API and
+ * dashboard ask, at each size. Runs in this JVM, so -Xmx bounds the heap of the code the server runs.
+ */
+final class QueryBenchmark {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final int RUNS = 15;
+    private static final int WARM_RUNS = 3;
+
+    private final PrintStream out;
+
+    QueryBenchmark(PrintStream out) {
+        this.out = out;
+    }
+
+    void run(List<Integer> sizes, boolean postgres) throws Exception {
+        out.printf("%nQueries: median of %d runs (after %d warm-up runs), in ms; heap after GC in MB (max %d MB)%n", RUNS, WARM_RUNS,
+                Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        out.printf("%-11s %9s %9s %8s %12s %12s %9s %9s %10s %9s %8s%n", "store", "jobs", "load ev/s", "counts", "rare filter",
+                "broad filter", "next page", "by id", "summary", "started pg", "heap");
+        Path dir = Files.createTempDirectory("supervisor-queries");
+        try (Supervisor h2 = Supervisor.builder().databaseUrl("jdbc:h2:file:" + dir.resolve("bench")).build()) {
+            measure("H2 file", h2.jobManager(), sizes);
+        }
+        if (postgres) {
+            try (PostgresDatabase database = PostgresDatabase.create();
+                 Supervisor pg = Supervisor.builder().databaseUrl(database.url()).databaseUser(database.user()).build()) {
+                measure("PostgreSQL", pg.jobManager(), sizes);
+            }
+        }
+    }
+
+    private void measure(String store, JobManager jobs, List<Integer> sizes) {
+        int loaded = 0;
+        for (int size : sizes) {
+            long started = System.nanoTime();
+            int events = load(jobs, loaded, size);
+            double loadRate = events / ((System.nanoTime() - started) / 1e9);
+            loaded = size;
+            double counts = median(jobs, () -> jobs.countByStatus());
+            double rare = median(jobs, () -> jobs.query(JobQuery.builder().filter("user4242@").limit(50).build()));
+            JobPage first = jobs.query(JobQuery.builder().filter("@example.com").limit(50).build());
+            double broad = median(jobs, () -> jobs.query(JobQuery.builder().filter("@example.com").limit(50).build()));
+            double next = median(jobs, () -> jobs.query(JobQuery.builder().filter("@example.com").limit(50)
+                    .cursor(first.nextCursor()).build()));
+            String someId = jobId(size / 2);
+            double byId = median(jobs, () -> jobs.job(someId));
+            double summary = median(jobs, () -> jobs.durations(new DurationQuery(DurationFrom.STARTED, null, null, null, 0, null)));
+            double started2 = median(jobs, () -> jobs.query(JobQuery.builder().status(JobStatus.STARTED).limit(50).build()));
+            System.gc();
+            long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / (1024 * 1024);
+            out.printf("%-11s %9d %9.0f %8.2f %12.2f %12.2f %9.2f %9.2f %10.2f %9.2f %8d%n", store, size, loadRate, counts, rare, broad,
+                    next, byId, summary, started2, heapMb);
+        }
+    }
+
+    static String jobId(int i) {
+        return String.format("b%023d", i);
+    }
+
+    /** Loads jobs [from, to); returns how many events that took. */
+    private static int load(JobManager jobs, int from, int to) {
+        List<JobEvent> batch = new ArrayList<>();
+        int events = 0;
+        for (int i = from; i < to; i++) {
+            String id = jobId(i);
+            String jobClass = "Job" + (i % 20);
+            String queue = i % 10 == 0 ? "critical" : i % 3 == 0 ? "low" : "default";
+            Instant queued = T0.plusMillis(i * 10L);
+            batch.add(new JobEvent(id, JobStatus.QUEUED, queued, jobClass, queue,
+                    "[" + i + ",\"user" + (i % 100_000) + "@example.com\",{\"plan\":\"basic\",\"retry\":" + (i % 5) + "}]",
+                    null, null, null));
+            int kind = i % 20;
+            if (kind != 0) {
+                batch.add(JobEvent.of(id, JobStatus.STARTED, queued.plusMillis(5 + i % 50)));
+            }
+            if (kind == 3) {
+                batch.add(new JobEvent(id, JobStatus.FAILED, queued.plusMillis(400), null, null, null, "RuntimeError", "boom", null));
+            } else if (kind > 3) {
+                batch.add(JobEvent.of(id, JobStatus.COMPLETE, queued.plusMillis(100 + i % 900)));
+            }
+            if (batch.size() >= 990) {
+                events += batch.size();
+                jobs.recordAll(batch);
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) {
+            events += batch.size();
+            jobs.recordAll(batch);
+        }
+        return events;
+    }
+
+    /**
+     * The median time of a query. Before each run (untimed) one event is written, as on a live supervisor: H2
+     * would otherwise answer a repeated query from its result cache, which is valid only while no table changes.
+     */
+    private static double median(JobManager jobs, Supplier<?> query) {
+        for (int i = 0; i < WARM_RUNS; i++) {
+            query.get();
+        }
+        double[] millis = new double[RUNS];
+        for (int i = 0; i < RUNS; i++) {
+            jobs.record(JobEvent.of("touch" + i, JobStatus.QUEUED, null));
+            long start = System.nanoTime();
+            query.get();
+            millis[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(millis);
+        return millis[RUNS / 2];
+    }
+}

@@ -1,0 +1,73 @@
+package org.sidekiqsupervisor.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A small run of the benchmarks, so that their code stays working: seconds instead of minutes, tiny stores. The
+ * figures are not looked at, only that every one is measured and printed without errors.
+ */
+class BenchmarkSmokeIT {
+
+    @Test
+    void the_ingest_benchmark_measures_every_scenario_against_the_no_op() throws Exception {
+        if (!Wrk.installed()) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("wrk is required under CI: apt-get install wrk");
+            }
+            Assumptions.abort("skipped: wrk is not installed (apt-get install wrk)");
+        }
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        List<IngestBenchmark.Row> rows;
+        try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            rows = new IngestBenchmark(Duration.ofSeconds(1), Duration.ofSeconds(2), 4, out).run(true);
+        }
+        assertThat(rows).extracting(row -> row.scenario().name()).containsExactlyElementsOf(
+                IngestBenchmark.SCENARIOS.stream().map(IngestBenchmark.Scenario::name).toList());
+        assertThat(rows).allSatisfy(row -> {
+            assertThat(row.eventsPerSecond()).isPositive();
+            assertThat(row.result().errors()).isZero();
+            assertThat(row.result().p99Ms()).isPositive();
+        });
+        String report = printed.toString(StandardCharsets.UTF_8);
+        assertThat(report).contains("x no-op", "seed endpoints, PostgreSQL", "start to first answered request: ");
+    }
+
+    @Test
+    void the_query_benchmark_prints_a_row_per_store_and_size() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            new QueryBenchmark(out).run(List.of(500, 1500), true);
+        }
+        String report = printed.toString(StandardCharsets.UTF_8);
+        assertThat(report.lines().filter(line -> line.matches("(H2 file|PostgreSQL)\\s+(500|1500)\\s.*"))).hasSize(4);
+    }
+
+    @Test
+    void wrk_reports_are_read_with_their_units() {
+        Wrk.Result result = Wrk.parse("""
+                  Latency Distribution
+                     50%  812.00us
+                     75%    1.20ms
+                     90%    2.00ms
+                     99%    1.50s
+                  1234 requests in 10.00s, 1.00MB read
+                  Socket errors: connect 1, read 2, write 0, timeout 3
+                  Non-2xx or 3xx responses: 4
+                Requests/sec:    123.40
+                """);
+        assertThat(result.p50Ms()).isEqualTo(0.812);
+        assertThat(result.p99Ms()).isEqualTo(1500.0);
+        assertThat(result.requests()).isEqualTo(1234);
+        assertThat(result.errors()).isEqualTo(10);
+        assertThat(result.requestsPerSecond()).isEqualTo(123.4);
+    }
+}
