@@ -60,10 +60,14 @@ public final class SupervisorProcess implements AutoCloseable {
         }
     }
 
-    /** The runnable jar under test. */
+    /** The runnable jar under test: the system property, else the standalone module's, from the root or a module. */
     public static Path jar() {
         String configured = System.getProperty("supervisor.jar");
-        return (configured != null ? Path.of(configured) : Path.of("../supervisor-standalone/target/supervisor-standalone.jar"))
+        if (configured != null) {
+            return Path.of(configured).toAbsolutePath().normalize();
+        }
+        Path fromRoot = Path.of("supervisor-standalone/target/supervisor-standalone.jar").toAbsolutePath();
+        return (fromRoot.toFile().isFile() ? fromRoot : Path.of("../supervisor-standalone/target/supervisor-standalone.jar"))
                 .toAbsolutePath().normalize();
     }
 
