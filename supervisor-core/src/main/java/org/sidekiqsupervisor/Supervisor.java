@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.sidekiqsupervisor.internal.Failures;
+import org.sidekiqsupervisor.internal.Urls;
 import org.sidekiqsupervisor.manager.JobManager;
 import org.sidekiqsupervisor.model.RestartRequest;
 import org.sidekiqsupervisor.model.RestartResult;
@@ -161,14 +162,23 @@ public final class Supervisor implements AutoCloseable {
 
     /** This library's version. */
     public static String version() {
-        try (InputStream in = Supervisor.class.getResourceAsStream("version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
+        return Version.VALUE;
+    }
+
+    /** Read once, on first use: /health reports it on every call. */
+    private static final class Version {
+        static final String VALUE = read();
+
+        private static String read() {
+            try (InputStream in = Supervisor.class.getResourceAsStream("version.properties")) {
+                Properties properties = new Properties();
+                if (in != null) {
+                    properties.load(in);
+                }
+                return properties.getProperty("version", "unknown");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -201,7 +211,7 @@ public final class Supervisor implements AutoCloseable {
             return "H2 in memory " + bare.substring("jdbc:h2:mem:".length());
         }
         if (bare.startsWith("jdbc:postgresql:")) {
-            return "PostgreSQL " + bare.substring("jdbc:postgresql:".length()).replaceFirst("//[^@/]*@", "//");
+            return "PostgreSQL " + Urls.withoutCredentials(bare.substring("jdbc:postgresql:".length()));
         }
         return bare;
     }

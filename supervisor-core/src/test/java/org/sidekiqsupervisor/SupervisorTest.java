@@ -64,8 +64,10 @@ class SupervisorTest {
 
     @Test
     void an_unreachable_database_fails_the_build_with_a_store_error() {
-        assertThatThrownBy(() -> Supervisor.builder().databaseUrl("jdbc:postgresql://127.0.0.1:1/none").build())
-                .isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> Supervisor.builder().databaseUrl("jdbc:postgresql://app:hunter2@127.0.0.1:1/none").build())
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("could not connect to the store (PostgreSQL //127.0.0.1:1/none)")
+                .hasMessageNotContaining("hunter2");
     }
 
     @Test

@@ -1,6 +1,9 @@
 package org.sidekiqsupervisor.internal;
 
-/** Failure messages for people: the root cause's first line, without the stack of wrappers. */
+/**
+ * Failure messages for people: the root cause's first line, without the stack of wrappers, and without credentials
+ * a driver may echo from a URL (they end up in logs, start-up errors and /health).
+ */
 public final class Failures {
     private Failures() {
     }
@@ -11,6 +14,6 @@ public final class Failures {
             root = root.getCause();
         }
         String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+        return message == null ? root.getClass().getSimpleName() : Urls.withoutCredentials(message.lines().findFirst().orElse(""));
     }
 }

@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 import org.sidekiqsupervisor.internal.Failures;
+import org.sidekiqsupervisor.internal.Urls;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
@@ -70,7 +71,7 @@ public final class SidekiqRedis implements AutoCloseable {
     }
 
     static String describe(String url) {
-        return url.replaceFirst("//[^@/]*@", "//");
+        return Urls.withoutCredentials(url);
     }
 
     /** Checks that Redis answers. */

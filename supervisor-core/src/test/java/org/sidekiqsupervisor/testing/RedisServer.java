@@ -43,7 +43,8 @@ public final class RedisServer implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            try (Socket socket = new Socket("127.0.0.1", port)) {
+            try {
+                new Socket("127.0.0.1", port).close();
                 return new RedisServer(process, port);
             } catch (IOException notYet) {
                 sleep(20);
@@ -61,7 +62,8 @@ public final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port + "/0";
     }
 
-    static int freePort() {
+    /** A port nothing listens on right now. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -20,7 +20,6 @@ import org.sidekiqsupervisor.InvalidInputException;
 import org.sidekiqsupervisor.manager.JobManager;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationQuery;
-import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.model.PageCursor;
@@ -79,8 +78,7 @@ public final class JobsResource {
                     return Responses.json(200, JsonViews.details(details, lost == null ? null : lost.contains(details.job().jobId())))
                             .build();
                 })
-                .orElseThrow(() -> new ApiException(404, "job_id " + JobEvent.requireJobId(jobId, "job_id")
-                        + " is not known to this supervisor", "job_id"));
+                .orElseThrow(() -> new ApiException(404, "job_id " + jobId + " is not known to this supervisor", "job_id"));
     }
 
     /** {@code GET /api/v1/durations}: per-job durations to completion and their summaries. */
