@@ -61,6 +61,7 @@ public final class Supervisor implements AutoCloseable {
     private final SidekiqRedis redis;
     private final JobManager jobManager;
     private final String apiToken;
+    private final DashboardLogin dashboardLogin;
     private final long maxBodyBytes;
     private final String storeDescription;
     /** How often the retention prune runs when a retention is set. */
@@ -70,13 +71,14 @@ public final class Supervisor implements AutoCloseable {
     private final boolean noopEndpoint;
 
     private Supervisor(JobStore store, SidekiqRedis redis, SidekiqSettings sidekiq, Clock clock, String apiToken,
-                       long maxBodyBytes, String storeDescription, Duration watchdogInterval, Duration retention,
+                       DashboardLogin dashboardLogin, long maxBodyBytes, String storeDescription, Duration watchdogInterval, Duration retention,
                        boolean noopEndpoint) {
         this.noopEndpoint = noopEndpoint;
         this.store = store;
         this.redis = redis;
         this.jobManager = new JobManager(store, clock, redis, sidekiq);
         this.apiToken = apiToken;
+        this.dashboardLogin = dashboardLogin;
         this.maxBodyBytes = maxBodyBytes;
         this.storeDescription = storeDescription;
         if (watchdogInterval == null && retention == null) {
@@ -138,6 +140,32 @@ public final class Supervisor implements AutoCloseable {
     /** The bearer token the HTTP API requires, or null when it is open. */
     public String apiToken() {
         return apiToken;
+    }
+
+    /**
+     * The user name and password the dashboard asks for, or null when it is open. Without an explicit dashboard
+     * password but with an API token, the dashboard asks for the token as the password (any user name), so that
+     * locking the API never leaves its controls open in the browser.
+     */
+    public DashboardLogin dashboardLogin() {
+        return dashboardLogin;
+    }
+
+    /**
+     * What the dashboard's HTTP Basic sign-in accepts.
+     *
+     * @param user     the user name, or null for any
+     * @param password the password
+     */
+    public record DashboardLogin(String user, String password) {
+        public DashboardLogin {
+            java.util.Objects.requireNonNull(password, "password");
+        }
+
+        @Override
+        public String toString() {
+            return "DashboardLogin[user=" + user + ", password=***]";
+        }
     }
 
     /** The largest request body the HTTP API reads, in bytes. */
@@ -227,6 +255,8 @@ public final class Supervisor implements AutoCloseable {
         private DataSource dataSource;
         private int poolSize = DEFAULT_POOL_SIZE;
         private String apiToken;
+        private String dashboardUser = "admin";
+        private String dashboardPassword;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Clock clock = Clock.systemUTC();
         private String redisUrl;
@@ -275,6 +305,16 @@ public final class Supervisor implements AutoCloseable {
         /** A bearer token the HTTP API will require; null or empty (the default) leaves it open. */
         public Builder apiToken(String token) {
             apiToken = token;
+            return this;
+        }
+
+        /**
+         * HTTP Basic sign-in for the dashboard: the user name (default {@code admin}) and password; a null or
+         * empty password (the default) leaves it to the API token, if any (see {@link Supervisor#dashboardLogin()}).
+         */
+        public Builder dashboardLogin(String user, String password) {
+            dashboardUser = user == null || user.isEmpty() ? "admin" : user;
+            dashboardPassword = password;
             return this;
         }
 
@@ -361,6 +401,9 @@ public final class Supervisor implements AutoCloseable {
                 throw new IllegalArgumentException("poolSize must be at least 1 (got " + poolSize + ")");
             }
             String token = apiToken == null || apiToken.isEmpty() ? null : apiToken;
+            DashboardLogin login = dashboardPassword != null && !dashboardPassword.isEmpty()
+                    ? new DashboardLogin(dashboardUser, dashboardPassword)
+                    : token == null ? null : new DashboardLogin(null, token);
             SidekiqSettings sidekiq = new SidekiqSettings(sidekiqVersion, lostGrace, maxRestarts);
             boolean hasRedis = redisUrl != null && !redisUrl.isEmpty();
             if (watchdogInterval != null && (watchdogInterval.isNegative() || watchdogInterval.isZero())) {
@@ -376,10 +419,10 @@ public final class Supervisor implements AutoCloseable {
             try {
                 if (dataSource != null) {
                     JobStore store = JdbiJobStore.open(dataSource, schema, null);
-                    return new Supervisor(store, redis, sidekiq, clock, token, maxBodyBytes, "a data source of the host application",
+                    return new Supervisor(store, redis, sidekiq, clock, token, login, maxBodyBytes, "a data source of the host application",
                             watchdogInterval, retention, noopEndpoint);
                 }
-                return new Supervisor(openStore(), redis, sidekiq, clock, token, maxBodyBytes, describe(databaseUrl), watchdogInterval,
+                return new Supervisor(openStore(), redis, sidekiq, clock, token, login, maxBodyBytes, describe(databaseUrl), watchdogInterval,
                         retention, noopEndpoint);
             } catch (RuntimeException e) {
                 if (redis != null) {

@@ -12,10 +12,13 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import org.sidekiqsupervisor.model.ClassTimings;
+import org.sidekiqsupervisor.model.DeleteResult;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationReport;
+import org.sidekiqsupervisor.model.EventCount;
 import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobDuration;
@@ -252,6 +255,55 @@ public final class JobManager {
     /** How many jobs are in each status now. */
     public Map<JobStatus, Long> countByStatus() {
         return store.countByStatus();
+    }
+
+    /** At most this many jobs are deleted by one {@link #delete} call. */
+    public static final int DELETE_LIMIT = 10_000;
+
+    /**
+     * Deletes the jobs matching {@code query} (its cursor and limit are ignored), with their histories, up to
+     * {@value #DELETE_LIMIT} per call in transactions of {@value #PRUNE_BATCH}. A job that takes an event or
+     * a restart claim between being read and being deleted is kept and counted as skipped.
+     *
+     * @param lostOnly only the jobs among them that Sidekiq lost (needs Redis); the query's status is then ignored
+     */
+    public DeleteResult delete(JobQuery query, boolean lostOnly) {
+        Objects.requireNonNull(query, "query");
+        JobQuery page = new JobQuery(lostOnly ? null : query.status(), query.filter(), query.jobClass(), query.queue(),
+                query.since(), query.until(), query.startedBefore(), PRUNE_BATCH, null);
+        LostJobs lost = lostOnly ? lost("deleting lost jobs") : null;
+        long deleted = 0;
+        long skipped = 0;
+        while (true) {
+            JobPage jobs = lostOnly ? lost.page(page) : store.query(page);
+            List<String> gone = store.delete(jobs.jobs());
+            deleted += gone.size();
+            skipped += jobs.jobs().size() - gone.size();
+            if (jobs.nextCursor() == null) {
+                return new DeleteResult(deleted, skipped, false);
+            }
+            if (deleted >= DELETE_LIMIT) {
+                return new DeleteResult(deleted, skipped, true);
+            }
+            // Kept jobs stay in place, so page on from the last one read rather than from the start.
+            page = page.after(jobs.nextCursor());
+        }
+    }
+
+    /**
+     * Events received since {@code since}, counted per status in buckets of {@code bucket} (at least a second),
+     * oldest first; empty buckets are left out.
+     */
+    public List<EventCount> eventCounts(Instant since, Duration bucket) {
+        if (bucket.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new org.sidekiqsupervisor.InvalidInputException("bucket", "bucket must be at least one second");
+        }
+        return store.eventCounts(since, bucket);
+    }
+
+    /** Per job class, wait (queued → started) and run (started → complete) times over jobs active since {@code since}. */
+    public List<ClassTimings> classTimings(Instant since, int maxClasses) {
+        return store.classTimings(since, maxClasses);
     }
 
     /** Throws {@link org.sidekiqsupervisor.store.StoreException} unless the store answers. */

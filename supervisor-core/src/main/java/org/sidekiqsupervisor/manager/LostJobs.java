@@ -103,11 +103,12 @@ final class LostJobs {
         List<RestartResult.Restarted> restarted = new ArrayList<>();
         List<RestartResult.Skipped> skipped = new ArrayList<>();
         JobQuery query = JobQuery.builder().status(JobStatus.STARTED).filter(request.filter())
+                .jobClass(request.jobClass()).queue(request.queue())
                 .startedBefore(request.olderThan() == null ? null : now.minus(request.olderThan()))
                 .limit(CHUNK).build();
         try {
             while (true) {
-                JobPage page = store.query(query);
+                JobPage page = request.jobId() == null ? store.query(query) : onlyJob(request.jobId(), query);
                 Map<String, JobLocation> where = request.scope() == RestartRequest.Scope.LOST
                         ? redis.locate(page.jobs().stream().map(Job::jobId).toList()) : Map.of();
                 for (Job job : page.jobs()) {
@@ -134,6 +135,20 @@ final class LostJobs {
             LOG.warn("restart stopped part-way after {} jobs: {}", restarted.size(), e.getMessage());
             return new RestartResult(restarted, skipped, request.dryRun(), true, e.getMessage());
         }
+    }
+
+    /** The one job, as a page, if it matches the rest of the query. */
+    private JobPage onlyJob(String jobId, JobQuery query) {
+        List<Job> jobs = store.find(jobId).filter(job -> matches(job, query)).stream().toList();
+        return new JobPage(jobs, null);
+    }
+
+    private static boolean matches(Job job, JobQuery query) {
+        return job.status() == query.status()
+                && (query.jobClass() == null || query.jobClass().equals(job.jobClass()))
+                && (query.queue() == null || query.queue().equals(job.queue()))
+                && (query.filter() == null || (job.arguments() != null && job.arguments().contains(query.filter())))
+                && (query.startedBefore() == null || (job.startedAt() != null && job.startedAt().isBefore(query.startedBefore())));
     }
 
     private String reasonToSkip(Job job, RestartRequest.Scope scope, JobLocation location, Instant graceThreshold) {

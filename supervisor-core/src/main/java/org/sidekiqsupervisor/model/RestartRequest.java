@@ -13,8 +13,12 @@ import org.sidekiqsupervisor.InvalidInputException;
  * @param olderThan only jobs that started longer ago than this, or null
  * @param dryRun    report what would be done, and do nothing
  * @param limit     restart at most this many jobs in this call (1 to {@value #MAX_LIMIT}); call again for more
+ * @param jobClass  only jobs of this class, or null for any
+ * @param queue     only jobs on this queue, or null for any
+ * @param jobId     only this job, or null for any
  */
-public record RestartRequest(String filter, Scope scope, Duration olderThan, boolean dryRun, int limit) {
+public record RestartRequest(String filter, Scope scope, Duration olderThan, boolean dryRun, int limit, String jobClass,
+                             String queue, String jobId) {
     public static final int DEFAULT_LIMIT = 1000;
     public static final int MAX_LIMIT = 10_000;
 
@@ -51,6 +55,24 @@ public record RestartRequest(String filter, Scope scope, Duration olderThan, boo
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new InvalidInputException("limit", "limit must be between 1 and " + MAX_LIMIT + " (got " + limit + ")");
         }
+        jobClass = jobClass == null || jobClass.isEmpty() ? null : jobClass;
+        queue = queue == null || queue.isEmpty() ? null : queue;
+        jobId = jobId == null || jobId.isEmpty() ? null : JobEvent.requireJobId(jobId, "job_id");
+    }
+
+    /** Any class, queue and job. */
+    public RestartRequest(String filter, Scope scope, Duration olderThan, boolean dryRun, int limit) {
+        this(filter, scope, olderThan, dryRun, limit, null, null, null);
+    }
+
+    /** This request for one job only. */
+    public RestartRequest onlyJob(String id) {
+        return new RestartRequest(filter, scope, olderThan, dryRun, limit, jobClass, queue, id);
+    }
+
+    /** This request as a dry run (or not). */
+    public RestartRequest withDryRun(boolean value) {
+        return new RestartRequest(filter, scope, olderThan, value, limit, jobClass, queue, jobId);
     }
 
     /** The seed's {@code restart_uncompleted_jobs(filter)}, made safe: lost jobs only. */

@@ -1,10 +1,13 @@
 package org.sidekiqsupervisor.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.sidekiqsupervisor.model.ClassTimings;
+import org.sidekiqsupervisor.model.EventCount;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationSummaries;
@@ -82,6 +85,26 @@ public interface JobStore extends AutoCloseable {
 
     /** How many finished jobs a prune with this cutoff would delete. */
     long countPrunable(Instant before);
+
+    /**
+     * Deletes these jobs with their history, each only if it has not moved on since it was read (same status
+     * at the same time, no restart under way). Runs in one transaction.
+     *
+     * @return the ids of the jobs deleted
+     */
+    List<String> delete(List<Job> jobs);
+
+    /**
+     * Events received since {@code since}, counted per status in buckets of {@code bucket}, oldest bucket first.
+     * Buckets with no events are left out.
+     */
+    List<EventCount> eventCounts(Instant since, Duration bucket);
+
+    /**
+     * Wait and run times per job class over the jobs active since {@code since}, most jobs first, at most
+     * {@code maxClasses} classes.
+     */
+    List<ClassTimings> classTimings(Instant since, int maxClasses);
 
     /** How many jobs there are in each status (every status is a key, zero included). */
     Map<JobStatus, Long> countByStatus();

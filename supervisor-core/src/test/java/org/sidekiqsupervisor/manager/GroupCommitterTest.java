@@ -21,6 +21,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.model.ClassTimings;
+import org.sidekiqsupervisor.model.EventCount;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationSummaries;
@@ -65,6 +67,9 @@ class GroupCommitterTest {
         @Override public int pruneBatch(Instant before, int limit) { return real.pruneBatch(before, limit); }
         @Override public long countPrunable(Instant before) { return real.countPrunable(before); }
         @Override public Map<JobStatus, Long> countByStatus() { return real.countByStatus(); }
+        @Override public List<String> delete(List<Job> jobs) { return real.delete(jobs); }
+        @Override public List<EventCount> eventCounts(Instant since, java.time.Duration bucket) { return real.eventCounts(since, bucket); }
+        @Override public List<ClassTimings> classTimings(Instant since, int maxClasses) { return real.classTimings(since, maxClasses); }
         @Override public void ping() { real.ping(); }
         @Override public void close() { real.close(); }
     }

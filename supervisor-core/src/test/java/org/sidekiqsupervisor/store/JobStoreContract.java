@@ -280,6 +280,73 @@ public abstract class JobStoreContract {
         assertThat(store.details("old-done0").orElseThrow().events()).hasSize(1);
     }
 
+    @Test
+    void delete_removes_jobs_with_their_history_unless_they_moved_on_since_they_were_read() {
+        record(event("d1", JobStatus.STARTED, 0, "A", "[1]"));
+        record(event("d2", JobStatus.STARTED, 0, "A", "[2]"));
+        record(event("d3", JobStatus.QUEUED, 0, "A", "[3]"));
+        record(event("keep", JobStatus.STARTED, 0, "A", "[4]"));
+        List<Job> read = store.query(JobQuery.builder().filter("[").limit(100).build()).jobs().stream()
+                .filter(job -> !job.jobId().equals("keep")).toList();
+        // d2 completes and d3 gets claimed for a restart after being read: both must stay.
+        record(event("d2", JobStatus.COMPLETE, 10, "A", "[2]"));
+        record(event("d3", JobStatus.STARTED, 5, "A", "[3]"));
+        assertThat(store.claimRestart("d3", "new-d3")).isTrue();
+
+        assertThat(store.delete(read)).containsExactly("d1");
+        assertThat(store.details("d1")).isEmpty();
+        assertThat(store.find("d2").orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(store.find("d3")).isPresent();
+        assertThat(store.find("keep")).isPresent();
+        assertThat(store.delete(List.of())).isEmpty();
+        // The id is free again: a new report starts a fresh history.
+        assertThat(record(event("d1", JobStatus.QUEUED, 20, "A", "[1]"))).isEqualTo(Outcome.CREATED);
+        assertThat(store.details("d1").orElseThrow().events()).hasSize(1);
+    }
+
+    @Test
+    void event_counts_are_bucketed_by_the_time_received_per_status() {
+        Instant minute = Instant.parse("2026-11-28T18:00:00Z");
+        store.record(List.of(event("e1", JobStatus.QUEUED, 0, "A", null), event("e2", JobStatus.QUEUED, 0, "A", null)),
+                minute.plusSeconds(5));
+        store.record(List.of(event("e1", JobStatus.STARTED, 1, "A", null)), minute.plusSeconds(59));
+        store.record(List.of(event("e1", JobStatus.COMPLETE, 2, "A", null)), minute.plusSeconds(60));
+        store.record(List.of(event("old", JobStatus.QUEUED, 0, "A", null)), minute.minusSeconds(3600));
+
+        List<org.sidekiqsupervisor.model.EventCount> counts = store.eventCounts(minute, Duration.ofMinutes(1));
+        assertThat(counts).extracting(c -> c.bucketStart() + " " + c.status().wireName() + " " + c.count())
+                .containsExactly(minute + " queued 2", minute + " started 1", minute.plusSeconds(60) + " complete 1");
+        assertThat(store.eventCounts(minute.plusSeconds(3600), Duration.ofMinutes(1))).isEmpty();
+    }
+
+    @Test
+    void class_timings_give_wait_and_run_percentiles_per_class_over_recent_jobs() {
+        for (int i = 1; i <= 10; i++) {
+            // Waits 100 ms each; runs i seconds.
+            record(event("a" + i, JobStatus.QUEUED, 0, "A", null));
+            record(event("a" + i, JobStatus.STARTED, 100, "A", null));
+            record(event("a" + i, JobStatus.COMPLETE, 100 + i * 1000L, "A", null));
+        }
+        record(event("b1", JobStatus.QUEUED, 0, "B", null));
+        record(event("b1", JobStatus.STARTED, 3000, "B", null));
+        record(event("c1", JobStatus.QUEUED, 0, "C", null));
+        record(event("old", JobStatus.COMPLETE, -86_400_000L, "Old", null));
+
+        List<org.sidekiqsupervisor.model.ClassTimings> timings = store.classTimings(T0.minusSeconds(1), 50);
+        assertThat(timings).extracting(org.sidekiqsupervisor.model.ClassTimings::jobClass).containsExactly("A", "B", "C");
+        var a = timings.get(0);
+        assertThat(a.waiting().count()).isEqualTo(10);
+        assertThat(a.waiting().p99Ms()).isEqualTo(100.0);
+        assertThat(a.running().count()).isEqualTo(10);
+        assertThat(a.running().p50Ms()).isEqualTo(5500.0);
+        assertThat(a.running().maxMs()).isEqualTo(10_000.0);
+        var b = timings.get(1);
+        assertThat(b.waiting().p50Ms()).isEqualTo(3000.0);
+        assertThat(b.running().count()).isZero();
+        assertThat(timings.get(2).waiting().count()).isZero();
+        assertThat(store.classTimings(T0.minusSeconds(1), 1)).hasSize(1);
+    }
+
     private List<String> ids(JobQuery query) {
         return store.query(query).jobs().stream().map(Job::jobId).toList();
     }

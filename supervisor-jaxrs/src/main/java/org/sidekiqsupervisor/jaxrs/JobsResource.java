@@ -105,7 +105,8 @@ public final class JobsResource {
                 RestartRequest.Scope.fromWireName(EventFields.text(fields, "scope")),
                 olderThan == null || olderThan.isEmpty() ? null : Duration.ofSeconds(integer(olderThan, "older_than", 0)),
                 bool(EventFields.scalar(fields, "dry_run")),
-                integer(EventFields.scalar(fields, "limit"), "limit", RestartRequest.DEFAULT_LIMIT));
+                integer(EventFields.scalar(fields, "limit"), "limit", RestartRequest.DEFAULT_LIMIT),
+                EventFields.text(fields, "job_class"), EventFields.text(fields, "queue"), EventFields.text(fields, "job_id"));
         RestartResult result = manager.restart(request);
         // Stopped part-way by Redis or the store: what was done is listed, and the status says to retry.
         return Responses.json(result.error() == null ? 200 : 503, JsonViews.restart(result)).build();

@@ -21,8 +21,10 @@ import org.sidekiqsupervisor.internal.Json;
  *
  * <p>Form decoding is done here rather than by {@link java.net.URLDecoder} because that one replaces
  * invalid UTF-8 silently; the supervisor must refuse it, not store a corrupted argument.
+ *
+ * <p>Public for the dashboard's forms only; not part of the supported API.
  */
-final class RequestBody {
+public final class RequestBody {
     static final String FORM = MediaType.APPLICATION_FORM_URLENCODED;
     static final String JSON = MediaType.APPLICATION_JSON;
 
@@ -35,7 +37,7 @@ final class RequestBody {
     }
 
     /** The body's fields by name: {@code String} for form bodies, {@link JsonNode} for JSON objects. */
-    Map<String, Object> fields() {
+    public Map<String, Object> fields() {
         return fields;
     }
 
@@ -52,7 +54,7 @@ final class RequestBody {
      * @param allowForm     whether a form body is acceptable here (the batch endpoint takes JSON only)
      * @throws ApiException 413 over the limit, 415 for another type or charset, 400 for a malformed body
      */
-    static RequestBody read(InputStream in, String contentType, String contentLength, long maxBytes, boolean allowForm) {
+    public static RequestBody read(InputStream in, String contentType, String contentLength, long maxBytes, boolean allowForm) {
         if (contentType == null || contentType.isBlank()) {
             // No type and no body (curl -X POST, a bare Net::HTTP post) simply carries no fields.
             if (readLimited(in, contentLength, maxBytes).length == 0) {

@@ -5,13 +5,16 @@ import java.util.Objects;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.jaxrs.dashboard.DashboardGuard;
+import org.sidekiqsupervisor.jaxrs.dashboard.DashboardResource;
 
 /**
  * Mounts the whole supervisor on a Jersey application with one call:
  * <pre>{@code
  * ResourceConfig app = new ResourceConfig().register(new SupervisorFeature(supervisor));
  * }</pre>
- * The endpoints are relative to wherever the application is mounted ({@code /api/v1/...}, {@code /health}).
+ * The endpoints are relative to wherever the application is mounted ({@code /api/v1/...}, {@code /health}, and the
+ * dashboard at {@code /sidekiq}).
  * The host keeps ownership of the {@link Supervisor} and closes it.
  */
 public final class SupervisorFeature implements Feature {
@@ -26,6 +29,8 @@ public final class SupervisorFeature implements Feature {
         context.register(new EventsResource(supervisor.jobManager(), supervisor.maxBodyBytes()));
         context.register(new JobsResource(supervisor.jobManager(), supervisor.maxBodyBytes()));
         context.register(new HealthResource(supervisor.jobManager()));
+        context.register(new DashboardResource(supervisor));
+        context.register(new DashboardGuard(supervisor.dashboardLogin()));
         context.register(ErrorMapper.class);
         context.register(ContentTypeFilter.class);
         if (supervisor.noopEndpoint()) {

@@ -79,6 +79,25 @@ class SidekiqApiTest {
     }
 
     @Test
+    void restart_narrows_to_one_job_a_class_or_a_queue() {
+        server.form("/api/v1/jobs", "job_id=lost2&job_class=Mailer&queue=mail&arguments=%5B3%5D&at=" + longAgo);
+        server.form("/api/v1/jobs/lost2/started", "at=" + (longAgo + 1));
+        JsonNode byClass = server.form("/api/v1/jobs/restart", "dry_run=true&job_class=Mailer").json();
+        assertThat(byClass.get("restarted")).extracting(r -> r.get("job_id").asText()).containsExactly("lost2");
+        JsonNode byQueue = server.form("/api/v1/jobs/restart", "dry_run=true&queue=default").json();
+        assertThat(byQueue.get("restarted")).extracting(r -> r.get("job_id").asText()).containsExactly("lost1");
+        JsonNode byId = server.form("/api/v1/jobs/restart", "job_id=lost2").json();
+        assertThat(byId.get("restarted")).extracting(r -> r.get("job_id").asText()).containsExactly("lost2");
+        assertThat(sidekiq.redis().llen("queue:mail")).isEqualTo(1);
+        assertThat(sidekiq.redis().llen("queue:default")).isZero();
+        JsonNode running = server.form("/api/v1/jobs/restart", "job_id=busy1").json();
+        assertThat(running.get("restarted")).isEmpty();
+        assertThat(running.get("skipped").get(0).get("reason").asText()).isEqualTo("running");
+        BadInputTest.assertError(server.form("/api/v1/jobs/restart", "job_id=bad%20id"), 400, "job_id");
+        assertThat(server.form("/api/v1/jobs/restart", "job_id=unknown").json().get("restarted")).isEmpty();
+    }
+
+    @Test
     void sidekiqs_live_state_is_served() {
         sidekiq.enqueued("w1", "default");
         sidekiq.inSet("dead", "d1");

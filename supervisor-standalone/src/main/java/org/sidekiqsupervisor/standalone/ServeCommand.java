@@ -44,6 +44,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "SUPERVISOR_API_TOKEN (default: off)")
     String apiToken;
 
+    @Option(names = "--dashboard-user", paramLabel = "USER", defaultValue = "${env:SUPERVISOR_DASHBOARD_USER:-admin}",
+            description = "user name the /sidekiq dashboard asks for with --dashboard-password (env SUPERVISOR_DASHBOARD_USER; "
+                    + "default: ${DEFAULT-VALUE})")
+    String dashboardUser;
+
+    @Option(names = "--dashboard-password", paramLabel = "PASSWORD", defaultValue = "${env:SUPERVISOR_DASHBOARD_PASSWORD}",
+            description = "require HTTP Basic sign-in on the /sidekiq dashboard; prefer the environment variable "
+                    + "SUPERVISOR_DASHBOARD_PASSWORD (default: off, but with an API token and no password the dashboard asks "
+                    + "for the token as its password)")
+    String dashboardPassword;
+
     @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "${env:SUPERVISOR_MAX_BODY_BYTES:-1048576}",
             description = "largest request body accepted (env SUPERVISOR_MAX_BODY_BYTES; default: ${DEFAULT-VALUE})")
     long maxBodyBytes;
@@ -87,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535 (got " + port + ")");
         }
         Supervisor supervisor = sidekiq.applyTo(database.applyTo(Supervisor.builder()))
-                .apiToken(apiToken).maxBodyBytes(maxBodyBytes)
+                .apiToken(apiToken).dashboardLogin(dashboardUser, dashboardPassword).maxBodyBytes(maxBodyBytes)
                 .retention(retentionDays == 0 ? null : java.time.Duration.ofDays(retentionDays))
                 .noopEndpoint(noopEndpoint).build();
         ResourceConfig app = new ResourceConfig()
@@ -108,10 +119,11 @@ final class ServeCommand implements Callable<Integer> {
         NetworkListener listener = server.getListeners().iterator().next();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, supervisor, stopped), "supervisor-shutdown"));
-        LOG.info("Sidekiq Supervisor {} listening on http://{}:{}/ (store: {}; redis: {}{})", Supervisor.version(), hostForUri(bind),
-                listener.getPort(), supervisor.storeDescription(),
+        LOG.info("Sidekiq Supervisor {} listening on http://{}:{}/ (store: {}; redis: {}{}{}); dashboard at http://{}:{}/sidekiq",
+                Supervisor.version(), hostForUri(bind), listener.getPort(), supervisor.storeDescription(),
                 supervisor.redisDescription() == null ? "none" : supervisor.redisDescription(),
-                supervisor.apiToken() == null ? "" : "; API token required");
+                supervisor.apiToken() == null ? "" : "; API token required",
+                supervisor.dashboardLogin() == null ? "" : "; dashboard sign-in required", hostForUri(bind), listener.getPort());
         stopped.await();
         return 0;
     }

@@ -29,11 +29,13 @@ import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.sidekiqsupervisor.internal.Failures;
 import org.sidekiqsupervisor.internal.Times;
+import org.sidekiqsupervisor.model.ClassTimings;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationSummaries;
 import org.sidekiqsupervisor.model.DurationSummary;
+import org.sidekiqsupervisor.model.EventCount;
 import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobDuration;
@@ -414,6 +416,91 @@ public final class JdbiJobStore implements JobStore {
             handle.createUpdate("delete from " + events + " where job_id in (<ids>)").bindList("ids", ids).execute();
             return handle.createUpdate("delete from " + jobs + " where job_id in (<ids>)").bindList("ids", ids).execute();
         }));
+    }
+
+    @Override
+    public List<String> delete(List<Job> snapshot) {
+        if (snapshot.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Job> byId = new HashMap<>();
+        snapshot.forEach(job -> byId.put(job.jobId(), job));
+        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+            // Lock the rows, then keep only those still as they were read: a job that took an event since is not
+            // what the person deleting it saw.
+            List<String> unchanged = handle.createQuery("select job_id, status, status_us, restarting_to from " + jobs
+                            + " where job_id in (<ids>) order by job_id for update")
+                    .bindList("ids", List.copyOf(byId.keySet()))
+                    .map((rs, ctx) -> {
+                        Job seen = byId.get(rs.getString("job_id"));
+                        boolean same = rs.getString("restarting_to") == null
+                                && seen.status().wireName().equals(rs.getString("status"))
+                                && Times.toMicros(seen.statusAt()) == rs.getLong("status_us");
+                        return same ? seen.jobId() : null;
+                    })
+                    .list().stream().filter(id -> id != null).toList();
+            if (unchanged.isEmpty()) {
+                return List.<String>of();
+            }
+            handle.createUpdate("delete from " + events + " where job_id in (<ids>)").bindList("ids", unchanged).execute();
+            handle.createUpdate("delete from " + jobs + " where job_id in (<ids>)").bindList("ids", unchanged).execute();
+            return unchanged;
+        }));
+    }
+
+    @Override
+    public List<EventCount> eventCounts(Instant since, Duration bucket) {
+        long bucketUs = Times.toMicros(Instant.EPOCH.plus(bucket));
+        if (bucketUs <= 0) {
+            throw new IllegalArgumentException("bucket must be positive");
+        }
+        // The bucket length is a number computed here, never text from a request.
+        String sql = "select bucket, status, count(*) as n from (select received_us / " + bucketUs + " as bucket, status from "
+                + events + " where received_us >= :since_us) e group by bucket, status order by bucket, status";
+        return call(() -> jdbi.withHandle(handle -> handle.createQuery(sql)
+                .bind("since_us", Times.toMicros(since))
+                .map((rs, ctx) -> new EventCount(Times.fromMicros(rs.getLong("bucket") * bucketUs),
+                        JobStatus.fromWireName(rs.getString("status"), "status"), rs.getLong("n")))
+                .list()));
+    }
+
+    @Override
+    public List<ClassTimings> classTimings(Instant since, int maxClasses) {
+        // percentile_cont and the other aggregates skip nulls: each figure covers the jobs that have its two times.
+        String times = "(select job_class, "
+                + "cast(case when queued_us is not null and started_us >= queued_us then started_us - queued_us end "
+                + "as double precision) as wait, "
+                + "cast(case when status = :complete and started_us is not null then completed_us - started_us end "
+                + "as double precision) as run from " + jobs + " where activity_us >= :since_us) t";
+        String sql = "select job_class, count(*) as jobs, " + statistics("wait") + ", " + statistics("run") + " from " + times
+                + " group by job_class order by count(*) desc, job_class limit :max_classes";
+        return call(() -> jdbi.withHandle(handle -> handle.createQuery(sql)
+                .bind("complete", JobStatus.COMPLETE.wireName())
+                .bind("since_us", Times.toMicros(since))
+                .bind("max_classes", maxClasses)
+                .map((rs, ctx) -> {
+                    String jobClass = rs.getString("job_class");
+                    return new ClassTimings(jobClass == null ? "" : jobClass, summary(rs, "wait"), summary(rs, "run"));
+                })
+                .list()));
+    }
+
+    private static String statistics(String column) {
+        return "count(" + column + ") as " + column + "_n, avg(" + column + ") as " + column + "_mean_us, max(" + column + ") as "
+                + column + "_max_us, "
+                + "percentile_cont(0.5) within group (order by " + column + ") as " + column + "_p50_us, "
+                + "percentile_cont(0.95) within group (order by " + column + ") as " + column + "_p95_us, "
+                + "percentile_cont(0.99) within group (order by " + column + ") as " + column + "_p99_us";
+    }
+
+    private static DurationSummary summary(ResultSet rs, String column) throws SQLException {
+        long count = rs.getLong(column + "_n");
+        if (count == 0) {
+            return DurationSummary.EMPTY;
+        }
+        return new DurationSummary(count, rs.getDouble(column + "_mean_us") / 1000.0, rs.getDouble(column + "_p50_us") / 1000.0,
+                rs.getDouble(column + "_p95_us") / 1000.0, rs.getDouble(column + "_p99_us") / 1000.0,
+                rs.getDouble(column + "_max_us") / 1000.0);
     }
 
     @Override
