@@ -42,6 +42,15 @@ class StandaloneIT {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private static int dashboardStatus(URI base, String credentials) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("sidekiq")).timeout(Duration.ofSeconds(20));
+        if (credentials != null) {
+            request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
     private static JsonNode get(URI base, String path) throws Exception {
         HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -63,6 +72,11 @@ class StandaloneIT {
             assertThat(post(base, "api/v1/jobs/b4a577edbccf1d805744efa9/complete", args, null).statusCode()).isEqualTo(200);
             assertThat(get(base, "api/v1/jobs?status=complete&filter=bob").get("jobs")).hasSize(1);
             assertThat(get(base, "api/v1/durations").get("summary").get("count").asInt()).isEqualTo(1);
+            HttpResponse<String> dashboard = CLIENT.send(HttpRequest.newBuilder(base.resolve("sidekiq/jobs/b4a577edbccf1d805744efa9"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(dashboard.statusCode()).isEqualTo(200);
+            assertThat(dashboard.body()).contains("id=\"timeline\"").contains("bob@example.com");
+            assertThat(supervisor.log()).contains("dashboard at http://127.0.0.1:");
 
             supervisor.terminate();
             assertThat(supervisor.awaitExit()).isIn(0, 143);
@@ -143,6 +157,14 @@ class StandaloneIT {
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, env, "--api-token", "flag-token")) {
             assertThat(post(supervisor.base(), "api/v1/jobs", "job_id=t2", "env-token").statusCode()).isEqualTo(401);
             assertThat(post(supervisor.base(), "api/v1/jobs", "job_id=t2", "flag-token").statusCode()).isEqualTo(201);
+        }
+        Map<String, String> dashboardEnv = Map.of("SUPERVISOR_PORT", "0", "SUPERVISOR_DASHBOARD_PASSWORD", "dash-pass",
+                "SUPERVISOR_DATABASE_URL", "jdbc:h2:file:./elsewhere/db");
+        try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, dashboardEnv, "--dashboard-user", "ops")) {
+            assertThat(supervisor.log()).contains("dashboard sign-in required").doesNotContain("dash-pass");
+            assertThat(dashboardStatus(supervisor.base(), null)).isEqualTo(401);
+            assertThat(dashboardStatus(supervisor.base(), "admin:dash-pass")).isEqualTo(401);
+            assertThat(dashboardStatus(supervisor.base(), "ops:dash-pass")).isEqualTo(200);
         }
     }
 
