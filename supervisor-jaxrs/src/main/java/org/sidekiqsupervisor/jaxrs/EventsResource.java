@@ -70,7 +70,7 @@ public final class EventsResource {
     public Response batch(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                           @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
         JsonNode array = RequestBody.read(body, type, length, maxBodyBytes, false).json();
-        if (!array.isArray()) {
+        if (array == null || !array.isArray()) {
             throw new InvalidInputException(null, "the body must be a JSON array of events");
         }
         if (array.size() > MAX_BATCH) {

@@ -113,7 +113,10 @@ public final class RequestBody {
                 out.write(buffer, 0, n);
             }
         } catch (IOException e) {
-            throw new ApiException(400, "the request body could not be read: " + e.getMessage(), null);
+            // A body that stopped arriving (the server's read timeout) or a connection that broke mid-body.
+            boolean timedOut = e instanceof java.io.InterruptedIOException || e.getCause() instanceof java.util.concurrent.TimeoutException;
+            throw new ApiException(timedOut ? 408 : 400, timedOut ? "the request body stopped arriving before it was complete"
+                    : "the request body could not be read completely", null);
         }
         return out.toByteArray();
     }

@@ -104,6 +104,12 @@ class BadInputTest {
     }
 
     @Test
+    void a_batch_with_no_body_and_no_content_type_is_a_400_not_a_crash() {
+        // Found by HostileInputProperties: this was a 500 (NullPointerException).
+        assertError(server.post("/api/v1/events", null, new byte[0], null), 400, null);
+    }
+
+    @Test
     void a_chunked_body_over_the_limit_gets_413_without_being_read_whole() {
         HttpRequest request = HttpRequest.newBuilder(server.uri("/api/v1/jobs")).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/x-www-form-urlencoded")

@@ -77,6 +77,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "on SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE})")
     int shutdownGrace;
 
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_IDLE_TIMEOUT:-30}",
+            description = "close a connection that sends nothing for this long, and give up on a request body that stalls "
+                    + "this long (env SUPERVISOR_IDLE_TIMEOUT; default: ${DEFAULT-VALUE})")
+    int idleTimeout;
+
+    /** Largest request line plus headers; a bigger request is refused before any of it reaches the application. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Most headers in one request. */
+    static final int MAX_HEADERS = 100;
+
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
 
@@ -88,6 +98,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (idleTimeout < 1 || idleTimeout > 3600) {
+            throw new ParameterException(spec.commandLine(), "--idle-timeout must be 1 to 3600 seconds (got " + idleTimeout + ")");
+        }
         if (workerThreads < 2 || workerThreads > 1024) {
             throw new ParameterException(spec.commandLine(), "--worker-threads must be 2 to 1024 (got " + workerThreads + ")");
         }
@@ -109,6 +122,12 @@ final class ServeCommand implements Callable<Integer> {
         for (NetworkListener each : server.getListeners()) {
             each.getTransport().setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig()
                     .setPoolName("supervisor-http").setCorePoolSize(workerThreads).setMaxPoolSize(workerThreads));
+            // Limits a hostile or broken client cannot get past: header size and count, idle keep-alive connections,
+            // and a body that stops arriving (its blocking read on a worker thread times out).
+            each.setMaxHttpHeaderSize(MAX_HEADER_BYTES);
+            each.setMaxRequestHeaders(MAX_HEADERS);
+            each.getKeepAlive().setIdleTimeoutInSeconds(idleTimeout);
+            each.getTransport().setReadTimeout(idleTimeout, TimeUnit.SECONDS);
         }
         try {
             server.start();
