@@ -54,6 +54,8 @@ public final class Supervisor implements AutoCloseable {
     public static final int DEFAULT_POOL_SIZE = 10;
     /** How long a caller waits for a pooled connection before the store counts as unavailable. */
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    /** How long one PostgreSQL statement may run before the server cancels it. */
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
 
@@ -254,6 +256,7 @@ public final class Supervisor implements AutoCloseable {
         private String databasePassword;
         private DataSource dataSource;
         private int poolSize = DEFAULT_POOL_SIZE;
+        private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
         private String apiToken;
         private String dashboardUser = "admin";
         private String dashboardPassword;
@@ -297,6 +300,16 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /** The size of the connection pool the supervisor makes; default {@value Supervisor#DEFAULT_POOL_SIZE}. */
+        /**
+         * PostgreSQL only: the longest one statement may run (the server cancels it), default 30 s. The driver also
+         * gives up on a connection that answers nothing for this long plus 5 s (a network that hangs), so a request
+         * never waits on a dead database for longer than that: it is answered 503 and the connection is replaced.
+         */
+        public Builder statementTimeout(Duration value) {
+            statementTimeout = value;
+            return this;
+        }
+
         public Builder poolSize(int value) {
             poolSize = value;
             return this;
@@ -397,6 +410,9 @@ public final class Supervisor implements AutoCloseable {
             if (maxBodyBytes < 1024) {
                 throw new IllegalArgumentException("maxBodyBytes must be at least 1024 (got " + maxBodyBytes + ")");
             }
+            if (statementTimeout == null || statementTimeout.toMillis() < 1000) {
+                throw new IllegalArgumentException("statementTimeout must be at least a second (got " + statementTimeout + ")");
+            }
             if (poolSize < 1) {
                 throw new IllegalArgumentException("poolSize must be at least 1 (got " + poolSize + ")");
             }
@@ -461,12 +477,19 @@ public final class Supervisor implements AutoCloseable {
                 // Plan every statement with its actual values. A cached generic plan made while the tables were small
                 // (before autovacuum analyzed them) kept scanning whole tables to lock a batch's rows: 1.5 s a batch
                 // at 100,000 jobs.
-                config.addDataSourceProperty("options", "-c plan_cache_mode=force_custom_plan");
+                // The statement timeout in the same options: a statement that runs too long is cancelled by the server.
+                config.addDataSourceProperty("options", "-c plan_cache_mode=force_custom_plan -c statement_timeout="
+                        + statementTimeout.toMillis());
+                // A server that stops answering (a hung network, a frozen host) must not hold a request for ever.
+                config.addDataSourceProperty("connectTimeout", String.valueOf(DEFAULT_CONNECTION_TIMEOUT.toSeconds()));
+                config.addDataSourceProperty("socketTimeout", String.valueOf(statementTimeout.plusSeconds(5).toSeconds()));
+                config.addDataSourceProperty("tcpKeepAlive", "true");
             }
             config.setUsername(databaseUser);
             config.setPassword(databasePassword);
             config.setMaximumPoolSize(poolSize);
             config.setConnectionTimeout(DEFAULT_CONNECTION_TIMEOUT.toMillis());
+            config.setValidationTimeout(Math.min(2000, DEFAULT_CONNECTION_TIMEOUT.toMillis() - 1));
             // Fail build() at once if the database is not there, rather than on the first request.
             config.setInitializationFailTimeout(DEFAULT_CONNECTION_TIMEOUT.toMillis());
             return config;

@@ -11,13 +11,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|all]}: prints every figure the
- * performance targets name, each ingest figure with its ratio to the no-op endpoint measured in the same run.
+ * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|all|soak]}: prints every figure the
+ * performance targets name, each ingest figure with its ratio to the no-op endpoint measured in the same run; {@code soak}
+ * runs the server at a steady rate for minutes and prints its heap, threads, descriptors and connections over time.
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
         description = "Ingest throughput over loopback (wrk) and query cost at growing sizes.")
 public final class Benchmarks implements Callable<Integer> {
-    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries or all (default)")
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, all (default: both) or soak")
     String what;
 
     @Option(names = "--warmup", defaultValue = "30", description = "seconds of load before measuring (default ${DEFAULT-VALUE})")
@@ -33,6 +34,12 @@ public final class Benchmarks implements Callable<Integer> {
             description = "store sizes for the query benchmark (default ${DEFAULT-VALUE})")
     List<Integer> sizes;
 
+    @Option(names = "--soak-minutes", defaultValue = "5", description = "soak: minutes per store (default ${DEFAULT-VALUE})")
+    int soakMinutes;
+
+    @Option(names = "--soak-rate", defaultValue = "600", description = "soak: events per second (default ${DEFAULT-VALUE})")
+    int soakRate;
+
     @Option(names = "--no-postgres", description = "skip the PostgreSQL scenarios")
     boolean noPostgres;
 
@@ -42,8 +49,16 @@ public final class Benchmarks implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Arrays.asList("ingest", "queries", "all").contains(what)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries or all (got " + what + ")");
+        if (!Arrays.asList("ingest", "queries", "all", "soak").contains(what)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries, all or soak (got " + what + ")");
+        }
+        if (what.equals("soak")) {
+            SoakBenchmark soak = new SoakBenchmark(Duration.ofMinutes(soakMinutes), Duration.ofSeconds(15), soakRate, System.out);
+            boolean flat = soak.run(false).flat();
+            if (!noPostgres) {
+                flat &= soak.run(true).flat();
+            }
+            return flat ? 0 : 1;
         }
         if (!what.equals("queries")) {
             if (!Wrk.installed()) {

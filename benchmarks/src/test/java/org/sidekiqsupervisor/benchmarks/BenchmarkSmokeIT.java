@@ -51,6 +51,35 @@ class BenchmarkSmokeIT {
         assertThat(report.lines().filter(line -> line.matches("(H2 file|PostgreSQL)\\s+(500|1500)\\s.*"))).hasSize(4);
     }
 
+    /** A short soak on the H2 default: no errors, and heap, threads and descriptors flat. */
+    @Test
+    void a_short_soak_stays_flat_with_no_errors() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        SoakBenchmark.Report report;
+        try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            report = new SoakBenchmark(Duration.ofSeconds(30), Duration.ofSeconds(5), 300, out).run(false);
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertThat(report.errors()).as(text).isZero();
+        assertThat(report.skipped()).as(text).isZero();
+        assertThat(report.sent()).as(text).isGreaterThan(300L * 25);
+        assertThat(report.samples()).hasSizeGreaterThanOrEqualTo(5).allSatisfy(sample -> {
+            assertThat(sample.heapKb()).isPositive();
+            assertThat(sample.threads()).isPositive();
+        });
+        assertThat(report.flat()).as(text).isTrue();
+    }
+
+    @Test
+    void flat_means_nothing_grows_past_its_margin() {
+        List<SoakBenchmark.Sample> steady = List.of(new SoakBenchmark.Sample(5, 20_000, 90, 60, -1, 1, 0),
+                new SoakBenchmark.Sample(10, 21_000, 90, 61, -1, 2, 0), new SoakBenchmark.Sample(15, 22_000, 91, 60, -1, 3, 0));
+        assertThat(SoakBenchmark.flat(steady)).isTrue();
+        List<SoakBenchmark.Sample> leaking = List.of(new SoakBenchmark.Sample(5, 20_000, 90, 60, -1, 1, 0),
+                new SoakBenchmark.Sample(10, 30_000, 95, 70, -1, 2, 0), new SoakBenchmark.Sample(15, 60_000, 120, 90, -1, 3, 0));
+        assertThat(SoakBenchmark.flat(leaking)).isFalse();
+    }
+
     @Test
     void wrk_reports_are_read_with_their_units() {
         Wrk.Result result = Wrk.parse("""

@@ -25,13 +25,18 @@ import org.slf4j.LoggerFactory;
  * <p>Under light load a batch is one caller's events and costs one commit, as without grouping; under heavy
  * load many callers share a commit (and its fsync). Writers take whatever is waiting, up to
  * {@value #MAX_BATCH_EVENTS} events; they never wait for a batch to fill. If a shared batch fails, each
- * caller's events are tried again alone, so one caller's trouble is not another's. Thread-safe.
+ * caller's events are tried again alone, so one caller's trouble is not another's — unless the database cannot
+ * be reached: then every caller in the batch is told at once, and for {@link #UNREACHABLE_BACKOFF} after such a
+ * failure waiting batches are refused without trying (a caller gets its 503 in one connection timeout, instead
+ * of queueing behind every other caller's). Thread-safe.
  */
 final class GroupCommitter implements AutoCloseable {
     static final int MAX_BATCH_EVENTS = 500;
     /** Two writers: one commits while the other prepares the next batch. */
     static final int WRITERS = 2;
     private static final long RESULT_TIMEOUT_SECONDS = 60;
+    /** After the database was found unreachable, how long batches are refused without trying. */
+    static final java.time.Duration UNREACHABLE_BACKOFF = java.time.Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
 
     private record Pending(List<JobEvent> events, CompletableFuture<List<RecordResult>> result) {
@@ -42,6 +47,9 @@ final class GroupCommitter implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean closed;
+    /** The last "database unreachable" failure and until when (System.nanoTime) batches are refused with it. */
+    private volatile StoreException unreachable;
+    private volatile long unreachableUntilNanos;
 
     GroupCommitter(JobStore store, Clock clock) {
         this.store = store;
@@ -103,6 +111,11 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
+        StoreException down = unreachable;
+        if (down != null && System.nanoTime() - unreachableUntilNanos < 0) {
+            batch.forEach(pending -> pending.result().completeExceptionally(down));
+            return;
+        }
         Instant now = clock.instant();
         if (batch.size() == 1) {
             commitAlone(batch.get(0), now);
@@ -113,6 +126,15 @@ final class GroupCommitter implements AutoCloseable {
         List<RecordResult> results;
         try {
             results = store.record(all, now);
+        } catch (StoreException e) {
+            if (e.databaseUnreachable()) {
+                markUnreachable(e);
+                batch.forEach(pending -> pending.result().completeExceptionally(e));
+                return;
+            }
+            LOG.debug("a shared batch of {} callers failed; trying each alone", batch.size(), e);
+            batch.forEach(pending -> commitAlone(pending, now));
+            return;
         } catch (RuntimeException e) {
             LOG.debug("a shared batch of {} callers failed; trying each alone", batch.size(), e);
             batch.forEach(pending -> commitAlone(pending, now));
@@ -129,9 +151,19 @@ final class GroupCommitter implements AutoCloseable {
     private void commitAlone(Pending pending, Instant now) {
         try {
             pending.result().complete(store.record(pending.events(), now));
+        } catch (StoreException e) {
+            if (e.databaseUnreachable()) {
+                markUnreachable(e);
+            }
+            pending.result().completeExceptionally(e);
         } catch (RuntimeException e) {
             pending.result().completeExceptionally(e);
         }
+    }
+
+    private void markUnreachable(StoreException e) {
+        unreachable = e;
+        unreachableUntilNanos = System.nanoTime() + UNREACHABLE_BACKOFF.toNanos();
     }
 
     /** Lets writers finish what is queued, then stops them; anything queued after that is refused, not left waiting. */

@@ -8,4 +8,22 @@ public class StoreException extends RuntimeException {
     public StoreException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * Whether this failure says the database cannot be reached at all (no connection, a connection lost or timed
+     * out, the server shutting down), rather than that one statement failed: trying other work at once is futile.
+     */
+    public boolean databaseUnreachable() {
+        for (Throwable t = getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.ConnectException || t instanceof java.io.EOFException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -50,6 +50,16 @@ public final class PostgresDatabase implements AutoCloseable {
         return SERVER + name;
     }
 
+    /** The server's host and port, for a {@link TcpProxy} in front of it. */
+    public static java.net.URI server() {
+        return java.net.URI.create(SERVER.substring("jdbc:".length()));
+    }
+
+    /** The JDBC URL of this database reached through a proxy on {@code port} of this machine. */
+    public String urlThrough(int port) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
+    }
+
     public String user() {
         return USER;
     }

@@ -71,6 +71,11 @@ public final class SupervisorProcess implements AutoCloseable {
                 .toAbsolutePath().normalize();
     }
 
+    /** The server's operating-system process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** The base URL of the running server, from its start-up line. */
     public URI base() {
         return base;

@@ -179,7 +179,9 @@ class DashboardTest {
         assertThat(overview.status()).isEqualTo(200);
         assertThat(overview.body()).contains("href=\"/ops/supervisor/sidekiq/assets/dashboard.css\"")
                 .contains("href=\"/ops/supervisor/sidekiq/jobs\"");
-        assertThat(overview.header("Set-Cookie")).contains("Path=/ops/supervisor/sidekiq");
+        assertThat(overview.header("Set-Cookie")).contains("Path=/ops/supervisor/sidekiq").doesNotContainIgnoringCase("secure");
+        Reply proxied = TestServer.send(HttpRequest.newBuilder(server.uri("/sidekiq")).header("X-Forwarded-Proto", "https").GET().build());
+        assertThat(proxied.header("Set-Cookie")).containsIgnoringCase("secure");
         assertThat(server.get("/sidekiq/jobs/p1").body()).contains("/ops/supervisor/sidekiq/jobs?job_class=A");
     }
 

@@ -40,6 +40,9 @@ final class TestServer implements AutoCloseable {
         ResourceConfig app = new ResourceConfig().register(new SupervisorFeature(supervisor))
                 .property(org.glassfish.jersey.server.ServerProperties.WADL_FEATURE_DISABLE, true);
         server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0" + basePath), app, false);
+        // As many request threads as the standalone server has, so that tests see its concurrency, not Grizzly's 2 x cores.
+        server.getListeners().forEach(listener -> listener.getTransport().setWorkerThreadPoolConfig(
+                org.glassfish.grizzly.threadpool.ThreadPoolConfig.defaultConfig().setCorePoolSize(64).setMaxPoolSize(64)));
         try {
             server.start();
         } catch (IOException e) {

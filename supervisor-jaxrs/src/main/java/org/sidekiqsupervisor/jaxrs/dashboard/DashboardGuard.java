@@ -132,10 +132,17 @@ public final class DashboardGuard implements ContainerRequestFilter, ContainerRe
         if (request.getProperty(NEW_TOKEN_PROPERTY) != null) {
             String path = request.getUriInfo().getBaseUri().getRawPath() + "sidekiq";
             NewCookie cookie = new NewCookie.Builder(COOKIE).value(request.getProperty(TOKEN_PROPERTY).toString()).path(path)
-                    .httpOnly(true).secure("https".equals(request.getUriInfo().getRequestUri().getScheme()))
+                    .httpOnly(true).secure(overHttps(request))
                     .sameSite(NewCookie.SameSite.STRICT).build();
             response.getHeaders().add(HttpHeaders.SET_COOKIE, cookie);
         }
+    }
+
+    /** Whether the browser reached us over https: directly, or through a proxy that terminated TLS and says so. */
+    private static boolean overHttps(ContainerRequestContext request) {
+        // Trusting the header can only ever add the Secure flag, never take it away.
+        return "https".equals(request.getUriInfo().getRequestUri().getScheme())
+                || "https".equalsIgnoreCase(request.getHeaderString("X-Forwarded-Proto"));
     }
 
     private static byte[] sha256(String text) {
