@@ -15,6 +15,10 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.sidekiqsupervisor.alerts.AlertSettings;
 import org.sidekiqsupervisor.internal.Failures;
 import org.sidekiqsupervisor.internal.Urls;
 import org.sidekiqsupervisor.manager.JobManager;
@@ -64,6 +68,7 @@ public final class Supervisor implements AutoCloseable {
     private final JobManager jobManager;
     private final String apiToken;
     private final DashboardLogin dashboardLogin;
+    private final MeterRegistry meterRegistry;
     private final long maxBodyBytes;
     private final String storeDescription;
     /** How often the retention prune runs when a retention is set. */
@@ -74,16 +79,18 @@ public final class Supervisor implements AutoCloseable {
 
     private Supervisor(JobStore store, SidekiqRedis redis, SidekiqSettings sidekiq, Clock clock, String apiToken,
                        DashboardLogin dashboardLogin, long maxBodyBytes, String storeDescription, Duration watchdogInterval, Duration retention,
-                       boolean noopEndpoint) {
+                       boolean noopEndpoint, MeterRegistry meterRegistry, AlertSettings alerts) {
         this.noopEndpoint = noopEndpoint;
+        this.meterRegistry = meterRegistry;
         this.store = store;
         this.redis = redis;
-        this.jobManager = new JobManager(store, clock, redis, sidekiq);
+        this.jobManager = new JobManager(store, clock, redis, sidekiq, meterRegistry, alerts);
         this.apiToken = apiToken;
         this.dashboardLogin = dashboardLogin;
         this.maxBodyBytes = maxBodyBytes;
         this.storeDescription = storeDescription;
-        if (watchdogInterval == null && retention == null) {
+        boolean lostAlerts = alerts.enabled() && redis != null;
+        if (watchdogInterval == null && retention == null && !lostAlerts) {
             this.maintenance = null;
         } else {
             this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -97,7 +104,21 @@ public final class Supervisor implements AutoCloseable {
             if (retention != null) {
                 startRetention(retention);
             }
+            if (lostAlerts) {
+                startLostAlerts(alerts.lostCheck());
+            }
         }
+    }
+
+    /** Looks for newly lost jobs on an interval and alerts each once (per supervisor process). */
+    private void startLostAlerts(Duration interval) {
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                jobManager.alertLostJobs();
+            } catch (RuntimeException e) {
+                LOG.warn("could not look for lost jobs to alert: {}", e.getMessage());
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Deletes finished jobs older than the retention, hourly; several supervisors doing so only share the work. */
@@ -168,6 +189,14 @@ public final class Supervisor implements AutoCloseable {
         public String toString() {
             return "DashboardLogin[user=" + user + ", password=***]";
         }
+    }
+
+    /**
+     * Where the supervisor's metrics ({@code supervisor.*}) go: the host's registry if it gave one, else a Prometheus
+     * registry of the supervisor's own, which {@code GET /metrics} serves.
+     */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
     }
 
     /** The largest request body the HTTP API reads, in bytes. */
@@ -270,6 +299,8 @@ public final class Supervisor implements AutoCloseable {
         private StoreSchema schema = StoreSchema.DEFAULT;
         private Duration retention;
         private boolean noopEndpoint;
+        private MeterRegistry meterRegistry;
+        private AlertSettings alerts = AlertSettings.NONE;
 
         private Builder() {
         }
@@ -307,6 +338,21 @@ public final class Supervisor implements AutoCloseable {
          */
         public Builder statementTimeout(Duration value) {
             statementTimeout = value;
+            return this;
+        }
+
+        /**
+         * The Micrometer registry the supervisor's metrics go to, e.g. the host application's; default: a Prometheus
+         * registry of its own, served at {@code /metrics}.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            meterRegistry = registry;
+            return this;
+        }
+
+        /** Webhooks to tell about failed, lost and slow jobs; default none. */
+        public Builder alerts(AlertSettings value) {
+            alerts = value == null ? AlertSettings.NONE : value;
             return this;
         }
 
@@ -432,14 +478,15 @@ public final class Supervisor implements AutoCloseable {
                 throw new IllegalArgumentException("retention must be positive (got " + retention + ")");
             }
             SidekiqRedis redis = hasRedis ? new SidekiqRedis(redisUrl, clock) : null;
+            MeterRegistry registry = meterRegistry != null ? meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try {
                 if (dataSource != null) {
                     JobStore store = JdbiJobStore.open(dataSource, schema, null);
                     return new Supervisor(store, redis, sidekiq, clock, token, login, maxBodyBytes, "a data source of the host application",
-                            watchdogInterval, retention, noopEndpoint);
+                            watchdogInterval, retention, noopEndpoint, registry, alerts);
                 }
                 return new Supervisor(openStore(), redis, sidekiq, clock, token, login, maxBodyBytes, describe(databaseUrl), watchdogInterval,
-                        retention, noopEndpoint);
+                        retention, noopEndpoint, registry, alerts);
             } catch (RuntimeException e) {
                 if (redis != null) {
                     redis.close();

@@ -36,6 +36,8 @@ import org.sidekiqsupervisor.testing.SupervisorProcess;
  */
 final class SoakBenchmark {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    /** Jobs in flight at most; a job that finds this many is counted as not sent (the server fell behind the rate). */
+    static final int MAX_IN_FLIGHT = 256;
     /** Load before the first sample, not counted. */
     static final Duration WARMUP = Duration.ofSeconds(10);
 
@@ -84,7 +86,7 @@ final class SoakBenchmark {
         AtomicLong skipped = new AtomicLong();
         AtomicLong jobs = new AtomicLong();
         // At most this many requests in flight: a steady rate, not an ever-growing backlog if the server slows down.
-        Semaphore inFlight = new Semaphore(64);
+        Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         long periodMicros = 3_000_000L / eventsPerSecond;
         URI base = server.base();
@@ -114,10 +116,10 @@ final class SoakBenchmark {
             }
         } finally {
             ticker.shutdownNow();
-            inFlight.acquire(64);
+            inFlight.acquire(MAX_IN_FLIGHT);
         }
         boolean flat = flat(samples) && errors.get() == 0 && skipped.get() == 0;
-        out.printf("sent %d events, %d errors, %d jobs not sent because 64 were already in flight; %s%n", sent.get(), errors.get(),
+        out.printf("sent %d events, %d errors, %d jobs not sent because " + MAX_IN_FLIGHT + " were already in flight; %s%n", sent.get(), errors.get(),
                 skipped.get(), flat ? "flat: heap, threads, descriptors and "
                 + "connections at the end no higher than early on (margins: heap +16 MB, threads +4, fds +8)" : "NOT FLAT");
         return new Report(samples, sent.get(), errors.get(), skipped.get(), flat);

@@ -12,6 +12,10 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.sidekiqsupervisor.alerts.AlertSettings;
+import org.sidekiqsupervisor.alerts.Alerter;
 import org.sidekiqsupervisor.model.ClassTimings;
 import org.sidekiqsupervisor.model.DeleteResult;
 import org.sidekiqsupervisor.model.DurationFrom;
@@ -24,6 +28,7 @@ import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobDuration;
 import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobProgress;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.model.PageCursor;
@@ -57,6 +62,8 @@ public final class JobManager {
     private final SidekiqRedis redis;
     private final LostJobs lostJobs;
     private final GroupCommitter committer;
+    private final SupervisorMetrics metrics;
+    private final Alerter alerter;
 
     /**
      * @param redis    Sidekiq's Redis, or null when none is configured (lost jobs, restart and Sidekiq's state
@@ -64,17 +71,96 @@ public final class JobManager {
      * @param settings how lost jobs are judged and restarted
      */
     public JobManager(JobStore store, Clock clock, SidekiqRedis redis, SidekiqSettings settings) {
+        this(store, clock, redis, settings, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param redis    Sidekiq's Redis, or null when none is configured (lost jobs, restart and Sidekiq's state
+     *                 then throw {@link SidekiqNotConfiguredException})
+     * @param settings how lost jobs are judged and restarted
+     * @param registry where the supervisor's metrics go ({@code supervisor.*})
+     */
+    public JobManager(JobStore store, Clock clock, SidekiqRedis redis, SidekiqSettings settings, MeterRegistry registry) {
+        this(store, clock, redis, settings, registry, AlertSettings.NONE);
+    }
+
+    /**
+     * @param redis    Sidekiq's Redis, or null when none is configured (lost jobs, restart and Sidekiq's state
+     *                 then throw {@link SidekiqNotConfiguredException})
+     * @param settings how lost jobs are judged and restarted
+     * @param registry where the supervisor's metrics go ({@code supervisor.*})
+     * @param alerts   which webhooks to tell about failed, lost and slow jobs
+     */
+    public JobManager(JobStore store, Clock clock, SidekiqRedis redis, SidekiqSettings settings, MeterRegistry registry,
+                      AlertSettings alerts) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.redis = redis;
         this.lostJobs = redis == null ? null : new LostJobs(store, redis, Objects.requireNonNull(settings, "settings"), clock);
         this.committer = new GroupCommitter(store, clock);
+        this.metrics = new SupervisorMetrics(Objects.requireNonNull(registry, "registry"));
+        this.alerter = new Alerter(Objects.requireNonNull(alerts, "alerts"), clock, registry);
+        metrics.jobsByStatus(store::countByStatus);
+        metrics.up("store", () -> {
+            store.ping();
+            return true;
+        });
+        if (redis != null) {
+            metrics.lostJobs(() -> countLost(LOST_GAUGE_SCAN));
+            metrics.up("redis", () -> {
+                redis.ping();
+                return true;
+            });
+        }
+    }
+
+    /** How many started jobs the lost-jobs gauge checks against Sidekiq. */
+    static final int LOST_GAUGE_SCAN = 2000;
+
+    /**
+     * How many of the newest {@code scan} started jobs are lost now (a bound, so that a store with very many started
+     * jobs is not walked whole on every call).
+     */
+    public long countLost(int scan) {
+        LostJobs lost = lost("counting lost jobs");
+        long count = 0;
+        int seen = 0;
+        JobQuery query = JobQuery.builder().status(JobStatus.STARTED).limit(Math.min(500, Math.max(1, scan))).build();
+        while (seen < scan) {
+            JobPage page = store.query(query);
+            count += lost.lostAmong(page.jobs()).size();
+            seen += page.jobs().size();
+            if (page.nextCursor() == null) {
+                break;
+            }
+            query = query.after(page.nextCursor());
+        }
+        return count;
     }
 
     /** Finishes writing what was submitted and stops the writers; the store stays open. */
     public void close() {
         committer.close();
+        alerter.close();
     }
+
+    /** Whether alerts go to webhooks. */
+    public boolean alerting() {
+        return alerter.enabled();
+    }
+
+    /**
+     * Looks for lost jobs (the newest {@value #LOST_ALERT_PAGE}) and sends an alert for each not alerted before.
+     * The supervisor calls it on {@link AlertSettings#lostCheck()}; returns once they are queued for sending.
+     */
+    public void alertLostJobs() {
+        if (alerter.enabled() && lostJobs != null) {
+            alerter.lost(lostJobs.page(JobQuery.builder().limit(LOST_ALERT_PAGE).build()).jobs());
+        }
+    }
+
+    /** How many lost jobs one {@link #alertLostJobs()} looks at. */
+    static final int LOST_ALERT_PAGE = 200;
 
     // ---- recording ----
 
@@ -95,12 +181,17 @@ public final class JobManager {
         if (events.isEmpty()) {
             return List.of();
         }
+        long start = System.nanoTime();
         Instant now = clock.instant();
         List<JobEvent> stamped = new ArrayList<>(events.size());
         for (JobEvent event : events) {
             stamped.add(event.at() == null ? event.at(now) : event);
         }
-        return committer.record(stamped);
+        List<RecordResult> results = committer.record(stamped);
+        metrics.ingest().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        metrics.recorded(stamped, results);
+        alerter.recorded(stamped, results);
+        return results;
     }
 
     // ---- the seed's operations ----
@@ -158,7 +249,9 @@ public final class JobManager {
      */
     public RestartResult restart(RestartRequest request) {
         Objects.requireNonNull(request, "request");
-        return lost("restarting jobs").restart(request);
+        RestartResult result = lost("restarting jobs").restart(request);
+        metrics.restarted(result);
+        return result;
     }
 
     /** Started jobs that Sidekiq lost: no live process runs them and they wait nowhere. */
@@ -304,6 +397,16 @@ public final class JobManager {
     /** Per job class, wait (queued → started) and run (started → complete) times over jobs active since {@code since}. */
     public List<ClassTimings> classTimings(Instant since, int maxClasses) {
         return store.classTimings(since, maxClasses);
+    }
+
+    /**
+     * Records a running job's progress (units done, units in all, a message), as sidekiq-status reports it. The time
+     * received is stamped here; the latest value of each field is kept.
+     *
+     * @return the job with its progress, or empty when the supervisor does not know the job (nothing is written)
+     */
+    public Optional<Job> recordProgress(String jobId, Long at, Long total, String message) {
+        return store.recordProgress(JobEvent.requireJobId(jobId, "job_id"), new JobProgress(at, total, message, clock.instant()));
     }
 
     /** Throws {@link org.sidekiqsupervisor.store.StoreException} unless the store answers. */

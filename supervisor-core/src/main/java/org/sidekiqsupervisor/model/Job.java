@@ -38,11 +38,12 @@ import java.util.Objects;
  * @param createdAt     when the supervisor first heard of the job
  * @param restarts      how many times its lineage was restarted: 0 for an original, n for the n-th replacement
  * @param restartingTo  while a restart of this job is under way, the jid of its replacement; else null
+ * @param progress      the latest progress it reported, or null
  */
 public record Job(String jobId, String jobClass, String queue, String arguments, JobStatus status, Instant statusAt,
                   Instant queuedAt, Instant startedAt, Instant completedAt, Instant failedAt, int attempts,
                   String errorClass, String errorMessage, String restartedFrom, Instant activityAt, Instant createdAt,
-                  int restarts, String restartingTo) {
+                  int restarts, String restartingTo, JobProgress progress) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -56,7 +57,7 @@ public record Job(String jobId, String jobClass, String queue, String arguments,
     public static Job first(JobEvent event, Instant receivedAt) {
         Instant at = requireTime(event);
         Job empty = new Job(event.jobId(), null, null, null, event.status(), at, null, null, null, null, 0,
-                null, null, null, at, receivedAt, 0, null);
+                null, null, null, at, receivedAt, 0, null, null);
         return empty.fold(event, at, true);
     }
 
@@ -101,13 +102,13 @@ public record Job(String jobId, String jobClass, String queue, String arguments,
                 newStatus, newStatusAt, newQueuedAt, newStartedAt, newCompletedAt, newFailedAt, newAttempts,
                 newErrorClass, newErrorMessage,
                 restartedFrom != null ? restartedFrom : event.restartedFrom(),
-                latest(activityAt, at), createdAt, restarts, restartingTo);
+                latest(activityAt, at), createdAt, restarts, restartingTo, progress);
     }
 
     /** This job with its lineage's restart count set. */
     public Job withRestarts(int count) {
         return new Job(jobId, jobClass, queue, arguments, status, statusAt, queuedAt, startedAt, completedAt, failedAt,
-                attempts, errorClass, errorMessage, restartedFrom, activityAt, createdAt, count, restartingTo);
+                attempts, errorClass, errorMessage, restartedFrom, activityAt, createdAt, count, restartingTo, progress);
     }
 
     /** Whether an event of this status at this time becomes the job's status. */

@@ -15,6 +15,7 @@ import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobProgress;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.model.RecordResult;
@@ -105,6 +106,14 @@ public interface JobStore extends AutoCloseable {
      * {@code maxClasses} classes.
      */
     List<ClassTimings> classTimings(Instant since, int maxClasses);
+
+    /**
+     * Keeps {@code progress} as the job's latest progress (fields it leaves null keep their last value), unless a later
+     * report is kept already.
+     *
+     * @return the job after it, or empty when the job is unknown (nothing is written)
+     */
+    Optional<Job> recordProgress(String jobId, JobProgress progress);
 
     /** How many jobs there are in each status (every status is a key, zero included). */
     Map<JobStatus, Long> countByStatus();

@@ -68,6 +68,9 @@ class GroupCommitterTest {
         @Override public long countPrunable(Instant before) { return real.countPrunable(before); }
         @Override public Map<JobStatus, Long> countByStatus() { return real.countByStatus(); }
         @Override public List<String> delete(List<Job> jobs) { return real.delete(jobs); }
+        @Override public Optional<Job> recordProgress(String jobId, org.sidekiqsupervisor.model.JobProgress progress) {
+            return real.recordProgress(jobId, progress);
+        }
         @Override public List<EventCount> eventCounts(Instant since, java.time.Duration bucket) { return real.eventCounts(since, bucket); }
         @Override public List<ClassTimings> classTimings(Instant since, int maxClasses) { return real.classTimings(since, maxClasses); }
         @Override public void ping() { real.ping(); }

@@ -347,6 +347,29 @@ public abstract class JobStoreContract {
         assertThat(store.classTimings(T0.minusSeconds(1), 1)).hasSize(1);
     }
 
+    @Test
+    void progress_keeps_the_latest_report_and_needs_a_known_job() {
+        assertThat(store.recordProgress("nobody", new org.sidekiqsupervisor.model.JobProgress(1L, 10L, "x", RECEIVED))).isEmpty();
+        assertThat(store.find("nobody")).isEmpty();
+        record(event("p1", JobStatus.STARTED, 0, "A", "[1]"));
+        Job job = store.recordProgress("p1", new org.sidekiqsupervisor.model.JobProgress(3L, 10L, "importing", RECEIVED)).orElseThrow();
+        assertThat(job.progress().at()).isEqualTo(3L);
+        assertThat(job.progress().percent()).isEqualTo(30.0);
+        // A report that arrives late (received before the kept one) changes nothing.
+        store.recordProgress("p1", new org.sidekiqsupervisor.model.JobProgress(1L, 10L, "older", RECEIVED.minusSeconds(1)));
+        store.recordProgress("p1", new org.sidekiqsupervisor.model.JobProgress(7L, null, null, RECEIVED.plusSeconds(1)));
+        Job after = store.find("p1").orElseThrow();
+        assertThat(after.progress().at()).isEqualTo(7L);
+        // What a report leaves out keeps its last value.
+        assertThat(after.progress().total()).isEqualTo(10L);
+        assertThat(after.progress().message()).isEqualTo("importing");
+        assertThat(after.progress().updatedAt()).isEqualTo(RECEIVED.plusSeconds(1));
+        // Progress is not an event: the history and the status are untouched, and later events keep it.
+        assertThat(store.details("p1").orElseThrow().events()).hasSize(1);
+        record(event("p1", JobStatus.COMPLETE, 10, "A", "[1]"));
+        assertThat(store.find("p1").orElseThrow().progress().at()).isEqualTo(7L);
+    }
+
     private List<String> ids(JobQuery query) {
         return store.query(query).jobs().stream().map(Job::jobId).toList();
     }

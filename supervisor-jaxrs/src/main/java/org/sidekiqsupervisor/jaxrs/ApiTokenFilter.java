@@ -12,7 +12,8 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 
 /**
- * Requires {@code Authorization: Bearer <token>} on every {@code /api/} request when a token is set.
+ * Requires {@code Authorization: Bearer <token>} on every {@code /api/} request when a token is set (but the
+ * OpenAPI document).
  * The comparison takes the same time whatever the guess (both sides are hashed to fixed-length digests,
  * then compared with {@link MessageDigest#isEqual}); the token is never logged or echoed.
  */
@@ -28,7 +29,9 @@ public final class ApiTokenFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!request.getUriInfo().getPath().startsWith("api/")) {
+        String path = request.getUriInfo().getPath();
+        // The API's description holds no data: tools may read it without the token.
+        if (!path.startsWith("api/") || path.equals("api/v1/openapi.json")) {
             return;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);

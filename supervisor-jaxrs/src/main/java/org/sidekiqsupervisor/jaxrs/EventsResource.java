@@ -62,6 +62,37 @@ public final class EventsResource {
     }
 
     /**
+     * {@code POST /api/v1/jobs/{job_id}/progress}: a running job's progress, as sidekiq-status reports it: {@code at}
+     * units done, {@code total}, {@code message}. 404 for a job the supervisor does not know (nothing is written).
+     */
+    @POST
+    @Path("jobs/{job_id}/progress")
+    public Response progress(@PathParam("job_id") String jobId, InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
+                             @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
+        JobEvent.requireJobId(jobId, "job_id");
+        Map<String, Object> fields = RequestBody.read(body, type, length, maxBodyBytes, true).fields();
+        Long at = count(EventFields.scalar(fields, "at"), "at");
+        Long total = count(EventFields.scalar(fields, "total"), "total");
+        String message = EventFields.text(fields, "message");
+        return manager.recordProgress(jobId, at, total, message == null || message.isEmpty() ? null : message)
+                .map(job -> Responses.json(200, JsonViews.job(job, null)).build())
+                .orElseThrow(() -> new ApiException(404, "job_id " + jobId + " is not known to this supervisor: report it queued or "
+                        + "started first", "job_id"));
+    }
+
+    private static Long count(String text, String field) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new org.sidekiqsupervisor.InvalidInputException(field, field + " must be a whole number (got "
+                    + org.sidekiqsupervisor.InvalidInputException.quote(text) + ")");
+        }
+    }
+
+    /**
      * {@code POST /api/v1/events}: a JSON array of events, recorded in one transaction. Each event is
      * answered on its own: an invalid one is rejected (and not recorded) without holding back the others.
      */

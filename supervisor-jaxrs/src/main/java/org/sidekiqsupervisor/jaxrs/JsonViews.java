@@ -26,9 +26,10 @@ import org.sidekiqsupervisor.sidekiq.SidekiqState;
 
 /**
  * The API's JSON shapes (contract section 3): snake_case keys, ISO-8601 UTC times with milliseconds,
- * {@code arguments} as the JSON value itself, written from the stored text without re-encoding.
+ * {@code arguments} as the JSON value itself, written from the stored text without re-encoding. The console
+ * commands print the same shapes with {@code --json}.
  */
-final class JsonViews {
+public final class JsonViews {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(java.time.ZoneOffset.UTC);
@@ -37,7 +38,7 @@ final class JsonViews {
     }
 
     /** The job; {@code lost} is added when known (Redis configured), else left out. */
-    static ObjectNode job(Job job, Boolean lost) {
+    public static ObjectNode job(Job job, Boolean lost) {
         ObjectNode node = NODES.objectNode();
         node.put("job_id", job.jobId());
         node.put("job_class", job.jobClass());
@@ -64,13 +65,22 @@ final class JsonViews {
         node.put("restarted_from", job.restartedFrom());
         node.put("restarts", job.restarts());
         node.put("last_event_at", time(job.activityAt()));
+        if (job.progress() == null) {
+            node.putNull("progress");
+        } else {
+            ObjectNode progress = node.putObject("progress");
+            progress.put("at", job.progress().at());
+            progress.put("total", job.progress().total());
+            progress.put("message", job.progress().message());
+            progress.put("updated_at", time(job.progress().updatedAt()));
+        }
         if (lost != null) {
             node.put("lost", lost);
         }
         return node;
     }
 
-    static ObjectNode details(JobDetails details, Boolean lost) {
+    public static ObjectNode details(JobDetails details, Boolean lost) {
         ObjectNode node = job(details.job(), lost);
         ArrayNode events = node.putArray("events");
         for (JobEventRecord event : details.events()) {
@@ -87,7 +97,7 @@ final class JsonViews {
     }
 
     /** A page of jobs; {@code lost} holds the ids of the lost ones, or is null when that is not known. */
-    static ObjectNode page(JobPage page, Set<String> lost) {
+    public static ObjectNode page(JobPage page, Set<String> lost) {
         ObjectNode node = NODES.objectNode();
         ArrayNode jobs = node.putArray("jobs");
         page.jobs().forEach(job -> jobs.add(job(job, lost == null ? null : lost.contains(job.jobId()))));
@@ -95,7 +105,7 @@ final class JsonViews {
         return node;
     }
 
-    static ObjectNode durations(DurationReport report, String from) {
+    public static ObjectNode durations(DurationReport report, String from) {
         ObjectNode node = NODES.objectNode();
         node.put("from", from);
         ArrayNode jobs = node.putArray("jobs");
@@ -115,7 +125,7 @@ final class JsonViews {
         return node;
     }
 
-    static ObjectNode restart(RestartResult result) {
+    public static ObjectNode restart(RestartResult result) {
         ObjectNode node = NODES.objectNode();
         node.put("dry_run", result.dryRun());
         ArrayNode restarted = node.putArray("restarted");
@@ -131,7 +141,7 @@ final class JsonViews {
         return node;
     }
 
-    static ObjectNode sidekiq(SidekiqState state) {
+    public static ObjectNode sidekiq(SidekiqState state) {
         ObjectNode node = NODES.objectNode();
         node.put("processed", state.processed());
         node.put("failed", state.failed());

@@ -29,6 +29,8 @@ public final class SupervisorFeature implements Feature {
         context.register(new EventsResource(supervisor.jobManager(), supervisor.maxBodyBytes()));
         context.register(new JobsResource(supervisor.jobManager(), supervisor.maxBodyBytes()));
         context.register(new HealthResource(supervisor.jobManager()));
+        context.register(new OpenApiResource());
+        context.register(new MetricsResource(supervisor.meterRegistry()));
         context.register(new DashboardResource(supervisor));
         context.register(new DashboardGuard(supervisor.dashboardLogin()));
         context.register(ErrorMapper.class);

@@ -187,4 +187,33 @@ class IngestApiTest {
         assertThat(tooMany.status()).isEqualTo(413);
         assertThat(server.get("/api/v1/jobs").json().get("jobs")).isEmpty();
     }
+
+    @Test
+    void progress_is_recorded_on_a_known_job_and_shown_in_its_json_and_on_its_page() {
+        try (TestServer server = TestServer.start()) {
+            server.form("/api/v1/jobs", "job_id=prog1&job_class=Import&arguments=%5B1%5D");
+            server.form("/api/v1/jobs/prog1/started", "");
+            Reply progress = server.form("/api/v1/jobs/prog1/progress", "at=40&total=160&message=rows+%3Cb%3E");
+            assertThat(progress.status()).as(progress.body()).isEqualTo(200);
+            assertThat(progress.json().get("progress").get("at").asLong()).isEqualTo(40);
+            assertThat(progress.json().get("progress").get("total").asLong()).isEqualTo(160);
+            assertThat(progress.json().get("progress").get("message").asText()).isEqualTo("rows <b>");
+            assertThat(progress.json().get("progress").get("updated_at").asText()).endsWith("Z");
+            assertThat(server.get("/api/v1/jobs/prog1").json().get("status").asText()).isEqualTo("started");
+            assertThat(server.get("/api/v1/jobs/prog1").json().get("events")).hasSize(2);
+            assertThat(server.post("/api/v1/jobs/prog1/progress", "application/json", "{\"at\":41}").json().get("progress")
+                    .get("at").asLong()).isEqualTo(41);
+            String page = server.get("/sidekiq/jobs/prog1").body();
+            assertThat(page).contains("<progress value=\"41\" max=\"160\">").contains("rows &lt;b&gt;");
+
+            BadInputTest.assertError(server.form("/api/v1/jobs/unknown/progress", "at=1"), 404, "job_id");
+            BadInputTest.assertError(server.form("/api/v1/jobs/prog1/progress", "at=many"), 400, "at");
+            BadInputTest.assertError(server.form("/api/v1/jobs/prog1/progress", "total=-1"), 400, "total");
+            BadInputTest.assertError(server.form("/api/v1/jobs/prog1/progress", ""), 400, "at");
+            BadInputTest.assertError(server.form("/api/v1/jobs/prog1/progress", "message=" + "m".repeat(1001)), 400, "message");
+            BadInputTest.assertError(server.form("/api/v1/jobs/bad%20id/progress", "at=1"), 400, "job_id");
+            assertThat(server.get("/api/v1/jobs/prog1").json().get("progress").get("at").asLong()).isEqualTo(41);
+            assertThat(server.get("/api/v1/jobs/unknown").status()).isEqualTo(404);
+        }
+    }
 }

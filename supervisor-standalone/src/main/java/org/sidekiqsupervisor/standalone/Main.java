@@ -10,10 +10,12 @@ import picocli.CommandLine.Command;
  * {@code java -jar supervisor-standalone.jar [serve] [options]}: the supervisor on its own. Every setting
  * is a flag or an environment variable ({@code --help} lists them).
  *
- * <p>Exit codes: 0 stopped cleanly, 1 could not start (store unreachable, port taken), 2 bad usage.
+ * <p>Exit codes: 0 stopped cleanly (or a command done), 1 could not start or the store or Redis did not answer
+ * (store unreachable, port taken), 2 bad usage, 3 a restart stopped part-way.
  */
 @Command(name = "supervisor", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {ServeCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, JobsCommand.class, DurationsCommand.class, RestartCommand.class, PruneCommand.class,
+                CommandLine.HelpCommand.class},
         description = "Sidekiq Supervisor: knows what happened to every Sidekiq job. Without a command it serves.")
 public final class Main implements Runnable {
     /** Exit code when the supervisor could not start. */
@@ -28,11 +30,13 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof IllegalArgumentException) {
+                    if (e instanceof IllegalArgumentException || e instanceof org.sidekiqsupervisor.InvalidInputException
+                            || e instanceof org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException) {
                         cmd.getErr().println("error: " + e.getMessage());
                         return cmd.getCommandSpec().exitCodeOnInvalidInput();
                     }
-                    if (e instanceof StoreException || e instanceof java.io.IOException) {
+                    if (e instanceof StoreException || e instanceof java.io.IOException
+                            || e instanceof org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException) {
                         cmd.getErr().println("error: " + e.getMessage());
                         return CANNOT_START;
                     }

@@ -2,6 +2,11 @@ package org.sidekiqsupervisor.standalone;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -15,6 +20,7 @@ import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.alerts.AlertSettings;
 import org.sidekiqsupervisor.jaxrs.SupervisorFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +99,36 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     SidekiqOptions sidekiq = new SidekiqOptions();
 
+    @Option(names = "--watchdog", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_WATCHDOG:-0}",
+            description = "restart lost jobs automatically every this many seconds; 0 is off (env SUPERVISOR_WATCHDOG; "
+                    + "default: ${DEFAULT-VALUE})")
+    long watchdogSeconds;
+
+    @Option(names = "--alert-webhook", paramLabel = "URL", split = ",", defaultValue = "${env:SUPERVISOR_ALERT_WEBHOOKS}",
+            description = "POST a JSON document here when a job fails, is lost or runs slow; repeat or separate with commas "
+                    + "(env SUPERVISOR_ALERT_WEBHOOKS)")
+    List<URI> alertWebhooks = new ArrayList<>();
+
+    @Option(names = "--alert-slack-webhook", paramLabel = "URL", split = ",", defaultValue = "${env:SUPERVISOR_ALERT_SLACK_WEBHOOKS}",
+            description = "the same alerts as a Slack incoming-webhook message (env SUPERVISOR_ALERT_SLACK_WEBHOOKS)")
+    List<URI> alertSlackWebhooks = new ArrayList<>();
+
+    @Option(names = "--alert-slow", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_ALERT_SLOW:-0}",
+            description = "alert when a job runs (started to complete) longer than this; 0 is off (env SUPERVISOR_ALERT_SLOW; "
+                    + "default: ${DEFAULT-VALUE})")
+    double alertSlowSeconds;
+
+    @Option(names = "--alert-slow-class", paramLabel = "CLASS=SECONDS", split = ",",
+            defaultValue = "${env:SUPERVISOR_ALERT_SLOW_CLASSES}",
+            description = "a class's own slow threshold, e.g. ReportBuilder=600; repeat or separate with commas "
+                    + "(env SUPERVISOR_ALERT_SLOW_CLASSES)")
+    Map<String, Double> alertSlowClasses = new LinkedHashMap<>();
+
+    @Option(names = "--alert-interval", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_ALERT_INTERVAL:-60}",
+            description = "at most one alert per kind and job class in this many seconds; the rest are counted in the next "
+                    + "(env SUPERVISOR_ALERT_INTERVAL; default: ${DEFAULT-VALUE})")
+    long alertIntervalSeconds;
+
     @Spec
     CommandSpec spec;
 
@@ -110,10 +146,21 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65_535) {
             throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535 (got " + port + ")");
         }
+        if (watchdogSeconds < 0) {
+            throw new IllegalArgumentException("--watchdog must be zero (off) or more seconds (got " + watchdogSeconds + ")");
+        }
         Supervisor supervisor = sidekiq.applyTo(database.applyTo(Supervisor.builder()))
+                .watchdogInterval(watchdogSeconds == 0 ? null : Duration.ofSeconds(watchdogSeconds))
                 .apiToken(apiToken).dashboardLogin(dashboardUser, dashboardPassword).maxBodyBytes(maxBodyBytes)
-                .retention(retentionDays == 0 ? null : java.time.Duration.ofDays(retentionDays))
+                .retention(retentionDays == 0 ? null : Duration.ofDays(retentionDays))
+                .alerts(alertSettings())
                 .noopEndpoint(noopEndpoint).build();
+        // The server's own JVM in its metrics too (an embedding host binds these to its registry itself).
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(supervisor.meterRegistry());
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(supervisor.meterRegistry());
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(supervisor.meterRegistry());
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(supervisor.meterRegistry());
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(supervisor.meterRegistry());
         ResourceConfig app = new ResourceConfig()
                 .register(new SupervisorFeature(supervisor))
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
@@ -145,6 +192,19 @@ final class ServeCommand implements Callable<Integer> {
                 supervisor.dashboardLogin() == null ? "" : "; dashboard sign-in required", hostForUri(bind), listener.getPort());
         stopped.await();
         return 0;
+    }
+
+    private AlertSettings alertSettings() {
+        if (alertSlowSeconds < 0 || alertIntervalSeconds < 0) {
+            throw new ParameterException(spec.commandLine(), "--alert-slow and --alert-interval must not be negative");
+        }
+        List<AlertSettings.Webhook> webhooks = new ArrayList<>();
+        alertWebhooks.forEach(url -> webhooks.add(new AlertSettings.Webhook(url, AlertSettings.Format.JSON)));
+        alertSlackWebhooks.forEach(url -> webhooks.add(new AlertSettings.Webhook(url, AlertSettings.Format.SLACK)));
+        Map<String, Duration> perClass = new LinkedHashMap<>();
+        alertSlowClasses.forEach((jobClass, seconds) -> perClass.put(jobClass, Duration.ofMillis(Math.round(seconds * 1000))));
+        return new AlertSettings(webhooks, alertSlowSeconds == 0 ? null : Duration.ofMillis(Math.round(alertSlowSeconds * 1000)),
+                perClass, Duration.ofSeconds(alertIntervalSeconds), null);
     }
 
     /** Stops taking connections, lets in-flight requests finish, then closes the store. */

@@ -28,22 +28,13 @@ final class SidekiqOptions {
                     + "default: ${DEFAULT-VALUE})")
     int maxRestarts;
 
-    @Option(names = "--watchdog", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_WATCHDOG:-0}",
-            description = "restart lost jobs automatically every this many seconds; 0 is off (env SUPERVISOR_WATCHDOG; "
-                    + "default: ${DEFAULT-VALUE})")
-    long watchdogSeconds;
-
     Supervisor.Builder applyTo(Supervisor.Builder builder) {
         if (lostGraceSeconds < 0) {
             throw new IllegalArgumentException("--lost-grace must be zero or more seconds (got " + lostGraceSeconds + ")");
         }
-        if (watchdogSeconds < 0) {
-            throw new IllegalArgumentException("--watchdog must be zero (off) or more seconds (got " + watchdogSeconds + ")");
-        }
         return builder.redisUrl(url)
                 .sidekiqVersion(SidekiqVersion.parse(version))
                 .lostGrace(Duration.ofSeconds(lostGraceSeconds))
-                .maxRestarts(maxRestarts)
-                .watchdogInterval(watchdogSeconds == 0 ? null : Duration.ofSeconds(watchdogSeconds));
+                .maxRestarts(maxRestarts);
     }
 }

@@ -42,6 +42,7 @@ import org.sidekiqsupervisor.model.JobDuration;
 import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobEventRecord;
 import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobProgress;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.model.PageCursor;
@@ -76,6 +77,9 @@ public final class JdbiJobStore implements JobStore {
     private static final String JOB_COLUMNS = "job_id, job_class, queue, arguments, status, status_us, queued_us, started_us, "
             + "completed_us, failed_us, attempts, error_class, error_message, restarted_from, activity_us, created_us, restarts, "
             + "restarting_to";
+
+    /** What every read of a job selects: its columns, and the progress it reported. */
+    private static final String JOB_SELECT = JOB_COLUMNS + ", progress_at, progress_total, progress_message, progress_us";
 
     private final Jdbi jdbi;
     private final AutoCloseable onClose;
@@ -174,7 +178,7 @@ public final class JdbiJobStore implements JobStore {
         List<String> ids = batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
         Map<String, Job> state = new HashMap<>();
         for (List<String> chunk : chunks(ids)) {
-            handle.createQuery("select " + JOB_COLUMNS + " from " + jobs + " where job_id in (<ids>) order by job_id for update")
+            handle.createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id in (<ids>) order by job_id for update")
                     .bindList("ids", chunk).map(JdbiJobStore::mapJob).forEach(job -> state.put(job.jobId(), job));
         }
         Set<String> existing = Set.copyOf(state.keySet());
@@ -262,14 +266,14 @@ public final class JdbiJobStore implements JobStore {
     @Override
     public Optional<Job> find(String jobId) {
         return call(() -> jdbi.withHandle(handle -> handle
-                .createQuery("select " + JOB_COLUMNS + " from " + jobs + " where job_id = :job_id")
+                .createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id = :job_id")
                 .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne()));
     }
 
     @Override
     public Optional<JobDetails> details(String jobId) {
         return call(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> handle
-                .createQuery("select " + JOB_COLUMNS + " from " + jobs + " where job_id = :job_id")
+                .createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id = :job_id")
                 .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne()
                 .map(job -> new JobDetails(job, handle.createQuery(
                                 "select status, at_us, received_us, error_class, error_message from " + events + " "
@@ -291,7 +295,7 @@ public final class JdbiJobStore implements JobStore {
                 .activityFrom(query.since(), query.until())
                 .startedBefore(query.startedBefore())
                 .after(query.cursor());
-        String sql = "select " + JOB_COLUMNS + " from " + jobs + where.sql()
+        String sql = "select " + JOB_SELECT + " from " + jobs + where.sql()
                 + " order by activity_us desc, job_id desc limit :limit";
         List<Job> rows = call(() -> jdbi.withHandle(handle -> where.bindTo(handle.createQuery(sql))
                 .bind("limit", query.limit() + 1)
@@ -546,7 +550,28 @@ public final class JdbiJobStore implements JobStore {
                 Times.fromMicros(nullableLong(rs, "completed_us")), Times.fromMicros(nullableLong(rs, "failed_us")),
                 rs.getInt("attempts"), rs.getString("error_class"), rs.getString("error_message"),
                 rs.getString("restarted_from"), Times.fromMicros(rs.getLong("activity_us")),
-                Times.fromMicros(rs.getLong("created_us")), rs.getInt("restarts"), rs.getString("restarting_to"));
+                Times.fromMicros(rs.getLong("created_us")), rs.getInt("restarts"), rs.getString("restarting_to"), progress(rs));
+    }
+
+    private static JobProgress progress(ResultSet rs) throws SQLException {
+        Long updated = nullableLong(rs, "progress_us");
+        return updated == null ? null : new JobProgress(nullableLong(rs, "progress_at"), nullableLong(rs, "progress_total"),
+                rs.getString("progress_message"), Times.fromMicros(updated));
+    }
+
+    @Override
+    public Optional<Job> recordProgress(String jobId, JobProgress progress) {
+        return call(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+            // A report older than the one kept (reports can overtake each other) changes nothing.
+            // Fields a report leaves out keep their last value (sidekiq-status sends at and total separately).
+            handle.createUpdate("update " + jobs + " set progress_at = coalesce(:at, progress_at), "
+                            + "progress_total = coalesce(:total, progress_total), progress_message = coalesce(:message, progress_message), "
+                            + "progress_us = :updated_us where job_id = :job_id and (progress_us is null or progress_us <= :updated_us)")
+                    .bind("at", progress.at()).bind("total", progress.total()).bind("message", progress.message())
+                    .bind("updated_us", Times.toMicros(progress.updatedAt())).bind("job_id", jobId).execute();
+            return handle.createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id = :job_id").bind("job_id", jobId)
+                    .map(JdbiJobStore::mapJob).findOne();
+        }));
     }
 
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {

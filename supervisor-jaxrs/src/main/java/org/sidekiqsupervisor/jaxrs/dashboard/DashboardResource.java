@@ -116,7 +116,7 @@ public final class DashboardResource {
             String root = root(uri);
             Map<String, Object> model = new LinkedHashMap<>();
             model.put("counts", statusTiles(root, counts));
-            model.put("lost", lostCount(root));
+            model.put("lost", lostCount(root, counts));
             model.put("empty", total == 0);
             model.put("apiUrl", uri.getBaseUri().toString().replaceAll("/+$", ""));
             model.put("range", range);
@@ -144,28 +144,17 @@ public final class DashboardResource {
     }
 
     /** The lost count, or null with no Redis; a note instead of a number when Redis does not answer. */
-    private Tile lostCount(String root) {
+    private Tile lostCount(String root, Map<JobStatus, Long> counts) {
         if (!manager.sidekiqConfigured()) {
             return null;
         }
         String href = root + "/jobs?status=lost";
         try {
-            long lost = 0;
-            int scanned = 0;
-            JobQuery query = JobQuery.builder().status(JobStatus.STARTED).limit(500).build();
-            while (true) {
-                JobPage page = manager.query(query);
-                lost += manager.lostAmong(page.jobs()).size();
-                scanned += page.jobs().size();
-                if (page.nextCursor() == null) {
-                    return new Tile("lost", Format.count(lost), href, "status-lost");
-                }
-                if (scanned >= LOST_SCAN) {
-                    return new Tile("lost (of the newest " + Format.count(scanned) + " started)", Format.count(lost) + "+", href,
-                            "status-lost");
-                }
-                query = query.after(page.nextCursor());
-            }
+            long started = counts.getOrDefault(JobStatus.STARTED, 0L);
+            long lost = manager.countLost(LOST_SCAN);
+            return started > LOST_SCAN
+                    ? new Tile("lost (of the newest " + Format.count(LOST_SCAN) + " started)", Format.count(lost) + "+", href, "status-lost")
+                    : new Tile("lost", Format.count(lost), href, "status-lost");
         } catch (SidekiqUnavailableException e) {
             return new Tile("lost: Redis does not answer", "?", href, "status-lost");
         }
