@@ -246,6 +246,28 @@ class DashboardTest {
         assertThat(server.supervisor.jobManager().job("busy1")).isPresent();
     }
 
+    @Test
+    void with_redis_down_the_pages_say_so_and_a_restart_changes_nothing() {
+        redis = RedisServer.start();
+        server = TestServer.start("/", TestServer.memory().redisUrl(redis.url()).sidekiqVersion(SidekiqVersion.V7));
+        long longAgo = Instant.now().minusSeconds(600).getEpochSecond();
+        server.form("/api/v1/jobs", "job_id=lost1&job_class=HardWorker&queue=default&arguments=%5B1%5D&at=" + longAgo);
+        server.form("/api/v1/jobs/lost1/started", "at=" + (longAgo + 1));
+        Session session = Session.open(server, "/sidekiq/jobs/lost1");
+        redis.close();
+        Reply overview = server.get("/sidekiq");
+        assertThat(overview.status()).isEqualTo(200);
+        assertThat(overview.body()).contains("lost: Redis does not answer").contains("class=\"error\"");
+        assertThat(server.get("/sidekiq/jobs").status()).isEqualTo(200);
+        Reply lost = server.get("/sidekiq/jobs?status=lost");
+        assertThat(lost.status()).isEqualTo(503);
+        assertThat(lost.body()).contains("Sidekiq's Redis does not answer").contains("Nothing was changed");
+        Reply restart = session.post("/sidekiq/jobs/lost1/restart", "csrf_token=" + session.token, true, null);
+        assertThat(restart.status()).isEqualTo(503);
+        assertThat(server.supervisor.jobManager().job("lost1").orElseThrow().job().status()).isEqualTo(JobStatus.STARTED);
+        assertThat(server.supervisor.jobManager().job("lost1").orElseThrow().job().restartingTo()).isNull();
+    }
+
     private Reply basic(String path, String user, String password) {
         String credentials = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         return TestServer.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Basic " + credentials).GET().build());
