@@ -70,11 +70,6 @@ public record RestartRequest(String filter, Scope scope, Duration olderThan, boo
         return new RestartRequest(filter, scope, olderThan, dryRun, limit, jobClass, queue, id);
     }
 
-    /** This request as a dry run (or not). */
-    public RestartRequest withDryRun(boolean value) {
-        return new RestartRequest(filter, scope, olderThan, value, limit, jobClass, queue, jobId);
-    }
-
     /** The seed's {@code restart_uncompleted_jobs(filter)}, made safe: lost jobs only. */
     public static RestartRequest lost(String filter) {
         return new RestartRequest(filter, Scope.LOST, null, false, DEFAULT_LIMIT);

@@ -48,6 +48,11 @@ public record StoreSchema(String tablePrefix, Mode mode) {
         return tablePrefix + "job_events";
     }
 
+    /** The jobs-by-status counts. */
+    public String countsTable() {
+        return tablePrefix + "job_counts";
+    }
+
     /** Flyway's history table for the supervisor's own migrations. */
     public String historyTable() {
         return tablePrefix + "schema_history";

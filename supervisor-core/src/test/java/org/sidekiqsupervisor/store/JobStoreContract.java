@@ -370,6 +370,64 @@ public abstract class JobStoreContract {
         assertThat(store.find("p1").orElseThrow().progress().at()).isEqualTo(7L);
     }
 
+    /** The counts the store keeps equal a count of the jobs themselves. */
+    private void assertCountsMatchTheJobs() {
+        java.util.Map<JobStatus, Long> actual = new java.util.EnumMap<>(JobStatus.class);
+        for (JobStatus status : JobStatus.values()) {
+            long n = 0;
+            JobQuery query = JobQuery.builder().status(status).limit(1000).build();
+            while (true) {
+                JobPage page = store.query(query);
+                n += page.jobs().size();
+                if (page.nextCursor() == null) {
+                    break;
+                }
+                query = query.after(page.nextCursor());
+            }
+            actual.put(status, n);
+        }
+        assertThat(store.countByStatus()).isEqualTo(actual);
+    }
+
+    @Test
+    void counts_by_status_follow_every_change_concurrent_ones_included() throws Exception {
+        assertThat(store.countByStatus().values()).allMatch(n -> n == 0);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < 60; i++) {
+                        // Threads share jobs: the same job moves through its states from several threads at once.
+                        String id = "c" + (i % 40);
+                        JobStatus status = JobStatus.values()[(i + thread) % JobStatus.values().length];
+                        store.record(List.of(event(id, status, thread * 1000L + i, "A", "[1]"),
+                                event("own" + thread + "-" + i, JobStatus.QUEUED, i, "A", "[2]")), RECEIVED);
+                    }
+                }));
+            }
+            for (Future<?> each : work) {
+                each.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertCountsMatchTheJobs();
+        record(event("old", JobStatus.COMPLETE, -10_000_000L, "A", null));
+        store.pruneBatch(T0.minusSeconds(1), 100);
+        assertCountsMatchTheJobs();
+        store.delete(store.query(JobQuery.builder().status(JobStatus.QUEUED).limit(25).build()).jobs());
+        assertCountsMatchTheJobs();
+        record(event("r1", JobStatus.STARTED, 0, "A", "[1]"));
+        Job original = store.find("r1").orElseThrow();
+        assertThat(store.claimRestart("r1", "r1-new")).isTrue();
+        store.completeRestart(original, new JobEvent("r1-new", JobStatus.QUEUED, T0.plusSeconds(1), "A", "default", "[1]", null, null,
+                "r1"), RECEIVED);
+        assertCountsMatchTheJobs();
+        assertThat(store.countByStatus().values().stream().mapToLong(Long::longValue).sum()).isPositive();
+    }
+
     private List<String> ids(JobQuery query) {
         return store.query(query).jobs().stream().map(Job::jobId).toList();
     }

@@ -78,6 +78,9 @@ public final class JdbiJobStore implements JobStore {
             + "completed_us, failed_us, attempts, error_class, error_message, restarted_from, activity_us, created_us, restarts, "
             + "restarting_to";
 
+    /** Shards of the jobs-by-status counts (the V6 migration creates their rows). */
+    static final int COUNT_SHARDS = 8;
+
     /** What every read of a job selects: its columns, and the progress it reported. */
     private static final String JOB_SELECT = JOB_COLUMNS + ", progress_at, progress_total, progress_message, progress_us";
 
@@ -85,12 +88,14 @@ public final class JdbiJobStore implements JobStore {
     private final AutoCloseable onClose;
     private final String jobs;
     private final String events;
+    private final String counts;
 
     private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose) {
         this.jdbi = jdbi;
         this.onClose = onClose;
         this.jobs = schema.jobsTable();
         this.events = schema.eventsTable();
+        this.counts = schema.countsTable();
     }
 
     /**
@@ -162,8 +167,12 @@ public final class JdbiJobStore implements JobStore {
         if (events.isEmpty()) {
             return List.of();
         }
-        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
-                handle -> applyEvents(handle, events, receivedAt)));
+        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+            Map<JobStatus, Long> moved = new EnumMap<>(JobStatus.class);
+            List<RecordResult> results = applyEvents(handle, events, receivedAt, moved);
+            adjustCounts(handle, moved);
+            return results;
+        }));
     }
 
     /**
@@ -173,7 +182,7 @@ public final class JdbiJobStore implements JobStore {
      * JDBC batches. A concurrent transaction that created one of the same jobs first makes the insert fail with a
      * unique violation, and the caller tries the whole transaction again.
      */
-    private List<RecordResult> applyEvents(Handle handle, List<JobEvent> batch, Instant receivedAt) {
+    private List<RecordResult> applyEvents(Handle handle, List<JobEvent> batch, Instant receivedAt, Map<JobStatus, Long> moved) {
         long receivedUs = Times.toMicros(receivedAt);
         List<String> ids = batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
         Map<String, Job> state = new HashMap<>();
@@ -182,6 +191,8 @@ public final class JdbiJobStore implements JobStore {
                     .bindList("ids", chunk).map(JdbiJobStore::mapJob).forEach(job -> state.put(job.jobId(), job));
         }
         Set<String> existing = Set.copyOf(state.keySet());
+        Map<String, JobStatus> before = new HashMap<>();
+        state.forEach((id, job) -> before.put(id, job.status()));
         Set<String> recorded = new HashSet<>();
         for (List<String> chunk : chunks(ids.stream().filter(existing::contains).toList())) {
             handle.createQuery("select job_id, at_us, status from " + events + " where job_id in (<ids>)")
@@ -223,7 +234,15 @@ public final class JdbiJobStore implements JobStore {
                 + "activity_us = :activity_us where job_id = :job_id");
         for (String jobId : ids) {
             if (changed.contains(jobId)) {
-                bindJob(existing.contains(jobId) ? updates : inserts, state.get(jobId)).add();
+                Job job = state.get(jobId);
+                bindJob(existing.contains(jobId) ? updates : inserts, job).add();
+                JobStatus was = before.get(jobId);
+                if (was != job.status()) {
+                    if (was != null) {
+                        moved.merge(was, -1L, Long::sum);
+                    }
+                    moved.merge(job.status(), 1L, Long::sum);
+                }
             }
         }
         if (inserts.size() > 0) {
@@ -395,12 +414,16 @@ public final class JdbiJobStore implements JobStore {
     public RecordResult completeRestart(Job original, JobEvent queued, Instant receivedAt) {
         return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
             // The replacement may already have reported in (Sidekiq can start it before this commits).
-            RecordResult result = applyEvents(handle, List.of(queued), receivedAt).get(0);
+            Map<JobStatus, Long> moved = new EnumMap<>(JobStatus.class);
+            RecordResult result = applyEvents(handle, List.of(queued), receivedAt, moved).get(0);
             int restarts = original.restarts() + 1;
             handle.createUpdate("update " + jobs + " set restarts = :restarts, restarted_from = :restarted_from where job_id = :job_id")
                     .bind("restarts", restarts).bind("restarted_from", original.jobId()).bind("job_id", queued.jobId()).execute();
             handle.createUpdate("delete from " + events + " where job_id = :job_id").bind("job_id", original.jobId()).execute();
-            handle.createUpdate("delete from " + jobs + " where job_id = :job_id").bind("job_id", original.jobId()).execute();
+            if (handle.createUpdate("delete from " + jobs + " where job_id = :job_id").bind("job_id", original.jobId()).execute() == 1) {
+                moved.merge(original.status(), -1L, Long::sum);
+            }
+            adjustCounts(handle, moved);
             return new RecordResult(result.outcome(), result.job().withRestarts(restarts));
         }));
     }
@@ -409,16 +432,23 @@ public final class JdbiJobStore implements JobStore {
     public int pruneBatch(Instant before, int limit) {
         return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
             // Lock the batch first: an event arriving for one of these jobs waits for the delete, then starts afresh.
-            List<String> ids = handle.createQuery("select job_id from " + jobs + " where status in (:complete, :failed) "
+            Map<String, JobStatus> found = new LinkedHashMap<>();
+            handle.createQuery("select job_id, status from " + jobs + " where status in (:complete, :failed) "
                             + "and activity_us < :before order by activity_us limit :limit for update")
                     .bind("complete", JobStatus.COMPLETE.wireName()).bind("failed", JobStatus.FAILED.wireName())
                     .bind("before", Times.toMicros(before)).bind("limit", limit)
-                    .mapTo(String.class).list();
-            if (ids.isEmpty()) {
+                    .map((rs, ctx) -> found.put(rs.getString("job_id"), JobStatus.fromWireName(rs.getString("status"), "status")))
+                    .list();
+            if (found.isEmpty()) {
                 return 0;
             }
+            List<String> ids = List.copyOf(found.keySet());
             handle.createUpdate("delete from " + events + " where job_id in (<ids>)").bindList("ids", ids).execute();
-            return handle.createUpdate("delete from " + jobs + " where job_id in (<ids>)").bindList("ids", ids).execute();
+            int deleted = handle.createUpdate("delete from " + jobs + " where job_id in (<ids>)").bindList("ids", ids).execute();
+            Map<JobStatus, Long> moved = new EnumMap<>(JobStatus.class);
+            found.values().forEach(status -> moved.merge(status, -1L, Long::sum));
+            adjustCounts(handle, moved);
+            return deleted;
         }));
     }
 
@@ -448,6 +478,9 @@ public final class JdbiJobStore implements JobStore {
             }
             handle.createUpdate("delete from " + events + " where job_id in (<ids>)").bindList("ids", unchanged).execute();
             handle.createUpdate("delete from " + jobs + " where job_id in (<ids>)").bindList("ids", unchanged).execute();
+            Map<JobStatus, Long> moved = new EnumMap<>(JobStatus.class);
+            unchanged.forEach(id -> moved.merge(byId.get(id).status(), -1L, Long::sum));
+            adjustCounts(handle, moved);
             return unchanged;
         }));
     }
@@ -515,16 +548,32 @@ public final class JdbiJobStore implements JobStore {
                 .bind("before", Times.toMicros(before)).mapTo(Long.class).one()));
     }
 
+    /**
+     * Adds how many jobs entered (+) or left (-) each status to one shard of the counts, picked at random. The last
+     * statement of a transaction, after every job row it locks, and in status order: two transactions never wait on
+     * each other's counts while holding what the other needs.
+     */
+    private void adjustCounts(Handle handle, Map<JobStatus, Long> moved) {
+        int shard = java.util.concurrent.ThreadLocalRandom.current().nextInt(COUNT_SHARDS);
+        for (JobStatus status : JobStatus.values()) {
+            long delta = moved.getOrDefault(status, 0L);
+            if (delta != 0) {
+                handle.createUpdate("update " + counts + " set jobs = jobs + :delta where shard = :shard and status = :status")
+                        .bind("delta", delta).bind("shard", shard).bind("status", status.wireName()).execute();
+            }
+        }
+    }
+
     @Override
     public Map<JobStatus, Long> countByStatus() {
-        Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+        Map<JobStatus, Long> byStatus = new EnumMap<>(JobStatus.class);
         for (JobStatus status : JobStatus.values()) {
-            counts.put(status, 0L);
+            byStatus.put(status, 0L);
         }
-        call(() -> jdbi.withHandle(handle -> handle.createQuery("select status, count(*) as n from " + jobs + " group by status")
-                .map((rs, ctx) -> counts.put(JobStatus.fromWireName(rs.getString("status"), "status"), rs.getLong("n")))
+        call(() -> jdbi.withHandle(handle -> handle.createQuery("select status, sum(jobs) as n from " + counts + " group by status")
+                .map((rs, ctx) -> byStatus.put(JobStatus.fromWireName(rs.getString("status"), "status"), rs.getLong("n")))
                 .list()));
-        return Collections.unmodifiableMap(counts);
+        return Collections.unmodifiableMap(byStatus);
     }
 
     @Override
