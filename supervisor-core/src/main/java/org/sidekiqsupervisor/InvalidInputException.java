@@ -10,6 +10,7 @@ public class InvalidInputException extends RuntimeException {
     private static final int MAX_QUOTED = 40;
     private final String field;
 
+    /** An input error on {@code field} (null when it is about the whole request). */
     public InvalidInputException(String field, String message) {
         super(message);
         this.field = field;

@@ -118,7 +118,9 @@ final class SoakBenchmark {
             ticker.shutdownNow();
             inFlight.acquire(MAX_IN_FLIGHT);
         }
-        boolean flat = flat(samples) && errors.get() == 0 && skipped.get() == 0;
+        // Jobs not sent on time mean the server stalled for a moment (latency), not that it leaks or fails: reported,
+        // not judged here.
+        boolean flat = flat(samples) && errors.get() == 0;
         out.printf("sent %d events, %d errors, %d jobs not sent because " + MAX_IN_FLIGHT + " were already in flight; %s%n", sent.get(), errors.get(),
                 skipped.get(), flat ? "flat: heap, threads, descriptors and "
                 + "connections at the end no higher than early on (margins: heap +16 MB, threads +4, fds +8)" : "NOT FLAT");

@@ -61,7 +61,6 @@ class BenchmarkSmokeIT {
         }
         String text = printed.toString(StandardCharsets.UTF_8);
         assertThat(report.errors()).as(text).isZero();
-        assertThat(report.skipped()).as(text).isZero();
         assertThat(report.sent()).as(text).isGreaterThan(300L * 25);
         assertThat(report.samples()).hasSizeGreaterThanOrEqualTo(5).allSatisfy(sample -> {
             assertThat(sample.heapKb()).isPositive();

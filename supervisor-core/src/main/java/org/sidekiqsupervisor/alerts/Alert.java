@@ -25,6 +25,7 @@ public record Alert(Kind kind, Job job, Duration runTime, Duration threshold, In
         /** A job ran longer than its class's threshold. */
         JOB_SLOW;
 
+        /** The name in a webhook's {@code event} field, e.g. {@code job_failed}. */
         public String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }

@@ -19,10 +19,14 @@ import java.util.Objects;
  */
 public record AlertSettings(List<Webhook> webhooks, Duration slowAfter, Map<String, Duration> slowAfterClass, Duration minInterval,
                             Duration lostCheck) {
+    /** The rate limit's default interval per kind and job class. */
     public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofSeconds(60);
+    /** How often lost jobs are looked for by default. */
     public static final Duration DEFAULT_LOST_CHECK = Duration.ofSeconds(30);
+    /** No webhooks: alerting off. */
     public static final AlertSettings NONE = new AlertSettings(List.of(), null, Map.of(), DEFAULT_MIN_INTERVAL, DEFAULT_LOST_CHECK);
 
+    /** Validates the settings; null intervals take their defaults. */
     public AlertSettings {
         webhooks = List.copyOf(webhooks);
         slowAfterClass = Map.copyOf(slowAfterClass);
@@ -55,6 +59,7 @@ public record AlertSettings(List<Webhook> webhooks, Duration slowAfter, Map<Stri
      *               payload, which Mattermost, Rocket.Chat and others take too)
      */
     public record Webhook(URI url, Format format) {
+        /** Refuses URLs other than http and https. */
         public Webhook {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(format, "format");
@@ -66,6 +71,9 @@ public record AlertSettings(List<Webhook> webhooks, Duration slowAfter, Map<Stri
 
     /** The body a webhook gets. */
     public enum Format {
-        JSON, SLACK
+        /** A generic JSON document. */
+        JSON,
+        /** Slack's incoming-webhook payload: {@code {"text": ...}}. */
+        SLACK
     }
 }

@@ -64,6 +64,7 @@ public final class Alerter implements AutoCloseable {
         long suppressed;
     }
 
+    /** Starts the sender thread when any webhook is configured; {@link #close()} stops it. */
     public Alerter(AlertSettings settings, Clock clock, MeterRegistry registry) {
         this(settings, clock, registry, Duration.ofSeconds(1));
     }
@@ -90,6 +91,7 @@ public final class Alerter implements AutoCloseable {
         };
     }
 
+    /** Whether any webhook is configured. */
     public boolean enabled() {
         return settings.enabled();
     }

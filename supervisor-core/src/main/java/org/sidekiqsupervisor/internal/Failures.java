@@ -8,6 +8,7 @@ public final class Failures {
     private Failures() {
     }
 
+    /** The message of the deepest cause, with any credentials in URLs replaced: safe to log and to answer with. */
     public static String rootMessage(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {

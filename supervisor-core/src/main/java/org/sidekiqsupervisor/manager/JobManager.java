@@ -123,19 +123,24 @@ public final class JobManager {
      */
     public long countLost(int scan) {
         LostJobs lost = lost("counting lost jobs");
-        long count = 0;
+        return forNewestStarted(scan, page -> lost.lostAmong(page).size());
+    }
+
+    /** Runs {@code each} over the newest {@code scan} started jobs, a page at a time, and sums what it returns. */
+    private long forNewestStarted(int scan, Function<List<Job>, Integer> each) {
+        long sum = 0;
         int seen = 0;
         JobQuery query = JobQuery.builder().status(JobStatus.STARTED).limit(Math.min(500, Math.max(1, scan))).build();
         while (seen < scan) {
             JobPage page = store.query(query);
-            count += lost.lostAmong(page.jobs()).size();
+            sum += each.apply(page.jobs());
             seen += page.jobs().size();
             if (page.nextCursor() == null) {
                 break;
             }
             query = query.after(page.nextCursor());
         }
-        return count;
+        return sum;
     }
 
     /** Finishes writing what was submitted and stops the writers; the store stays open. */
@@ -150,17 +155,19 @@ public final class JobManager {
     }
 
     /**
-     * Looks for lost jobs (the newest {@value #LOST_ALERT_PAGE}) and sends an alert for each not alerted before.
-     * The supervisor calls it on {@link AlertSettings#lostCheck()}; returns once they are queued for sending.
+     * Looks for lost jobs among the newest {@value #LOST_GAUGE_SCAN} started ones and sends an alert for each not
+     * alerted before. The supervisor calls it on {@link AlertSettings#lostCheck()}; returns once they are queued for
+     * sending.
      */
     public void alertLostJobs() {
         if (alerter.enabled() && lostJobs != null) {
-            alerter.lost(lostJobs.page(JobQuery.builder().limit(LOST_ALERT_PAGE).build()).jobs());
+            forNewestStarted(LOST_GAUGE_SCAN, page -> {
+                Set<String> lost = lostJobs.lostAmong(page);
+                alerter.lost(page.stream().filter(job -> lost.contains(job.jobId())).toList());
+                return lost.size();
+            });
         }
     }
-
-    /** How many lost jobs one {@link #alertLostJobs()} looks at. */
-    static final int LOST_ALERT_PAGE = 200;
 
     // ---- recording ----
 

@@ -11,6 +11,7 @@ public enum DurationFrom {
     /** last started → complete: the time the job ran. */
     STARTED;
 
+    /** The name the API uses: {@code queued} or {@code started}. */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

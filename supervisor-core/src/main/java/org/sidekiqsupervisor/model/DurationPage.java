@@ -9,6 +9,7 @@ import java.util.List;
  * @param nextCursor where the next page starts, or null
  */
 public record DurationPage(List<JobDuration> jobs, PageCursor nextCursor) {
+    /** Copies the list. */
     public DurationPage {
         jobs = List.copyOf(jobs);
     }

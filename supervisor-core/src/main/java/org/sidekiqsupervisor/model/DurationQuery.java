@@ -16,6 +16,7 @@ import org.sidekiqsupervisor.InvalidInputException;
  * @param cursor   where the previous list ended, or null
  */
 public record DurationQuery(DurationFrom from, String filter, String jobClass, String queue, int limit, PageCursor cursor) {
+    /** Validates the limit; empty texts mean no criterion. */
     public DurationQuery {
         Objects.requireNonNull(from, "from");
         filter = filter == null || filter.isEmpty() ? null : filter;
@@ -31,6 +32,7 @@ public record DurationQuery(DurationFrom from, String filter, String jobClass, S
         return new DurationQuery(from, filter, jobClass, queue, limit, next);
     }
 
+    /** The first page ({@value JobQuery#DEFAULT_LIMIT} durations) from {@code from}, with an optional arguments filter. */
     public static DurationQuery of(DurationFrom from, String filter) {
         return new DurationQuery(from, filter, null, null, JobQuery.DEFAULT_LIMIT, null);
     }

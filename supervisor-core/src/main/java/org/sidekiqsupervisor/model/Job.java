@@ -45,6 +45,7 @@ public record Job(String jobId, String jobClass, String queue, String arguments,
                   String errorClass, String errorMessage, String restartedFrom, Instant activityAt, Instant createdAt,
                   int restarts, String restartingTo, JobProgress progress) {
 
+    /** Checks the fields every job has. */
     public Job {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(status, "status");

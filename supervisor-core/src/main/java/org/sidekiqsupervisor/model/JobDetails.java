@@ -6,6 +6,7 @@ import java.util.List;
  * A job with its whole history, oldest event first.
  */
 public record JobDetails(Job job, List<JobEventRecord> events) {
+    /** Copies the list. */
     public JobDetails {
         events = List.copyOf(events);
     }

@@ -30,15 +30,20 @@ import org.sidekiqsupervisor.internal.Json;
 public record JobEvent(String jobId, JobStatus status, Instant at, String jobClass, String queue,
                        String arguments, String errorClass, String errorMessage, String restartedFrom) {
 
+    /** Longest job id. */
     public static final int MAX_JOB_ID_LENGTH = 64;
+    /** Longest job class, queue and error class. */
     public static final int MAX_NAME_LENGTH = 255;
+    /** Longest error message, in characters. */
     public static final int MAX_ERROR_MESSAGE_LENGTH = 10_000;
+    /** Longest arguments JSON text, in characters. */
     public static final int MAX_ARGUMENTS_LENGTH = 1_000_000;
     /** Events before this are surely a unit mistake (milliseconds read as seconds, or zero). */
     private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_JOB_ID_LENGTH + "}");
 
+    /** Validates every field against the contract's limits; throws {@link org.sidekiqsupervisor.InvalidInputException} naming the field. */
     public JobEvent {
         Objects.requireNonNull(status, "status");
         jobId = requireJobId(jobId, "job_id");

@@ -23,6 +23,7 @@ public final class ApiTokenFilter implements ContainerRequestFilter {
     private static final String PREFIX = "Bearer ";
     private final byte[] expectedDigest;
 
+    /** Requires this token; only its digest is kept. */
     public ApiTokenFilter(String token) {
         expectedDigest = sha256(token);
     }

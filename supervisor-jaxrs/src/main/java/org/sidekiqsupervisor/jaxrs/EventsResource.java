@@ -36,6 +36,7 @@ public final class EventsResource {
     private final JobManager manager;
     private final long maxBodyBytes;
 
+    /** The ingest endpoints over {@code manager}, reading bodies of at most {@code maxBodyBytes}. */
     public EventsResource(JobManager manager, long maxBodyBytes) {
         this.manager = manager;
         this.maxBodyBytes = maxBodyBytes;

@@ -18,10 +18,12 @@ import org.sidekiqsupervisor.store.StoreException;
 public final class HealthResource {
     private final JobManager manager;
 
+    /** The health check over {@code manager}'s store and Redis. */
     public HealthResource(JobManager manager) {
         this.manager = manager;
     }
 
+    /** {@code GET /health}: 200 when the store (and Redis, where configured) answer, else 503. */
     @GET
     public Response health() {
         ObjectNode node = JsonNodeFactory.instance.objectNode();

@@ -40,6 +40,7 @@ public final class JobsResource {
     private final JobManager manager;
     private final long maxBodyBytes;
 
+    /** The query and control endpoints over {@code manager}, reading bodies of at most {@code maxBodyBytes}. */
     public JobsResource(JobManager manager, long maxBodyBytes) {
         this.manager = manager;
         this.maxBodyBytes = maxBodyBytes;

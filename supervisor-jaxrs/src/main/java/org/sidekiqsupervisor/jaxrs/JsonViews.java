@@ -80,6 +80,7 @@ public final class JsonViews {
         return node;
     }
 
+    /** The job with its {@code events}, oldest first. */
     public static ObjectNode details(JobDetails details, Boolean lost) {
         ObjectNode node = job(details.job(), lost);
         ArrayNode events = node.putArray("events");
@@ -105,6 +106,7 @@ public final class JsonViews {
         return node;
     }
 
+    /** A durations page with its summaries, as {@code GET /api/v1/durations} answers. */
     public static ObjectNode durations(DurationReport report, String from) {
         ObjectNode node = NODES.objectNode();
         node.put("from", from);
@@ -125,6 +127,7 @@ public final class JsonViews {
         return node;
     }
 
+    /** A restart's result, as {@code POST /api/v1/jobs/restart} answers. */
     public static ObjectNode restart(RestartResult result) {
         ObjectNode node = NODES.objectNode();
         node.put("dry_run", result.dryRun());
@@ -141,6 +144,7 @@ public final class JsonViews {
         return node;
     }
 
+    /** Sidekiq's live state, as {@code GET /api/v1/sidekiq} answers. */
     public static ObjectNode sidekiq(SidekiqState state) {
         ObjectNode node = NODES.objectNode();
         node.put("processed", state.processed());

@@ -53,6 +53,7 @@ public final class DashboardGuard implements ContainerRequestFilter, ContainerRe
     private final byte[] userDigest;
     private final byte[] passwordDigest;
 
+    /** With {@code login} null, the dashboard needs no sign-in (CSRF and the headers still apply). */
     public DashboardGuard(Supervisor.DashboardLogin login) {
         this.userDigest = login == null || login.user() == null ? null : sha256(login.user());
         this.passwordDigest = login == null ? null : sha256(login.password());

@@ -77,6 +77,7 @@ public final class DashboardResource {
     private final Supervisor supervisor;
     private final Clock clock;
 
+    /** The dashboard over this supervisor's job manager. */
     public DashboardResource(Supervisor supervisor) {
         this.supervisor = supervisor;
         this.manager = supervisor.jobManager();
@@ -105,6 +106,7 @@ public final class DashboardResource {
 
     // ---- overview ----
 
+    /** {@code GET /sidekiq}: the overview. */
     @GET
     public Response overview(@Context UriInfo uri, @Context ContainerRequestContext request, @QueryParam("range") String rangeName) {
         return page(uri, request, "Overview", () -> {
@@ -198,10 +200,12 @@ public final class DashboardResource {
             return Format.query(parameters);
         }
 
+        /** These filters as a query string. */
         public String queryString() {
             return Format.query(parameters());
         }
 
+        /** Whether these filters show the lost jobs. */
         public boolean lost() {
             return "lost".equals(status);
         }
@@ -235,6 +239,7 @@ public final class DashboardResource {
     public record Row(Job job, String href, String arguments, boolean lost, String took) {
     }
 
+    /** {@code GET /sidekiq/jobs}: the job list, with the filters in the URL. */
     @GET
     @Path("jobs")
     public Response jobs(@Context UriInfo uri, @Context ContainerRequestContext request, @QueryParam("status") String status,
@@ -317,6 +322,7 @@ public final class DashboardResource {
     public record Step(JobEventRecord event, String sincePrevious) {
     }
 
+    /** {@code GET /sidekiq/jobs/{job_id}}: one job, its timeline and its arguments. */
     @GET
     @Path("jobs/{job_id}")
     public Response job(@Context UriInfo uri, @Context ContainerRequestContext request, @PathParam("job_id") String jobId) {
@@ -345,6 +351,7 @@ public final class DashboardResource {
         }, "job", false, details -> details.get("details") == null ? 404 : 200);
     }
 
+    /** {@code POST /sidekiq/jobs/{job_id}/restart}: restarts this job if it is lost (CSRF token required). */
     @POST
     @Path("jobs/{job_id}/restart")
     public Response restartOne(@Context UriInfo uri, @Context ContainerRequestContext request, @PathParam("job_id") String jobId,
@@ -362,6 +369,7 @@ public final class DashboardResource {
 
     // ---- acting on a filter: restart lost jobs, delete ----
 
+    /** {@code GET /sidekiq/restart}: a dry run of restarting the lost jobs on these filters, and the form to confirm it. */
     @GET
     @Path("restart")
     public Response confirmRestart(@Context UriInfo uri, @Context ContainerRequestContext request, @QueryParam("filter") String filter,
@@ -373,6 +381,7 @@ public final class DashboardResource {
         }, "restart", false);
     }
 
+    /** {@code POST /sidekiq/restart}: restarts the lost jobs on the posted filters (CSRF token required). */
     @POST
     @Path("restart")
     public Response restartAll(@Context UriInfo uri, @Context ContainerRequestContext request, InputStream body,
@@ -401,6 +410,7 @@ public final class DashboardResource {
         return model;
     }
 
+    /** {@code GET /sidekiq/delete}: what a delete on these filters would remove, and the form to confirm it. */
     @GET
     @Path("delete")
     public Response confirmDelete(@Context UriInfo uri, @Context ContainerRequestContext request, @QueryParam("status") String status,
@@ -421,6 +431,7 @@ public final class DashboardResource {
         }, "delete", false);
     }
 
+    /** {@code POST /sidekiq/delete}: deletes the jobs on the posted filters (CSRF token required). */
     @POST
     @Path("delete")
     public Response delete(@Context UriInfo uri, @Context ContainerRequestContext request, InputStream body,
@@ -443,6 +454,7 @@ public final class DashboardResource {
 
     // ---- assets ----
 
+    /** {@code GET /sidekiq/assets/{name}}: the stylesheet, the script and the icon, from the jar. */
     @GET
     @Path("assets/{name}")
     public Response asset(@PathParam("name") String name) {

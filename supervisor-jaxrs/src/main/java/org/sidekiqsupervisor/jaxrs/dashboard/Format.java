@@ -55,6 +55,7 @@ public final class Format {
         return secs == 0 ? minutes + " min" : minutes + " min " + secs + " s";
     }
 
+    /** {@link #millis(double)} of a duration. */
     public static String duration(Duration duration) {
         return millis(duration.toNanos() / 1_000_000.0);
     }
