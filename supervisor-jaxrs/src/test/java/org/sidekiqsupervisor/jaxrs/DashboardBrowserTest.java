@@ -139,6 +139,11 @@ class DashboardBrowserTest {
         }
     }
 
+    /** The element once the page that has it has loaded: a click's navigation is not waited for by Selenium. */
+    private static WebElement await(By by) {
+        return new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.presenceOfElementLocated(by));
+    }
+
     private static Object js(String script, Object... args) {
         return ((JavascriptExecutor) browser).executeScript(script, args);
     }
@@ -174,13 +179,17 @@ class DashboardBrowserTest {
     @Order(1)
     void filtering_the_job_list_keeps_the_filter_in_a_shareable_url() {
         browser.get(url("/sidekiq/jobs"));
+        WebElement all = browser.findElement(By.id("job-table"));
         browser.findElement(By.linkText("Complete 36")).click();
-        WebElement filter = browser.findElement(By.name("filter"));
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.stalenessOf(all));
+        WebElement filter = await(By.name("filter"));
         filter.sendKeys("customer-1");
         browser.findElement(By.name("job_class")).sendKeys("ReportBuilder");
+        WebElement before = browser.findElement(By.id("job-table"));
         browser.findElement(By.cssSelector("#filters button[type=submit]")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains("filter=customer-1"));
-        assertThat(browser.getCurrentUrl()).contains("status=complete").contains("job_class=ReportBuilder");
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.stalenessOf(before));
+        await(By.id("job-table"));
+        assertThat(browser.getCurrentUrl()).contains("status=complete").contains("job_class=ReportBuilder").contains("filter=customer-1");
         List<WebElement> rows = browser.findElements(By.cssSelector("#job-table tbody tr"));
         // customer-1, -10, ..., -19 of class ReportBuilder (i % 3 == 1) that completed: 1, 10, 13, 16 (19 failed)
         assertThat(rows).extracting(WebElement::getText).allSatisfy(text -> assertThat(text).contains("ReportBuilder"));
@@ -198,7 +207,7 @@ class DashboardBrowserTest {
     void a_job_page_shows_every_field_its_timeline_and_its_error() {
         browser.get(url("/sidekiq/jobs?status=failed"));
         browser.findElement(By.cssSelector("#job-table tbody tr td.jid a")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.id("timeline")));
+        await(By.id("timeline"));
         assertThat(browser.findElements(By.cssSelector("#timeline li"))).hasSize(3);
         assertThat(browser.findElement(By.id("timeline")).getText()).contains("queued").contains("started").contains("failed").contains("+");
         assertThat(browser.findElement(By.id("job-error")).getText()).contains("Net::ReadTimeout").contains("execution expired");
@@ -243,26 +252,25 @@ class DashboardBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#job-table tbody tr"))).hasSize(2);
         screenshot("lost-jobs");
         browser.findElement(By.linkText("lost1")).click();
-        assertThat(browser.findElement(By.id("job-lost")).isDisplayed()).isTrue();
+        assertThat(await(By.id("job-lost")).isDisplayed()).isTrue();
         screenshot("job-lost");
         browser.findElement(By.cssSelector("#restart-one button")).click();
-        WebElement result = new WebDriverWait(browser, Duration.ofSeconds(10))
-                .until(ExpectedConditions.presenceOfElementLocated(By.id("restart-result")));
+        WebElement result = await(By.id("restart-result"));
         assertThat(result.getText()).contains("1 job(s) restarted");
         screenshot("restarted-one");
         assertThat(sidekiq.redis().llen("queue:critical")).isEqualTo(1);
         // The new job links back to the one it replaced.
         result.findElement(By.cssSelector("tbody a")).click();
-        assertThat(browser.findElement(By.id("restarted-from")).getText()).isEqualTo("lost1");
+        assertThat(await(By.id("restarted-from")).getText()).isEqualTo("lost1");
 
         browser.get(url("/sidekiq/jobs?status=lost"));
         browser.findElement(By.id("restart-all")).click();
-        WebElement plan = browser.findElement(By.id("restart-plan"));
+        WebElement plan = await(By.id("restart-plan"));
         assertThat(plan.getText()).contains("1 lost job(s) will be pushed back");
         assertThat(sidekiq.redis().llen("queue:critical")).as("the confirmation is a dry run").isEqualTo(1);
         screenshot("restart-confirm");
         browser.findElement(By.cssSelector("#confirm-restart button")).click();
-        assertThat(browser.findElement(By.id("restart-result")).getText()).contains("1 job(s) restarted");
+        assertThat(await(By.id("restart-result")).getText()).contains("1 job(s) restarted");
         assertThat(sidekiq.redis().llen("queue:critical")).isEqualTo(2);
         browser.get(url("/sidekiq/jobs?status=lost"));
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("No lost jobs");
