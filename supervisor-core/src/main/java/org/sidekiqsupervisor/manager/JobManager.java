@@ -149,11 +149,6 @@ public final class JobManager {
         alerter.close();
     }
 
-    /** Whether alerts go to webhooks. */
-    public boolean alerting() {
-        return alerter.enabled();
-    }
-
     /**
      * Looks for lost jobs among the newest {@value #LOST_GAUGE_SCAN} started ones and sends an alert for each not
      * alerted before. The supervisor calls it on {@link AlertSettings#lostCheck()}; returns once they are queued for
