@@ -10,6 +10,8 @@
 #   `at`, so a batch sent twice is recorded once.
 # - Reports `failed` with the error's class and message, then re-raises the job's own error unchanged.
 # - Sends the Sidekiq process identity and thread id with `started`.
+# - Progress, as sidekiq-status offers it: `SidekiqSupervisor.progress(jid, at: 40, total: 160, message: "rows")`
+#   from inside a job. It goes through the same queue, after the job's `started`, and never raises either.
 #
 # Use it (plain Ruby, stdlib only):
 #
@@ -32,6 +34,8 @@ module SidekiqSupervisor
   class Reporter
     BATCH_SIZE = 500
     MAX_BACKOFF = 30.0
+    # Marks a queued item as a progress report rather than an event (never sent as a field).
+    PROGRESS = :__progress
 
     attr_reader :dropped
 
@@ -69,6 +73,13 @@ module SidekiqSupervisor
     rescue Exception => e # rubocop:disable Lint/RescueException -- reporting must never break the app
       warn_once("could not queue an event: #{e.class}: #{e.message}")
       nil
+    end
+
+    # Queues a progress report for a running job (units done, units in all, a message); sent after the events
+    # queued before it. Never raises, never blocks on the network.
+    def progress(job_id, at: nil, total: nil, message: nil)
+      item = { "job_id" => job_id, "at" => at, "total" => total, "message" => message&.to_s&.slice(0, 1000) }
+      report(item.compact.merge(PROGRESS => true))
     end
 
     # Waits up to timeout seconds for every queued event to be sent. Returns true when all were.
@@ -126,8 +137,52 @@ module SidekiqSupervisor
       warn_once("reporter thread stopped: #{e.class}: #{e.message}")
     end
 
-    # true: done with this batch (sent, or refused as invalid: sending it again would not help).
+    # true: done with this batch. Events go in one POST to /api/v1/events; progress reports after them, one per job:
+    # its reports merged in order (a later value replaces an earlier one; a field a later report leaves out is kept).
     def deliver(batch)
+      events, progress = batch.partition { |item| !item.key?(PROGRESS) }
+      return false unless events.empty? || deliver_events(events)
+
+      latest = {}
+      progress.each { |item| latest[item["job_id"]] = (latest[item["job_id"]] || {}).merge(item) }
+      latest.each_value { |item| return false unless deliver_progress(item) }
+      true
+    end
+
+    def deliver_progress(item)
+      uri = URI.join(@uri.to_s, "jobs/#{URI.encode_www_form_component(item["job_id"].to_s)}/progress")
+      body = item.reject { |key, _| key == PROGRESS || key == "job_id" }
+      code = post(uri, body)
+      return true if code.between?(200, 299)
+
+      # 404: the supervisor does not know the job (its started report was lost or refused); 4xx: invalid. Either
+      # way, sending it again would not help.
+      if code.between?(400, 499) && code != 408 && code != 429
+        @logger.warn("sidekiq-supervisor refused progress for #{item["job_id"]} (#{code})") unless code == 404
+        return true
+      end
+      warn_once("sidekiq-supervisor answered #{code}; will retry")
+      false
+    rescue StandardError, Timeout::Error => e
+      warn_once("sidekiq-supervisor unreachable (#{e.class}: #{e.message}); will retry")
+      false
+    end
+
+    def post(uri, body)
+      http = Net::HTTP.new(uri.host, uri.port)
+      http.use_ssl = uri.scheme == "https"
+      http.open_timeout = @open_timeout
+      http.read_timeout = @read_timeout
+      http.write_timeout = @read_timeout if http.respond_to?(:write_timeout=)
+      request = Net::HTTP::Post.new(uri.request_uri)
+      request["Content-Type"] = "application/json"
+      request["Authorization"] = "Bearer #{@token}" if @token && !@token.empty?
+      request.body = JSON.generate(body)
+      http.request(request).code.to_i
+    end
+
+    # true: done with these events (sent, or refused as invalid: sending them again would not help).
+    def deliver_events(batch)
       http = Net::HTTP.new(@uri.host, @uri.port)
       http.use_ssl = @uri.scheme == "https"
       http.open_timeout = @open_timeout
@@ -182,6 +237,12 @@ module SidekiqSupervisor
         at_exit { reporter.flush(5.0) }
         reporter
       end
+    end
+
+    # A running job's progress, as sidekiq-status's `at`/`total` offer it: shown in the supervisor's API and
+    # dashboard. Call it from inside `perform` with the job's jid. Never raises.
+    def progress(job_id, at: nil, total: nil, message: nil)
+      reporter.progress(job_id, at: at, total: total, message: message)
     end
 
     # Adds both middlewares to Sidekiq.

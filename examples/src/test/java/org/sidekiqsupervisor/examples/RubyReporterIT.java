@@ -1,0 +1,68 @@
+package org.sidekiqsupervisor.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sidekiqsupervisor.testing.SupervisorProcess;
+
+/**
+ * The production middleware's reporter (examples/ruby/sidekiq_supervisor.rb) in real Ruby against the jar: events
+ * and progress go through one queue, progress after the job's started, and only the latest progress per job.
+ */
+class RubyReporterIT {
+    private static final Path RUBY = Path.of(System.getProperty("ruby.dir", "ruby")).toAbsolutePath().normalize();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void progress_reported_from_a_job_reaches_the_supervisor_after_its_started() throws Exception {
+        boolean haveRuby = new ProcessBuilder("sh", "-c", "command -v ruby").start().onExit().join().exitValue() == 0;
+        if (!haveRuby) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("Ruby is required under CI: apt-get install ruby-sidekiq");
+            }
+            Assumptions.abort("skipped: ruby is not installed");
+        }
+        try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of("SUPERVISOR_API_TOKEN", "rb-token"), "--port", "0")) {
+            String base = supervisor.base().toString();
+            String script = String.join("\n",
+                    "require_relative 'sidekiq_supervisor'",
+                    "r = SidekiqSupervisor::Reporter.new(url: ARGV[0], token: 'rb-token')",
+                    "r.report('job_id' => 'rb1', 'status' => 'started', 'at' => Time.now.to_f, 'job_class' => 'Import',",
+                    "         'queue' => 'default', 'arguments' => [1, 'x'])",
+                    "r.progress('rb1', at: 10, total: 200, message: 'first')",
+                    "r.progress('rb1', at: 40, message: 'rows <b>')",
+                    "r.progress('nobody', at: 1)",
+                    "exit(r.flush(10) ? 0 : 3)");
+            Process ruby = new ProcessBuilder("ruby", "-e", script, base).directory(RUBY.toFile()).redirectErrorStream(true).start();
+            String output = new String(ruby.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(ruby.waitFor()).as(output).isZero();
+
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "api/v1/jobs/rb1"))
+                    .header("Authorization", "Bearer rb-token").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode job = new ObjectMapper().readTree(response.body());
+            assertThat(job.get("status").asText()).isEqualTo("started");
+            // The two reports are merged: the later at and message, the earlier total.
+            assertThat(job.get("progress").get("at").asLong()).isEqualTo(40);
+            assertThat(job.get("progress").get("total").asLong()).isEqualTo(200);
+            assertThat(job.get("progress").get("message").asText()).isEqualTo("rows <b>");
+            assertThat(output).doesNotContain("refused");
+        }
+    }
+}
