@@ -151,24 +151,18 @@ module SidekiqSupervisor
 
     def deliver_progress(item)
       uri = URI.join(@uri.to_s, "jobs/#{URI.encode_www_form_component(item["job_id"].to_s)}/progress")
-      body = item.reject { |key, _| key == PROGRESS || key == "job_id" }
-      code = post(uri, body)
-      return true if code.between?(200, 299)
-
-      # 404: the supervisor does not know the job (its started report was lost or refused); 4xx: invalid. Either
-      # way, sending it again would not help.
-      if code.between?(400, 499) && code != 408 && code != 429
-        @logger.warn("sidekiq-supervisor refused progress for #{item["job_id"]} (#{code})") unless code == 404
-        return true
-      end
-      warn_once("sidekiq-supervisor answered #{code}; will retry")
-      false
-    rescue StandardError, Timeout::Error => e
-      warn_once("sidekiq-supervisor unreachable (#{e.class}: #{e.message}); will retry")
-      false
+      # 404: the supervisor does not know the job (its started report was lost or refused): nothing to retry.
+      send_json(uri, item.reject { |key, _| key == PROGRESS || key == "job_id" }, "progress for #{item["job_id"]}",
+                quiet: [404])
     end
 
-    def post(uri, body)
+    # true: done with these events (sent, or refused as invalid: sending them again would not help).
+    def deliver_events(batch)
+      send_json(@uri, batch, "#{batch.size} events")
+    end
+
+    # POSTs JSON. true: done (a 2xx, or a 4xx that sending again would not change); false: retry later.
+    def send_json(uri, body, what, quiet: [])
       http = Net::HTTP.new(uri.host, uri.port)
       http.use_ssl = uri.scheme == "https"
       http.open_timeout = @open_timeout
@@ -178,26 +172,14 @@ module SidekiqSupervisor
       request["Content-Type"] = "application/json"
       request["Authorization"] = "Bearer #{@token}" if @token && !@token.empty?
       request.body = JSON.generate(body)
-      http.request(request).code.to_i
-    end
-
-    # true: done with these events (sent, or refused as invalid: sending them again would not help).
-    def deliver_events(batch)
-      http = Net::HTTP.new(@uri.host, @uri.port)
-      http.use_ssl = @uri.scheme == "https"
-      http.open_timeout = @open_timeout
-      http.read_timeout = @read_timeout
-      http.write_timeout = @read_timeout if http.respond_to?(:write_timeout=)
-      request = Net::HTTP::Post.new(@uri.request_uri)
-      request["Content-Type"] = "application/json"
-      request["Authorization"] = "Bearer #{@token}" if @token && !@token.empty?
-      request.body = JSON.generate(batch)
       response = http.request(request)
       code = response.code.to_i
       return true if code.between?(200, 299)
 
       if code.between?(400, 499) && code != 408 && code != 429
-        @logger.error("sidekiq-supervisor refused #{batch.size} events (#{code}): #{response.body.to_s[0, 300]}")
+        unless quiet.include?(code)
+          @logger.error("sidekiq-supervisor refused #{what} (#{code}): #{response.body.to_s[0, 300]}")
+        end
         return true
       end
       warn_once("sidekiq-supervisor answered #{code}; will retry")
