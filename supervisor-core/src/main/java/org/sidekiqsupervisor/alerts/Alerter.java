@@ -181,8 +181,9 @@ public final class Alerter implements AutoCloseable {
                 .header("Content-Type", "application/json").header("User-Agent", "sidekiq-supervisor")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= TRIES; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             String failure;
+            boolean retryable = true;
             try {
                 int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status / 100 == 2) {
@@ -190,16 +191,15 @@ public final class Alerter implements AutoCloseable {
                     return;
                 }
                 failure = "answered " + status;
-                if (status / 100 == 4 && status != 408 && status != 429) {
-                    attempt = TRIES;
-                }
+                // Another 4xx says the request itself is wrong: sending it again would not help.
+                retryable = status / 100 != 4 || status == 408 || status == 429;
             } catch (IOException e) {
                 failure = Failures.rootMessage(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (attempt >= TRIES || closed) {
+            if (!retryable || attempt >= TRIES || closed) {
                 counter("supervisor.alerts.failed", alert.kind()).increment();
                 LOG.warn("could not deliver a {} alert for job {} to {} after {} tries: {}", alert.kind().wireName(),
                         alert.job().jobId(), webhook.url().getHost(), attempt, failure);

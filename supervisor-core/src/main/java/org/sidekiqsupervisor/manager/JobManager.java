@@ -106,7 +106,7 @@ public final class JobManager {
             return true;
         });
         if (redis != null) {
-            metrics.lostJobs(() -> countLost(LOST_GAUGE_SCAN));
+            metrics.lostJobs(() -> countLost(NEWEST_STARTED_SCAN));
             metrics.up("redis", () -> {
                 redis.ping();
                 return true;
@@ -114,8 +114,11 @@ public final class JobManager {
         }
     }
 
-    /** How many started jobs the lost-jobs gauge checks against Sidekiq. */
-    static final int LOST_GAUGE_SCAN = 2000;
+    /**
+     * How many of the newest started jobs the lost-jobs gauge, the lost-job alerts and the dashboard's lost count
+     * check against Sidekiq: a bound, so a store with very many started jobs is not walked whole every time.
+     */
+    public static final int NEWEST_STARTED_SCAN = 2000;
 
     /**
      * How many of the newest {@code scan} started jobs are lost now (a bound, so that a store with very many started
@@ -150,13 +153,13 @@ public final class JobManager {
     }
 
     /**
-     * Looks for lost jobs among the newest {@value #LOST_GAUGE_SCAN} started ones and sends an alert for each not
+     * Looks for lost jobs among the newest {@value #NEWEST_STARTED_SCAN} started ones and sends an alert for each not
      * alerted before. The supervisor calls it on {@link AlertSettings#lostCheck()}; returns once they are queued for
      * sending.
      */
     public void alertLostJobs() {
         if (alerter.enabled() && lostJobs != null) {
-            forNewestStarted(LOST_GAUGE_SCAN, page -> {
+            forNewestStarted(NEWEST_STARTED_SCAN, page -> {
                 Set<String> lost = lostJobs.lostAmong(page);
                 alerter.lost(page.stream().filter(job -> lost.contains(job.jobId())).toList());
                 return lost.size();

@@ -43,6 +43,9 @@ final class SupervisorMetrics {
     private final MeterRegistry registry;
     private final Timer ingest;
     private final Set<String> classes = ConcurrentHashMap.newKeySet();
+    /** The hot path's meters by status and class (or class), so that an event costs a map lookup, not a registration. */
+    private final Map<String, Counter> events = new ConcurrentHashMap<>();
+    private final Map<String, Timer> durations = new ConcurrentHashMap<>();
 
     SupervisorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -55,17 +58,18 @@ final class SupervisorMetrics {
     }
 
     /** Counts recorded events and, for the ones that started or completed a job, its wait or run time. */
-    void recorded(List<JobEvent> events, List<RecordResult> results) {
+    void recorded(List<JobEvent> recorded, List<RecordResult> results) {
         for (int i = 0; i < results.size(); i++) {
             RecordResult result = results.get(i);
             if (result.outcome() == RecordResult.Outcome.DUPLICATE) {
                 continue;
             }
-            JobEvent event = events.get(i);
+            JobEvent event = recorded.get(i);
             Job job = result.job();
             String jobClass = classLabel(job.jobClass());
-            Counter.builder("supervisor.events").description("events recorded (duplicates left out)")
-                    .tag("status", event.status().wireName()).tag("job_class", jobClass).register(registry).increment();
+            events.computeIfAbsent(event.status().wireName() + '\u0000' + jobClass, key -> Counter.builder("supervisor.events")
+                    .description("events recorded (duplicates left out)").tag("status", event.status().wireName())
+                    .tag("job_class", jobClass).register(registry)).increment();
             if (event.status() == JobStatus.STARTED && job.queuedAt() != null && event.at().equals(job.startedAt())
                     && !job.startedAt().isBefore(job.queuedAt())) {
                 duration("supervisor.job.wait", "queued to started", jobClass).record(Duration.between(job.queuedAt(), job.startedAt()));
@@ -118,8 +122,8 @@ final class SupervisorMetrics {
     }
 
     private Timer duration(String name, String description, String jobClass) {
-        return Timer.builder(name).description(description).tag("job_class", jobClass).serviceLevelObjectives(DURATION_BUCKETS)
-                .register(registry);
+        return durations.computeIfAbsent(name + '\u0000' + jobClass, key -> Timer.builder(name).description(description)
+                .tag("job_class", jobClass).serviceLevelObjectives(DURATION_BUCKETS).register(registry));
     }
 
     private String classLabel(String jobClass) {

@@ -42,6 +42,9 @@ class AlerterTest {
     /** How many of the next requests answer 503 before the receiver accepts. */
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile long delayMillis;
+    /** The status the receiver's failing answers carry. */
+    private volatile int failureStatus = 503;
+    private final AtomicInteger requests = new AtomicInteger();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeEach
@@ -54,7 +57,8 @@ class AlerterTest {
                 if (delayMillis > 0) {
                     Thread.sleep(delayMillis);
                 }
-                int status = failuresLeft.getAndDecrement() > 0 ? 503 : 200;
+                requests.incrementAndGet();
+                int status = failuresLeft.getAndDecrement() > 0 ? failureStatus : 200;
                 if (status == 200) {
                     received.add(body);
                     paths.add(exchange.getRequestURI().getPath());
@@ -184,6 +188,24 @@ class AlerterTest {
         }
         assertThat(registry.get("supervisor.alerts.failed").counter().count()).isEqualTo(1.0);
         assertThat(100 - failuresLeft.get()).as("tries").isEqualTo(Alerter.TRIES);
+    }
+
+    @Test
+    void a_webhook_that_refuses_the_request_is_not_tried_again() throws Exception {
+        failuresLeft.set(100);
+        failureStatus = 400;
+        AlertSettings one = new AlertSettings(List.of(new AlertSettings.Webhook(url("/json"), AlertSettings.Format.JSON)), null, Map.of(),
+                Duration.ZERO, null);
+        try (Alerter alerter = new Alerter(one, new TestClock(T0), registry, Duration.ofMillis(10))) {
+            record(alerter, JobStatus.FAILED, job("bad", "A", JobStatus.FAILED, T0, null));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (registry.find("supervisor.alerts.failed").counter() == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(200);
+        }
+        assertThat(requests.get()).isEqualTo(1);
+        assertThat(registry.get("supervisor.alerts.failed").counter().count()).isEqualTo(1.0);
     }
 
     @Test

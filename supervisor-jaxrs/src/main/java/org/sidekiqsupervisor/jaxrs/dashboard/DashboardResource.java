@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -65,8 +66,6 @@ public final class DashboardResource {
             DashboardResource.class.getClassLoader(), "org.sidekiqsupervisor.jaxrs.dashboard.templates");
     private static final MediaType HTML = MediaType.TEXT_HTML_TYPE.withCharset("UTF-8");
     private static final int PAGE_SIZE = 50;
-    /** How many started jobs the overview checks against Sidekiq to count lost ones. */
-    static final int LOST_SCAN = 2000;
     /** Assets served from the jar, by name, with their types. */
     private static final Map<String, String> ASSETS = Map.of(
             "dashboard.css", "text/css; charset=UTF-8",
@@ -153,9 +152,9 @@ public final class DashboardResource {
         String href = root + "/jobs?status=lost";
         try {
             long started = counts.getOrDefault(JobStatus.STARTED, 0L);
-            long lost = manager.countLost(LOST_SCAN);
-            return started > LOST_SCAN
-                    ? new Tile("lost (of the newest " + Format.count(LOST_SCAN) + " started)", Format.count(lost) + "+", href, "status-lost")
+            long lost = manager.countLost(JobManager.NEWEST_STARTED_SCAN);
+            return started > JobManager.NEWEST_STARTED_SCAN
+                    ? new Tile("lost (of the newest " + Format.count(JobManager.NEWEST_STARTED_SCAN) + " started)", Format.count(lost) + "+", href, "status-lost")
                     : new Tile("lost", Format.count(lost), href, "status-lost");
         } catch (SidekiqUnavailableException e) {
             return new Tile("lost: Redis does not answer", "?", href, "status-lost");
@@ -223,6 +222,12 @@ public final class DashboardResource {
             JobStatus jobStatus = status == null || lost() ? null : JobStatus.fromWireName(status, "status");
             return JobQuery.builder().status(jobStatus).filter(filter).jobClass(jobClass).queue(queue).since(from).until(to)
                     .cursor(cursor).limit(limit).build();
+        }
+
+        /** The filters a confirmation form posted back, with this status. */
+        static Filters posted(Map<String, Object> form, String status) {
+            return of(status, text(form, "filter"), text(form, "job_class"), text(form, "queue"), text(form, "range"),
+                    text(form, "since"), text(form, "until"));
         }
 
         static Filters of(String status, String filter, String jobClass, String queue, String range, String since, String until) {
@@ -297,9 +302,9 @@ public final class DashboardResource {
         return tabs;
     }
 
-    private static Row row(String root, Job job, boolean lost) {
+    private Row row(String root, Job job, boolean lost) {
         String took = job.completedAt() != null ? Format.between(job.startedAt(), job.completedAt())
-                : job.startedAt() != null && job.status() == JobStatus.STARTED ? "running " + Format.between(job.startedAt(), Instant.now())
+                : job.startedAt() != null && job.status() == JobStatus.STARTED ? "running " + Format.between(job.startedAt(), clock.instant())
                 : "";
         return new Row(job, root + "/jobs/" + Format.encode(job.jobId()), Format.cut(job.arguments(), 160), lost, took);
     }
@@ -357,14 +362,10 @@ public final class DashboardResource {
     public Response restartOne(@Context UriInfo uri, @Context ContainerRequestContext request, @PathParam("job_id") String jobId,
                                InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                                @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        Map<String, Object> form = form(body, type, length);
-        if (!DashboardGuard.tokenMatches(request, form)) {
-            return refused(null);
-        }
-        return page(uri, request, "Restart", () -> {
+        return posted(request, body, type, length, form -> page(uri, request, "Restart", () -> {
             RestartResult result = manager.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 1).onlyJob(jobId));
             return restartModel(result, null);
-        }, "restarted", false);
+        }, "restarted", false));
     }
 
     // ---- acting on a filter: restart lost jobs, delete ----
@@ -386,13 +387,11 @@ public final class DashboardResource {
     @Path("restart")
     public Response restartAll(@Context UriInfo uri, @Context ContainerRequestContext request, InputStream body,
                                @HeaderParam(HttpHeaders.CONTENT_TYPE) String type, @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        Map<String, Object> form = form(body, type, length);
-        if (!DashboardGuard.tokenMatches(request, form)) {
-            return refused(null);
-        }
-        Filters filters = Filters.of("lost", text(form, "filter"), text(form, "job_class"), text(form, "queue"), null, null, null);
-        return page(uri, request, "Restart lost jobs", () -> restartModel(manager.restart(restartRequest(filters, false)), filters),
-                "restarted", false);
+        return posted(request, body, type, length, form -> {
+            Filters filters = Filters.posted(form, "lost");
+            return page(uri, request, "Restart lost jobs", () -> restartModel(manager.restart(restartRequest(filters, false)), filters),
+                    "restarted", false);
+        });
     }
 
     private static RestartRequest restartRequest(Filters filters, boolean dryRun) {
@@ -436,20 +435,17 @@ public final class DashboardResource {
     @Path("delete")
     public Response delete(@Context UriInfo uri, @Context ContainerRequestContext request, InputStream body,
                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String type, @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        Map<String, Object> form = form(body, type, length);
-        if (!DashboardGuard.tokenMatches(request, form)) {
-            return refused(null);
-        }
-        Filters filters = Filters.of(text(form, "status"), text(form, "filter"), text(form, "job_class"), text(form, "queue"),
-                text(form, "range"), text(form, "since"), text(form, "until"));
-        return page(uri, request, "Delete jobs", () -> {
-            DeleteResult result = manager.delete(filters.query(clock.instant(), null, 1), filters.lost());
-            LOG.info("dashboard: deleted {} jobs matching {}", result.deleted(), filters.queryString());
-            Map<String, Object> model = new LinkedHashMap<>();
-            model.put("filters", filters);
-            model.put("result", result);
-            return model;
-        }, "deleted", false);
+        return posted(request, body, type, length, form -> {
+            Filters filters = Filters.posted(form, text(form, "status"));
+            return page(uri, request, "Delete jobs", () -> {
+                DeleteResult result = manager.delete(filters.query(clock.instant(), null, 1), filters.lost());
+                LOG.info("dashboard: deleted {} jobs matching {}", result.deleted(), filters.queryString());
+                Map<String, Object> model = new LinkedHashMap<>();
+                model.put("filters", filters);
+                model.put("result", result);
+                return model;
+            }, "deleted", false);
+        });
     }
 
     // ---- assets ----
@@ -529,8 +525,11 @@ public final class DashboardResource {
         return Response.status(403).type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).entity(text + "\n").build();
     }
 
-    private Map<String, Object> form(InputStream body, String type, String length) {
-        return RequestBody.read(body, type, length, supervisor.maxBodyBytes(), true).fields();
+    /** Reads a posted form and runs {@code action} on it, or answers 403 when its CSRF token does not match. */
+    private Response posted(ContainerRequestContext request, InputStream body, String type, String length,
+                            Function<Map<String, Object>, Response> action) {
+        Map<String, Object> form = RequestBody.read(body, type, length, supervisor.maxBodyBytes(), true).fields();
+        return DashboardGuard.tokenMatches(request, form) ? action.apply(form) : refused(null);
     }
 
     private static String text(Map<String, Object> form, String name) {
