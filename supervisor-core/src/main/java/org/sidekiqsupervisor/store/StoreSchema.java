@@ -53,6 +53,11 @@ public record StoreSchema(String tablePrefix, Mode mode) {
         return tablePrefix + "job_counts";
     }
 
+    /** The durations of complete jobs per class, in buckets. */
+    public String durationsTable() {
+        return tablePrefix + "job_durations";
+    }
+
     /** Flyway's history table for the supervisor's own migrations. */
     public String historyTable() {
         return tablePrefix + "schema_history";

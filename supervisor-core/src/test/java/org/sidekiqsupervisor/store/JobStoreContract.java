@@ -20,6 +20,7 @@ import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationSummaries;
+import org.sidekiqsupervisor.model.DurationSummary;
 import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobEvent;
@@ -389,6 +390,69 @@ public abstract class JobStoreContract {
         assertThat(store.countByStatus()).isEqualTo(actual);
     }
 
+    /**
+     * The summaries of all jobs, and per class, which the store keeps in buckets, agree with a scan of the jobs (asked
+     * for with a filter every job's arguments here match): count, mean and max exactly, percentiles within a bucket.
+     */
+    private void assertDurationBucketsMatchTheJobs() {
+        for (DurationFrom from : DurationFrom.values()) {
+            DurationSummaries kept = store.durationSummaries(new DurationQuery(from, null, null, null, 0, null));
+            DurationSummaries scanned = store.durationSummaries(new DurationQuery(from, "[", null, null, 0, null));
+            assertSameSummary(from + " overall", kept.overall(), scanned.overall());
+            assertThat(kept.byClass().keySet()).isEqualTo(scanned.byClass().keySet());
+            kept.byClass().forEach((jobClass, summary) -> {
+                assertSameSummary(from + " " + jobClass, summary, scanned.byClass().get(jobClass));
+                DurationSummaries oneClass = store.durationSummaries(new DurationQuery(from, null, jobClass, null, 0, null));
+                assertThat(oneClass.overall()).isEqualTo(summary);
+            });
+        }
+    }
+
+    private static void assertSameSummary(String what, DurationSummary kept, DurationSummary scanned) {
+        assertThat(kept.count()).as(what).isEqualTo(scanned.count());
+        assertThat(kept.meanMs()).as(what).isCloseTo(scanned.meanMs(), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(kept.maxMs()).as(what).isEqualTo(scanned.maxMs());
+        for (double[] pair : new double[][] {{kept.p50Ms(), scanned.p50Ms()}, {kept.p95Ms(), scanned.p95Ms()}, {kept.p99Ms(), scanned.p99Ms()}}) {
+            // A bucket is at most 1/64 of its values wide.
+            assertThat(pair[0]).as(what).isCloseTo(pair[1], org.assertj.core.data.Offset.offset(Math.abs(kept.maxMs()) / 64 + 0.001));
+        }
+    }
+
+    @Test
+    void kept_duration_summaries_follow_late_events_retries_and_deletes() {
+        // Complete before started (the started event arrives later and gives the run time), the class known only from
+        // the queued event that comes last, a failed job retried to completion, and jobs deleted afterwards.
+        record(event("late", JobStatus.COMPLETE, 900, null, "[1]"));
+        record(event("late", JobStatus.STARTED, 100, null, null));
+        record(event("late", JobStatus.QUEUED, 0, "Late", "[1]"));
+        record(event("retried", JobStatus.QUEUED, 0, "Retried", "[2]"));
+        record(event("retried", JobStatus.STARTED, 10, "Retried", null));
+        record(event("retried", JobStatus.FAILED, 20, "Retried", null));
+        record(event("retried", JobStatus.STARTED, 5_000, "Retried", null));
+        record(event("retried", JobStatus.COMPLETE, 5_250, "Retried", null));
+        for (int i = 0; i < 50; i++) {
+            record(event("many" + i, JobStatus.QUEUED, i, "Many", "[3]"));
+            record(event("many" + i, JobStatus.STARTED, 2 * i, "Many", null));
+            record(event("many" + i, JobStatus.COMPLETE, 2 * i + 1000L * i, "Many", null));
+        }
+        DurationSummaries started = store.durationSummaries(new DurationQuery(DurationFrom.STARTED, null, null, null, 0, null));
+        assertThat(started.byClass().get("Late").maxMs()).isEqualTo(800.0);
+        assertThat(started.byClass().get("Retried").maxMs()).isEqualTo(250.0);
+        assertThat(started.byClass().get("Many").count()).isEqualTo(50);
+        assertThat(started.overall().count()).isEqualTo(52);
+        assertDurationBucketsMatchTheJobs();
+
+        store.delete(store.query(JobQuery.builder().jobClass("Many").limit(20).build()).jobs());
+        store.delete(store.query(JobQuery.builder().jobClass("Late").build()).jobs());
+        assertThat(store.durationSummaries(new DurationQuery(DurationFrom.STARTED, null, null, null, 0, null)).byClass())
+                .containsOnlyKeys("Retried", "Many");
+        assertDurationBucketsMatchTheJobs();
+        store.pruneBatch(T0.plusSeconds(3600), 1000);
+        DurationSummaries none = store.durationSummaries(new DurationQuery(DurationFrom.QUEUED, null, null, null, 0, null));
+        assertThat(none.overall()).isEqualTo(DurationSummary.EMPTY);
+        assertThat(none.byClass()).isEmpty();
+    }
+
     @Test
     void counts_by_status_follow_every_change_concurrent_ones_included() throws Exception {
         assertThat(store.countByStatus().values()).allMatch(n -> n == 0);
@@ -414,17 +478,24 @@ public abstract class JobStoreContract {
             pool.shutdownNow();
         }
         assertCountsMatchTheJobs();
+        assertThat(store.durationSummaries(new DurationQuery(DurationFrom.STARTED, null, null, null, 0, null)).overall().count())
+                .isPositive();
+        assertDurationBucketsMatchTheJobs();
         record(event("old", JobStatus.COMPLETE, -10_000_000L, "A", null));
         store.pruneBatch(T0.minusSeconds(1), 100);
         assertCountsMatchTheJobs();
+        assertDurationBucketsMatchTheJobs();
         store.delete(store.query(JobQuery.builder().status(JobStatus.QUEUED).limit(25).build()).jobs());
+        store.delete(store.query(JobQuery.builder().status(JobStatus.COMPLETE).limit(5).build()).jobs());
         assertCountsMatchTheJobs();
+        assertDurationBucketsMatchTheJobs();
         record(event("r1", JobStatus.STARTED, 0, "A", "[1]"));
         Job original = store.find("r1").orElseThrow();
         assertThat(store.claimRestart("r1", "r1-new")).isTrue();
         store.completeRestart(original, new JobEvent("r1-new", JobStatus.QUEUED, T0.plusSeconds(1), "A", "default", "[1]", null, null,
                 "r1"), RECEIVED);
         assertCountsMatchTheJobs();
+        assertDurationBucketsMatchTheJobs();
         assertThat(store.countByStatus().values().stream().mapToLong(Long::longValue).sum()).isPositive();
     }
 
