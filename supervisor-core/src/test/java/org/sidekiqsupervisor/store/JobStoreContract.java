@@ -180,6 +180,40 @@ public abstract class JobStoreContract {
         }
     }
 
+    /** Pages through {@code query} to the end; the jobs in the order given. */
+    private List<String> allPages(JobQuery query) {
+        List<String> seen = new ArrayList<>();
+        while (true) {
+            JobPage page = store.query(query);
+            page.jobs().forEach(job -> seen.add(job.jobId()));
+            if (page.nextCursor() == null) {
+                return seen;
+            }
+            query = query.after(page.nextCursor());
+        }
+    }
+
+    @Test
+    void filtered_pages_are_the_same_whether_the_matches_are_among_the_newest_jobs_or_far_behind_them() {
+        // 6,000 jobs (more than a filtered query first looks through): every other one has "even", the 60 oldest "old".
+        List<JobEvent> events = new ArrayList<>();
+        for (int i = 0; i < 6_000; i++) {
+            String args = "[" + i + (i % 2 == 0 ? ",\"even\"" : "") + (i < 60 ? ",\"old\"" : "") + "]";
+            events.add(new JobEvent(String.format("f%05d", i), i % 3 == 0 ? JobStatus.QUEUED : JobStatus.STARTED, T0.plusMillis(i),
+                    "A", "default", args, null, null, null));
+        }
+        store.record(events, RECEIVED);
+        List<String> old = allPages(JobQuery.builder().filter("\"old\"").limit(50).build());
+        assertThat(old).hasSize(60).first().isEqualTo("f00059");
+        assertThat(old).last().isEqualTo("f00000");
+        List<String> even = allPages(JobQuery.builder().filter("\"even\"").limit(1000).build());
+        assertThat(even).hasSize(3_000).doesNotHaveDuplicates().first().isEqualTo("f05998");
+        assertThat(even).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        List<String> startedEven = allPages(JobQuery.builder().status(JobStatus.STARTED).filter("\"even\"").limit(100).build());
+        assertThat(startedEven).hasSize(2_000).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(allPages(JobQuery.builder().status(JobStatus.QUEUED).filter("\"old\"").limit(7).build())).hasSize(20);
+    }
+
     @Test
     void durations_list_each_completed_job_and_summarise_them_overall_and_by_class() {
         // Class A: run times 100..1000 ms (ten jobs); class B: one job of 5000 ms; one job never completed.

@@ -68,6 +68,8 @@ public final class JdbiJobStore implements JobStore {
     public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
     /** How many times a transaction that lost a race (duplicate key, deadlock) is tried again. */
     static final int MAX_TRIES = 5;
+    /** A filtered query first looks for its page among this many of the newest jobs that meet its other criteria. */
+    static final int FILTER_PROBE_ROWS = 5000;
     /** At most this many job classes are summarised in a duration report. */
     static final int MAX_CLASSES = 1000;
     /** SQL states of races that a new try resolves: unique violation, serialization failure, deadlock,
@@ -308,18 +310,44 @@ public final class JdbiJobStore implements JobStore {
                 .equal("status", query.status() == null ? null : query.status().wireName())
                 .equal("job_class", query.jobClass())
                 .equal("queue", query.queue())
-                .argumentsContain(query.filter())
                 .activityFrom(query.since(), query.until())
                 .startedBefore(query.startedBefore())
                 .after(query.cursor());
-        String sql = "select " + JOB_SELECT + " from " + jobs + where.sql()
-                + " order by activity_us desc, job_id desc limit :limit";
-        List<Job> rows = call(() -> jdbi.withHandle(handle -> where.bindTo(handle.createQuery(sql))
-                .bind("limit", query.limit() + 1)
-                .map(JdbiJobStore::mapJob).list()));
+        String order = newestFirst(query.status() != null ? "status" : query.jobClass() != null ? "job_class"
+                : query.queue() != null ? "queue" : null);
+        List<Job> rows = null;
+        if (query.filter() != null) {
+            // A filter that many jobs match fills its page from the newest few thousand jobs: look there first, in
+            // activity order, instead of letting the database gather every match (PostgreSQL's trigram index would
+            // hand it all million) and sort them. Only a page it fills is its answer; else the full query below.
+            Conditions newest = new Conditions().argumentsContain(query.filter());
+            String probe = "select " + JOB_SELECT + " from (select " + JOB_SELECT + " from " + jobs + where.sql() + order
+                    + " limit " + FILTER_PROBE_ROWS + ") newest" + newest.sql() + order + " limit :limit";
+            List<Job> found = call(() -> jdbi.withHandle(handle -> newest.bindTo(where.bindTo(handle.createQuery(probe)))
+                    .bind("limit", query.limit() + 1).map(JdbiJobStore::mapJob).list()));
+            if (found.size() > query.limit()) {
+                rows = found;
+            }
+        }
+        if (rows == null) {
+            Conditions all = where.argumentsContain(query.filter());
+            String sql = "select " + JOB_SELECT + " from " + jobs + all.sql() + order + " limit :limit";
+            rows = call(() -> jdbi.withHandle(handle -> all.bindTo(handle.createQuery(sql))
+                    .bind("limit", query.limit() + 1)
+                    .map(JdbiJobStore::mapJob).list()));
+        }
         boolean more = rows.size() > query.limit();
         List<Job> shown = more ? rows.subList(0, query.limit()) : rows;
         return new JobPage(shown, more ? PageCursor.after(shown.get(shown.size() - 1)) : null);
+    }
+
+    /**
+     * Newest activity first. {@code equalColumn}, a column the query fixes to one value (or null), leads the ORDER BY:
+     * it changes nothing in the order, but H2 reads its (column, activity, job id) index in order only when the ORDER
+     * BY names the index's columns from the first; otherwise it reads every row of that status and sorts them.
+     */
+    private static String newestFirst(String equalColumn) {
+        return " order by " + (equalColumn == null ? "" : equalColumn + ", ") + "activity_us desc, job_id desc";
     }
 
     @Override
@@ -330,7 +358,7 @@ public final class JdbiJobStore implements JobStore {
         String start = startColumn(query);
         Conditions where = completedWith(query).after(query.cursor());
         String sql = "select job_id, job_class, queue, activity_us, (completed_us - " + start + ") as duration_us "
-                + "from " + jobs + where.sql() + " order by activity_us desc, job_id desc limit :limit";
+                + "from " + jobs + where.sql() + newestFirst("status") + " limit :limit";
         List<DurationRow> rows = call(() -> jdbi.withHandle(handle -> where.bindTo(handle.createQuery(sql))
                 .bind("limit", query.limit() + 1)
                 .map((rs, ctx) -> new DurationRow(new JobDuration(rs.getString("job_id"), rs.getString("job_class"),
