@@ -11,14 +11,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|all|soak]}: prints every figure the
+ * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|all|soak|startup]}: prints every figure the
  * performance targets name, each ingest figure with its ratio to the no-op endpoint measured in the same run; {@code soak}
  * runs the server at a steady rate for minutes and prints its heap, threads, descriptors and connections over time.
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
         description = "Ingest throughput over loopback (wrk) and query cost at growing sizes.")
 public final class Benchmarks implements Callable<Integer> {
-    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, all (default: both) or soak")
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, all (default: both), soak or startup")
     String what;
 
     @Option(names = "--warmup", defaultValue = "30", description = "seconds of load before measuring (default ${DEFAULT-VALUE})")
@@ -49,8 +49,14 @@ public final class Benchmarks implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Arrays.asList("ingest", "queries", "all", "soak").contains(what)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries, all or soak (got " + what + ")");
+        if (!Arrays.asList("ingest", "queries", "all", "soak", "startup").contains(what)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries, all, soak or startup (got " + what + ")");
+        }
+        if (what.equals("startup")) {
+            IngestBenchmark.StartUp startUp = IngestBenchmark.measureStartUp(9);
+            System.out.printf("start to first answered request (median of 9): %d ms on a new store, %d ms on an existing one%n",
+                    startUp.newStoreMs(), startUp.existingStoreMs());
+            return 0;
         }
         if (what.equals("soak")) {
             SoakBenchmark soak = new SoakBenchmark(Duration.ofMinutes(soakMinutes), Duration.ofSeconds(15), soakRate, System.out);
@@ -65,7 +71,7 @@ public final class Benchmarks implements Callable<Integer> {
                 System.err.println("wrk is not installed: apt-get install wrk");
                 return 1;
             }
-            new IngestBenchmark(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), connections, System.out)
+            new IngestBenchmark(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), connections, 5, System.out)
                     .run(!noPostgres);
         }
         if (!what.equals("ingest")) {

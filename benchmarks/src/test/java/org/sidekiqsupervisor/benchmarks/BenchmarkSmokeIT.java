@@ -28,7 +28,7 @@ class BenchmarkSmokeIT {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         List<IngestBenchmark.Row> rows;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-            rows = new IngestBenchmark(Duration.ofSeconds(1), Duration.ofSeconds(2), 4, out).run(true);
+            rows = new IngestBenchmark(Duration.ofSeconds(1), Duration.ofSeconds(2), 4, 1, out).run(true);
         }
         assertThat(rows).extracting(row -> row.scenario().name()).containsExactlyElementsOf(
                 IngestBenchmark.SCENARIOS.stream().map(IngestBenchmark.Scenario::name).toList());
@@ -38,7 +38,8 @@ class BenchmarkSmokeIT {
             assertThat(row.result().p99Ms()).isPositive();
         });
         String report = printed.toString(StandardCharsets.UTF_8);
-        assertThat(report).contains("x no-op", "seed endpoints, PostgreSQL", "start to first answered request: ");
+        assertThat(report).contains("x no-op", "seed endpoints, PostgreSQL", "start to first answered request (median of 1): ");
+        assertThat(report).containsPattern("\\(median of 1\\): \\d+ ms on a new store, \\d+ ms on an existing one");
     }
 
     @Test

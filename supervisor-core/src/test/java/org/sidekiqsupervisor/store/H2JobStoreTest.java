@@ -49,6 +49,9 @@ class H2JobStoreTest extends JobStoreContract {
             insert.execute();
         });
         try (JobStore upgraded = JdbiJobStore.open(pool, pool)) {
+            // Migrated to the newest version, which is what the store skips Flyway for once it is there.
+            assertThat(current.info().current().getVersion().getVersion()).isEqualTo(JdbiJobStore.SCHEMA_VERSION);
+            assertThat(current.info().pending()).isEmpty();
             assertThat(upgraded.countByStatus()).containsEntry(JobStatus.COMPLETE, 2_700L).containsEntry(JobStatus.STARTED, 300L);
             for (DurationFrom from : DurationFrom.values()) {
                 DurationSummaries kept = upgraded.durationSummaries(new DurationQuery(from, null, null, null, 0, null));

@@ -68,6 +68,8 @@ public final class JdbiJobStore implements JobStore {
     public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
     /** How many times a transaction that lost a race (duplicate key, deadlock) is tried again. */
     static final int MAX_TRIES = 5;
+    /** The version of the newest migration: the schema this code reads and writes. */
+    public static final String SCHEMA_VERSION = "7";
     /** A filtered query first looks for its page among this many of the newest jobs that meet its other criteria. */
     static final int FILTER_PROBE_ROWS = 5000;
     /** At most this many job classes are summarised in a duration report. */
@@ -110,7 +112,12 @@ public final class JdbiJobStore implements JobStore {
      */
     public static JdbiJobStore open(DataSource dataSource, StoreSchema schema, AutoCloseable onClose) {
         switch (schema.mode()) {
-            case MIGRATE -> run(dataSource, schema, flyway -> flyway.migrate());
+            case MIGRATE -> {
+                // Flyway takes about half a second to start; a store already at this version does not need it.
+                if (!isCurrent(dataSource, schema)) {
+                    run(dataSource, schema, flyway -> flyway.migrate());
+                }
+            }
             case VALIDATE -> run(dataSource, schema, flyway -> {
                 flyway.validate();
                 return null;
@@ -145,6 +152,29 @@ public final class JdbiJobStore implements JobStore {
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .load();
+    }
+
+    /**
+     * Whether the schema history says every migration up to {@link #SCHEMA_VERSION} succeeded. False when there is no
+     * history yet, or it cannot be read: Flyway then decides (and reports what is wrong).
+     */
+    static boolean isCurrent(DataSource dataSource, StoreSchema schema) {
+        // Flyway names its history table and columns in quotes, lower case, on H2 and PostgreSQL alike.
+        String sql = "select \"version\", \"success\" from \"" + schema.historyTable() + "\"";
+        try (java.sql.Connection connection = dataSource.getConnection();
+             java.sql.Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            boolean current = false;
+            while (rows.next()) {
+                if (!rows.getBoolean("success")) {
+                    return false;
+                }
+                current |= SCHEMA_VERSION.equals(rows.getString("version"));
+            }
+            return current;
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private static void run(DataSource dataSource, StoreSchema schema, java.util.function.Function<Flyway, Object> action) {
