@@ -32,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class GroupCommitter implements AutoCloseable {
     static final int MAX_BATCH_EVENTS = 500;
-    /** Two writers: one commits while the other prepares the next batch. */
-    static final int WRITERS = 2;
     private static final long RESULT_TIMEOUT_SECONDS = 60;
     /** After the database was found unreachable, how long batches are refused without trying. */
     static final java.time.Duration UNREACHABLE_BACKOFF = java.time.Duration.ofSeconds(1);
@@ -54,7 +52,8 @@ final class GroupCommitter implements AutoCloseable {
     GroupCommitter(JobStore store, Clock clock) {
         this.store = store;
         this.clock = clock;
-        for (int i = 0; i < WRITERS; i++) {
+        // As many writers as the store commits at once (JobStore#concurrentWriters); at least one.
+        for (int i = 0; i < Math.max(1, store.concurrentWriters()); i++) {
             Thread writer = new Thread(this::write, "supervisor-group-commit-" + i);
             writer.setDaemon(true);
             writer.start();

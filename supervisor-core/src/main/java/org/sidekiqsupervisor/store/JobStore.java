@@ -121,6 +121,14 @@ public interface JobStore extends AutoCloseable {
     /** Checks that the database answers. */
     void ping();
 
+    /**
+     * How many batches of events are best written at once (the group committer runs this many writers): 1 where the
+     * database commits one transaction at a time anyway, more where commits overlap.
+     */
+    default int concurrentWriters() {
+        return 1;
+    }
+
     /** Releases what the store owns (its connection pool, if it made one). */
     @Override
     void close();

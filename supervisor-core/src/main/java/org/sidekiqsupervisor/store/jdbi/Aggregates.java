@@ -139,12 +139,16 @@ final class Aggregates {
                 inserts.execute();
             }
         }
+        // One round trip for every status that changed.
+        PreparedBatch counts = handle.prepareBatch("update " + countsTable + " set jobs = jobs + :delta where shard = :shard and status = :status");
         for (JobStatus status : JobStatus.values()) {
             long delta = moved.getOrDefault(status, 0L);
             if (delta != 0) {
-                handle.createUpdate("update " + countsTable + " set jobs = jobs + :delta where shard = :shard and status = :status")
-                        .bind("delta", delta).bind("shard", shard).bind("status", status.wireName()).execute();
+                counts.bind("delta", delta).bind("shard", shard).bind("status", status.wireName()).add();
             }
+        }
+        if (counts.size() > 0) {
+            counts.execute();
         }
     }
 

@@ -92,8 +92,10 @@ public final class JdbiJobStore implements JobStore {
     private final String events;
     private final String counts;
     private final String durations;
+    private final boolean postgres;
 
-    private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose) {
+    private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose, boolean postgres) {
+        this.postgres = postgres;
         this.jdbi = jdbi;
         this.onClose = onClose;
         this.jobs = schema.jobsTable();
@@ -124,7 +126,7 @@ public final class JdbiJobStore implements JobStore {
             });
             case NONE -> LOG.debug("schema mode none: the supervisor's tables are managed by the host");
         }
-        return new JdbiJobStore(Jdbi.create(dataSource), schema, onClose);
+        return new JdbiJobStore(Jdbi.create(dataSource), schema, onClose, isPostgres(dataSource));
     }
 
     /** {@link #open(DataSource, StoreSchema, AutoCloseable)} with the default schema: prefix supervisor_, migrate. */
@@ -666,6 +668,17 @@ public final class JdbiJobStore implements JobStore {
                 .map((rs, ctx) -> byStatus.put(JobStatus.fromWireName(rs.getString("status"), "status"), rs.getLong("n")))
                 .list()));
         return Collections.unmodifiableMap(byStatus);
+    }
+
+    /**
+     * PostgreSQL commits concurrent transactions in parallel (and flushes them to disk together): two writers. H2 writes
+     * one commit at a time; measured with the ingest benchmark, a second writer there only waits on the first one's rows
+     * (seed endpoints 1,368 events/s with two writers, 2,004 with one; batch 20,131 and 27,783), while on PostgreSQL
+     * two writers took the batch endpoint from 19,801 to 31,430 events/s.
+     */
+    @Override
+    public int concurrentWriters() {
+        return postgres ? 2 : 1;
     }
 
     @Override
