@@ -312,7 +312,11 @@ public final class JobManager {
         return store.details(JobEvent.requireJobId(jobId, "job_id"));
     }
 
-    /** Per-job durations (a page) and summaries (count, mean, p50, p95, p99, max) overall and per class. */
+    /**
+     * Per-job durations (a page) and summaries (count, mean, p50, p95, p99, max) overall and per class. Without a filter
+     * or queue the summaries come from duration buckets the store keeps (percentiles within 1.6 %), whatever the number
+     * of jobs; with either they are computed from the matching jobs.
+     */
     public DurationReport durations(DurationQuery query) {
         return new DurationReport(store.durationPage(query), store.durationSummaries(query));
     }

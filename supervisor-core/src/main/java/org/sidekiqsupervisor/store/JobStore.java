@@ -53,7 +53,11 @@ public interface JobStore extends AutoCloseable {
     /** A page of durations of completed jobs, newest activity first. */
     DurationPage durationPage(DurationQuery query);
 
-    /** Duration statistics over every completed job that matches (the query's limit and cursor are ignored). */
+    /**
+     * Duration statistics over every completed job that matches (the query's limit and cursor are ignored). Count and
+     * mean are exact; a store may keep the durations in buckets and answer percentiles and max within a bucket's width
+     * (the JDBI store does so for queries without a filter or queue: 1.6 %).
+     */
     DurationSummaries durationSummaries(DurationQuery query);
 
     /**

@@ -426,7 +426,7 @@ public abstract class JobStoreContract {
 
     /**
      * The summaries of all jobs, and per class, which the store keeps in buckets, agree with a scan of the jobs (asked
-     * for with a filter every job's arguments here match): count, mean and max exactly, percentiles within a bucket.
+     * for with a filter every job's arguments here match): count and mean exactly, max and percentiles within a bucket.
      */
     private void assertDurationBucketsMatchTheJobs() {
         for (DurationFrom from : DurationFrom.values()) {
@@ -445,7 +445,8 @@ public abstract class JobStoreContract {
     private static void assertSameSummary(String what, DurationSummary kept, DurationSummary scanned) {
         assertThat(kept.count()).as(what).isEqualTo(scanned.count());
         assertThat(kept.meanMs()).as(what).isCloseTo(scanned.meanMs(), org.assertj.core.data.Offset.offset(1e-6));
-        assertThat(kept.maxMs()).as(what).isEqualTo(scanned.maxMs());
+        // Exact, unless the job that set it was deleted and others stay in its bucket: then within that bucket.
+        assertThat(kept.maxMs()).as(what).isBetween(scanned.maxMs(), scanned.maxMs() + Math.abs(scanned.maxMs()) / 64 + 0.001);
         for (double[] pair : new double[][] {{kept.p50Ms(), scanned.p50Ms()}, {kept.p95Ms(), scanned.p95Ms()}, {kept.p99Ms(), scanned.p99Ms()}}) {
             // A bucket is at most 1/64 of its values wide.
             assertThat(pair[0]).as(what).isCloseTo(pair[1], org.assertj.core.data.Offset.offset(Math.abs(kept.maxMs()) / 64 + 0.001));
