@@ -195,7 +195,7 @@ public abstract class JobStoreContract {
 
     @Test
     void filtered_pages_are_the_same_whether_the_matches_are_among_the_newest_jobs_or_far_behind_them() {
-        // 6,000 jobs (more than a filtered query first looks through): every other one has "even", the 60 oldest "old".
+        // 6,000 jobs (more than a filtered query first looks through, 1,000): every other one has "even", the 60 oldest "old".
         List<JobEvent> events = new ArrayList<>();
         for (int i = 0; i < 6_000; i++) {
             String args = "[" + i + (i % 2 == 0 ? ",\"even\"" : "") + (i < 60 ? ",\"old\"" : "") + "]";

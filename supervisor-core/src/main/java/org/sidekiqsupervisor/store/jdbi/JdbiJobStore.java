@@ -71,7 +71,7 @@ public final class JdbiJobStore implements JobStore {
     /** The version of the newest migration: the schema this code reads and writes. */
     public static final String SCHEMA_VERSION = "7";
     /** A filtered query first looks for its page among this many of the newest jobs that meet its other criteria. */
-    static final int FILTER_PROBE_ROWS = 5000;
+    static final int FILTER_PROBE_ROWS = 1000;
     /** At most this many job classes are summarised in a duration report. */
     static final int MAX_CLASSES = 1000;
     /** SQL states of races that a new try resolves: unique violation, serialization failure, deadlock,
@@ -349,7 +349,7 @@ public final class JdbiJobStore implements JobStore {
                 : query.queue() != null ? "queue" : null);
         List<Job> rows = null;
         if (query.filter() != null) {
-            // A filter that many jobs match fills its page from the newest few thousand jobs: look there first, in
+            // A filter that many jobs match fills its page from the newest thousand jobs: look there first, in
             // activity order, instead of letting the database gather every match (PostgreSQL's trigram index would
             // hand it all million) and sort them. Only a page it fills is its answer; else the full query below.
             Conditions newest = new Conditions().argumentsContain(query.filter());
@@ -824,7 +824,8 @@ public final class JdbiJobStore implements JobStore {
 
         Conditions after(PageCursor cursor) {
             if (cursor != null) {
-                clauses.add("(activity_us < :cursor_us or (activity_us = :cursor_us and job_id < :cursor_job_id))");
+                // The first term bounds an index range scan; the OR alone made PostgreSQL read the whole table.
+                clauses.add("activity_us <= :cursor_us and (activity_us < :cursor_us or job_id < :cursor_job_id)");
                 bindings.put("cursor_us", Times.toMicros(cursor.activityAt()));
                 bindings.put("cursor_job_id", cursor.jobId());
             }
