@@ -482,6 +482,19 @@ public abstract class JobStoreContract {
         assertThat(store.durationSummaries(new DurationQuery(DurationFrom.STARTED, null, null, null, 0, null)).byClass())
                 .containsOnlyKeys("Retried", "Many");
         assertDurationBucketsMatchTheJobs();
+        // Two run times in one bucket; the longer one deleted: the count and mean follow exactly, the max keeps what
+        // the bucket saw (within the bucket's width) and the remaining job's own time is the median.
+        record(event("same1", JobStatus.STARTED, 0, "Same", "[4]"));
+        record(event("same1", JobStatus.COMPLETE, 500, "Same", null));
+        record(event("same2", JobStatus.STARTED, 0, "Same", "[5]"));
+        record(new JobEvent("same2", JobStatus.COMPLETE, T0.plusNanos(500_100_000), "Same", "default", null, null, null, null));
+        store.delete(store.query(JobQuery.builder().filter("[5]").build()).jobs());
+        DurationSummary same = store.durationSummaries(new DurationQuery(DurationFrom.STARTED, null, "Same", null, 0, null)).overall();
+        assertThat(same.count()).isEqualTo(1);
+        assertThat(same.meanMs()).isEqualTo(500.0);
+        assertThat(same.p50Ms()).isEqualTo(500.0);
+        assertThat(same.maxMs()).isBetween(500.0, 500.0 + 500.0 / 64);
+        assertDurationBucketsMatchTheJobs();
         store.pruneBatch(T0.plusSeconds(3600), 1000);
         DurationSummaries none = store.durationSummaries(new DurationQuery(DurationFrom.QUEUED, null, null, null, 0, null));
         assertThat(none.overall()).isEqualTo(DurationSummary.EMPTY);
