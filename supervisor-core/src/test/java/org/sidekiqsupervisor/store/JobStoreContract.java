@@ -409,17 +409,7 @@ public abstract class JobStoreContract {
     private void assertCountsMatchTheJobs() {
         java.util.Map<JobStatus, Long> actual = new java.util.EnumMap<>(JobStatus.class);
         for (JobStatus status : JobStatus.values()) {
-            long n = 0;
-            JobQuery query = JobQuery.builder().status(status).limit(1000).build();
-            while (true) {
-                JobPage page = store.query(query);
-                n += page.jobs().size();
-                if (page.nextCursor() == null) {
-                    break;
-                }
-                query = query.after(page.nextCursor());
-            }
-            actual.put(status, n);
+            actual.put(status, (long) allPages(JobQuery.builder().status(status).limit(1000).build()).size());
         }
         assertThat(store.countByStatus()).isEqualTo(actual);
     }

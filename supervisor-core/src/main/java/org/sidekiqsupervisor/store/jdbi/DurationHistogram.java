@@ -66,18 +66,15 @@ final class DurationHistogram {
         return ((long) (SUB + mantissa) << (exponent - SUB_BITS)) + width;
     }
 
-    /** Adds a bucket's figures (as read from one row, or from another histogram). Empty buckets are left out. */
-    void add(int bucket, long count, long totalUs, Long minUs, Long maxUs) {
+    /** Adds a bucket's figures (as read from one row, or from another histogram); returns this histogram. */
+    DurationHistogram add(int bucket, long count, long totalUs, Long minUs, Long maxUs) {
         buckets.merge(bucket, new Bucket(count, totalUs, minUs, maxUs), (a, b) -> new Bucket(a.count + b.count,
                 a.totalUs + b.totalUs, least(a.minUs, b.minUs), greatest(a.maxUs, b.maxUs)));
+        return this;
     }
 
     void addAll(DurationHistogram other) {
         other.buckets.forEach((bucket, figures) -> add(bucket, figures.count, figures.totalUs, figures.minUs, figures.maxUs));
-    }
-
-    long count() {
-        return buckets.values().stream().filter(b -> b.count > 0).mapToLong(Bucket::count).sum();
     }
 
     /** Count, mean, p50, p95, p99 and max in milliseconds, as {@link DurationSummary} reports them. */

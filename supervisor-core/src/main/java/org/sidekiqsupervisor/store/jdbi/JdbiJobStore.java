@@ -423,11 +423,9 @@ public final class JdbiJobStore implements JobStore {
             if (query.jobClass() != null) {
                 read.bind("job_class", query.jobClass());
             }
-            read.map((rs, ctx) -> {
-                histograms.computeIfAbsent(rs.getString("job_class"), k -> new DurationHistogram()).add(rs.getInt("bucket"),
-                        rs.getLong("n"), rs.getLong("total_us"), nullableLong(rs, "min_us"), nullableLong(rs, "max_us"));
-                return rs.getString("job_class");
-            }).list();
+            read.map((rs, ctx) -> histograms.computeIfAbsent(rs.getString("job_class"), k -> new DurationHistogram())
+                    .add(rs.getInt("bucket"), rs.getLong("n"), rs.getLong("total_us"), nullableLong(rs, "min_us"),
+                            nullableLong(rs, "max_us"))).list();
             return null;
         }));
         DurationHistogram all = new DurationHistogram();
@@ -554,23 +552,22 @@ public final class JdbiJobStore implements JobStore {
         snapshot.forEach(job -> byId.put(job.jobId(), job));
         return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
             // Lock the rows, then keep only those still as they were read: a job that took an event since is not
-            // what the person deleting it saw.
-            List<String> unchanged = handle.createQuery("select job_id, status, status_us, restarting_to from " + jobs
-                            + " where job_id in (<ids>) order by job_id for update")
+            // what the person deleting it saw. The same read gives each kept job's share of the aggregates.
+            Aggregates aggregates = new Aggregates();
+            List<String> unchanged = handle.createQuery("select " + AGGREGATED_COLUMNS + ", status_us, restarting_to from "
+                            + jobs + " where job_id in (<ids>) order by job_id for update")
                     .bindList("ids", List.copyOf(byId.keySet()))
                     .map((rs, ctx) -> {
                         Job seen = byId.get(rs.getString("job_id"));
                         boolean same = rs.getString("restarting_to") == null
                                 && seen.status().wireName().equals(rs.getString("status"))
                                 && Times.toMicros(seen.statusAt()) == rs.getLong("status_us");
-                        return same ? seen.jobId() : null;
+                        return same ? leave(rs, aggregates) : null;
                     })
                     .list().stream().filter(id -> id != null).toList();
             if (unchanged.isEmpty()) {
                 return List.<String>of();
             }
-            Aggregates aggregates = new Aggregates();
-            leaveDeleted(handle, unchanged, aggregates);
             handle.createUpdate("delete from " + events + " where job_id in (<ids>)").bindList("ids", unchanged).execute();
             handle.createUpdate("delete from " + jobs + " where job_id in (<ids>)").bindList("ids", unchanged).execute();
             aggregates.write(handle, counts, durations);
@@ -644,7 +641,7 @@ public final class JdbiJobStore implements JobStore {
     /** What a deleted job's share of the aggregates is read from. */
     private static final String AGGREGATED_COLUMNS = "job_id, status, job_class, queued_us, started_us, completed_us";
 
-    /** Tells {@code aggregates} that the jobs {@code ids} (locked by this transaction, or locked here) are about to go. */
+    /** Tells {@code aggregates} that the jobs {@code ids} (locked here) are about to go. */
     private void leaveDeleted(Handle handle, List<String> ids, Aggregates aggregates) {
         for (List<String> chunk : chunks(ids)) {
             handle.createQuery("select " + AGGREGATED_COLUMNS + " from " + jobs + " where job_id in (<ids>) order by job_id for update")
