@@ -535,6 +535,9 @@ public final class Supervisor implements AutoCloseable {
             config.setUsername(databaseUser);
             config.setPassword(databasePassword);
             config.setMaximumPoolSize(poolSize);
+            // Every connection starts READ COMMITTED, and the pool puts back a level a borrower changed: the store then
+            // leaves the level alone instead of asking for it around every transaction.
+            config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
             config.setConnectionTimeout(DEFAULT_CONNECTION_TIMEOUT.toMillis());
             config.setValidationTimeout(Math.min(2000, DEFAULT_CONNECTION_TIMEOUT.toMillis() - 1));
             // Fail build() at once if the database is not there, rather than on the first request.

@@ -22,6 +22,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -69,7 +70,7 @@ public final class JdbiJobStore implements JobStore {
     /** How many times a transaction that lost a race (duplicate key, deadlock) is tried again. */
     static final int MAX_TRIES = 5;
     /** The version of the newest migration: the schema this code reads and writes. */
-    public static final String SCHEMA_VERSION = "7";
+    public static final String SCHEMA_VERSION = "8";
     /** A filtered query first looks for its page among this many of the newest jobs that meet its other criteria. */
     static final int FILTER_PROBE_ROWS = 1000;
     /** At most this many job classes are summarised in a duration report. */
@@ -93,9 +94,12 @@ public final class JdbiJobStore implements JobStore {
     private final String counts;
     private final String durations;
     private final boolean postgres;
+    /** Whether the data source's connections are READ COMMITTED to begin with (see {@link #readCommitted}). */
+    private final boolean readCommittedByDefault;
 
-    private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose, boolean postgres) {
-        this.postgres = postgres;
+    private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose, Database database) {
+        this.postgres = database.postgres();
+        this.readCommittedByDefault = database.readCommittedByDefault();
         this.jdbi = jdbi;
         this.onClose = onClose;
         this.jobs = schema.jobsTable();
@@ -126,7 +130,32 @@ public final class JdbiJobStore implements JobStore {
             });
             case NONE -> LOG.debug("schema mode none: the supervisor's tables are managed by the host");
         }
-        return new JdbiJobStore(Jdbi.create(dataSource), schema, onClose, isPostgres(dataSource));
+        return new JdbiJobStore(Jdbi.create(dataSource), schema, onClose, Database.of(dataSource));
+    }
+
+    /** What the store needs to know of its database, read from one connection when it opens. */
+    private record Database(boolean postgres, boolean readCommittedByDefault) {
+        static Database of(DataSource dataSource) {
+            try (java.sql.Connection connection = dataSource.getConnection()) {
+                return new Database(isPostgres(connection),
+                        connection.getTransactionIsolation() == java.sql.Connection.TRANSACTION_READ_COMMITTED);
+            } catch (SQLException e) {
+                throw new StoreException("the store did not answer: " + Failures.rootMessage(e), e);
+            }
+        }
+    }
+
+    /**
+     * A transaction at READ COMMITTED, the level every write here is made for (row locks, then retries of lost races).
+     * Jdbi's {@code inTransaction(level, ...)} asks the connection for its level before and after every transaction,
+     * and the PostgreSQL driver asks the server each time: six round trips a transaction (seen in pg_stat_statements;
+     * without them the seed benchmark on PostgreSQL recorded 15-18 % more events a second). So when the connections are
+     * READ COMMITTED already (PostgreSQL's and H2's default, and what the supervisor's own pool sets) the level is left
+     * as it is; a host's data source at another level gets READ COMMITTED for each transaction, and its level back.
+     */
+    private <R> R readCommitted(HandleCallback<R, RuntimeException> callback) {
+        return readCommittedByDefault ? jdbi.inTransaction(callback)
+                : jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback);
     }
 
     /** {@link #open(DataSource, StoreSchema, AutoCloseable)} with the default schema: prefix supervisor_, migrate. */
@@ -148,7 +177,8 @@ public final class JdbiJobStore implements JobStore {
                 .dataSource(dataSource)
                 .table(schema.historyTable())
                 .locations(locations.toArray(String[]::new))
-                .javaMigrations(new DurationBucketsMigration(schema.tablePrefix()))
+                .javaMigrations(new DurationBucketsMigration(schema.tablePrefix()),
+                        new EventIdCacheMigration(schema.tablePrefix()))
                 .placeholders(Map.of("prefix", schema.tablePrefix()))
                 // A host database with its own tables: keep them, and still run our V1.
                 .baselineOnMigrate(true)
@@ -191,10 +221,14 @@ public final class JdbiJobStore implements JobStore {
 
     private static boolean isPostgres(DataSource dataSource) {
         try (java.sql.Connection connection = dataSource.getConnection()) {
-            return connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            return isPostgres(connection);
         } catch (SQLException e) {
             throw new StoreException("the store did not answer: " + Failures.rootMessage(e), e);
         }
+    }
+
+    private static boolean isPostgres(java.sql.Connection connection) throws SQLException {
+        return connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
     }
 
     @Override
@@ -202,7 +236,7 @@ public final class JdbiJobStore implements JobStore {
         if (events.isEmpty()) {
             return List.of();
         }
-        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+        return withRetries(() -> readCommitted(handle -> {
             Aggregates aggregates = new Aggregates();
             List<RecordResult> results = applyEvents(handle, events, receivedAt, aggregates);
             aggregates.write(handle, counts, durations);
@@ -221,16 +255,17 @@ public final class JdbiJobStore implements JobStore {
         long receivedUs = Times.toMicros(receivedAt);
         List<String> ids = batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
         Map<String, Job> state = new HashMap<>();
-        for (List<String> chunk : chunks(ids)) {
-            handle.createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id in (<ids>) order by job_id for update")
-                    .bindList("ids", chunk).map(JdbiJobStore::mapJob).forEach(job -> state.put(job.jobId(), job));
-        }
+        // "= any(array)", not "in (...)": one statement text for any number of ids, so H2 and PostgreSQL parse and
+        // plan it once per connection instead of once per batch size.
+        handle.createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id = any(:ids) order by job_id for update")
+                .bindArray("ids", String.class, ids).map(JdbiJobStore::mapJob).forEach(job -> state.put(job.jobId(), job));
         Map<String, Job> before = Map.copyOf(state);
         Set<String> existing = before.keySet();
         Set<String> recorded = new HashSet<>();
-        for (List<String> chunk : chunks(ids.stream().filter(existing::contains).toList())) {
-            handle.createQuery("select job_id, at_us, status from " + events + " where job_id in (<ids>)")
-                    .bindList("ids", chunk)
+        List<String> existingIds = ids.stream().filter(existing::contains).toList();
+        if (!existingIds.isEmpty()) {
+            handle.createQuery("select job_id, at_us, status from " + events + " where job_id = any(:ids)")
+                    .bindArray("ids", String.class, existingIds)
                     .map((rs, ctx) -> eventKey(rs.getString("job_id"), rs.getLong("at_us"), rs.getString("status")))
                     .forEach(recorded::add);
         }
@@ -323,7 +358,7 @@ public final class JdbiJobStore implements JobStore {
 
     @Override
     public Optional<JobDetails> details(String jobId) {
-        return call(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> handle
+        return call(() -> readCommitted(handle -> handle
                 .createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id = :job_id")
                 .bind("job_id", jobId).map(JdbiJobStore::mapJob).findOne()
                 .map(job -> new JobDetails(job, handle.createQuery(
@@ -453,7 +488,7 @@ public final class JdbiJobStore implements JobStore {
         String overallSql = "select " + statistics + " from " + durations;
         String byClassSql = "select job_class, " + statistics + " from " + durations
                 + " group by job_class order by count(*) desc, job_class limit " + MAX_CLASSES;
-        return call(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+        return call(() -> readCommitted(handle -> {
             DurationSummary overall = where.bindTo(handle.createQuery(overallSql)).map((rs, ctx) -> summary(rs)).one();
             Map<String, DurationSummary> byClass = new LinkedHashMap<>();
             where.bindTo(handle.createQuery(byClassSql)).map((rs, ctx) -> {
@@ -508,7 +543,7 @@ public final class JdbiJobStore implements JobStore {
 
     @Override
     public RecordResult completeRestart(Job original, JobEvent queued, Instant receivedAt) {
-        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+        return withRetries(() -> readCommitted(handle -> {
             // The replacement may already have reported in (Sidekiq can start it before this commits).
             Aggregates aggregates = new Aggregates();
             RecordResult result = applyEvents(handle, List.of(queued), receivedAt, aggregates).get(0);
@@ -525,7 +560,7 @@ public final class JdbiJobStore implements JobStore {
 
     @Override
     public int pruneBatch(Instant before, int limit) {
-        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+        return withRetries(() -> readCommitted(handle -> {
             // Lock the batch first: an event arriving for one of these jobs waits for the delete, then starts afresh.
             Aggregates aggregates = new Aggregates();
             List<String> ids = handle.createQuery("select " + AGGREGATED_COLUMNS + " from " + jobs
@@ -550,7 +585,7 @@ public final class JdbiJobStore implements JobStore {
         }
         Map<String, Job> byId = new HashMap<>();
         snapshot.forEach(job -> byId.put(job.jobId(), job));
-        return withRetries(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+        return withRetries(() -> readCommitted(handle -> {
             // Lock the rows, then keep only those still as they were read: a job that took an event since is not
             // what the person deleting it saw. The same read gives each kept job's share of the aggregates.
             Aggregates aggregates = new Aggregates();
@@ -712,7 +747,7 @@ public final class JdbiJobStore implements JobStore {
 
     @Override
     public Optional<Job> recordProgress(String jobId, JobProgress progress) {
-        return call(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, handle -> {
+        return call(() -> readCommitted(handle -> {
             // A report older than the one kept (reports can overtake each other) changes nothing.
             // Fields a report leaves out keep their last value (sidekiq-status sends at and total separately).
             handle.createUpdate("update " + jobs + " set progress_at = coalesce(:at, progress_at), "
