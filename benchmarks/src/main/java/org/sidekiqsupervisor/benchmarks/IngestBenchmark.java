@@ -27,9 +27,22 @@ final class IngestBenchmark {
     record Scenario(String name, boolean postgres, String script, String basePath, int eventsPerRequest) {
     }
 
-    record Row(Scenario scenario, Wrk.Result result) {
+    /**
+     * One scenario's measured run; {@code serverCpuUs} and {@code databaseCpuUs} are the CPU microseconds the
+     * supervisor's process and the PostgreSQL server's processes used during it (-1 when not measured).
+     */
+    record Row(Scenario scenario, Wrk.Result result, long serverCpuUs, long databaseCpuUs) {
         double eventsPerSecond() {
             return result.requestsPerSecond() * scenario.eventsPerRequest();
+        }
+
+        long events() {
+            return result.requests() * scenario.eventsPerRequest();
+        }
+
+        /** CPU microseconds per event, or NaN when not measured. */
+        double perEvent(long cpuUs) {
+            return cpuUs < 0 || events() == 0 ? Double.NaN : (double) cpuUs / events();
         }
     }
 
@@ -76,8 +89,11 @@ final class IngestBenchmark {
                 awaitHealthy(server.base(), launched);
                 String run = UUID.randomUUID().toString().substring(0, 8);
                 Wrk.run(server.base(), scenario.script(), 2, connections, warmup, "w" + run, scenario.basePath());
+                long serverBefore = CpuTime.ofProcess(server.pid());
+                long databaseBefore = database == null ? -1 : CpuTime.ofCommand("postgres");
                 Wrk.Result result = Wrk.run(server.base(), scenario.script(), 2, connections, duration, "m" + run, scenario.basePath());
-                rows.add(new Row(scenario, result));
+                rows.add(new Row(scenario, result, difference(serverBefore, CpuTime.ofProcess(server.pid())),
+                        database == null ? -1 : difference(databaseBefore, CpuTime.ofCommand("postgres"))));
             } finally {
                 if (database != null) {
                     database.close();
@@ -110,6 +126,10 @@ final class IngestBenchmark {
         }
     }
 
+    private static long difference(long before, long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
+    }
+
     private static long median(long[] values) {
         long[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
@@ -131,13 +151,21 @@ final class IngestBenchmark {
         }
     }
 
+    private static String micros(double value) {
+        return Double.isNaN(value) ? "-" : String.format("%.0f", value);
+    }
+
     private void print(List<Row> rows, StartUp startUp) {
         double noop = rows.get(0).eventsPerSecond();
-        out.printf("%-44s %12s %9s %9s %9s %8s%n", "scenario", "events/s", "x no-op", "p50 ms", "p99 ms", "errors");
+        out.printf("%-44s %12s %9s %9s %9s %8s %14s %14s%n", "scenario", "events/s", "x no-op", "p50 ms", "p99 ms", "errors",
+                "server us/ev", "postgres us/ev");
         for (Row row : rows) {
-            out.printf("%-44s %12.0f %9.2f %9.2f %9.2f %8d%n", row.scenario().name(), row.eventsPerSecond(),
-                    row.eventsPerSecond() / noop, row.result().p50Ms(), row.result().p99Ms(), row.result().errors());
+            out.printf("%-44s %12.0f %9.2f %9.2f %9.2f %8d %14s %14s%n", row.scenario().name(), row.eventsPerSecond(),
+                    row.eventsPerSecond() / noop, row.result().p50Ms(), row.result().p99Ms(), row.result().errors(),
+                    micros(row.perEvent(row.serverCpuUs())), micros(row.perEvent(row.databaseCpuUs())));
         }
+        out.println("us/ev: CPU microseconds per event of the supervisor's process and of the PostgreSQL server's processes "
+                + "while measured; the machine has " + Runtime.getRuntime().availableProcessors() + " cores for them and wrk");
         out.printf("start to first answered request (median of %d): %d ms on a new store, %d ms on an existing one%n",
                 starts, startUp.newStoreMs(), startUp.existingStoreMs());
         out.println("targets: seed endpoints >= 0.70x no-op on H2 file, >= 0.50x on PostgreSQL; batch >= 25,000 events/s; "

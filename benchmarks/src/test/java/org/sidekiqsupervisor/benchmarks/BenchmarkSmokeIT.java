@@ -36,9 +36,17 @@ class BenchmarkSmokeIT {
             assertThat(row.eventsPerSecond()).isPositive();
             assertThat(row.result().errors()).isZero();
             assertThat(row.result().p99Ms()).isPositive();
+            // Where the CPU went, from /proc: the server's process always, PostgreSQL's processes in its scenarios.
+            assertThat(row.perEvent(row.serverCpuUs())).isPositive();
+            if (row.scenario().postgres()) {
+                assertThat(row.perEvent(row.databaseCpuUs())).isPositive();
+            } else {
+                assertThat(row.databaseCpuUs()).isEqualTo(-1);
+            }
         });
         String report = printed.toString(StandardCharsets.UTF_8);
-        assertThat(report).contains("x no-op", "seed endpoints, PostgreSQL", "start to first answered request (median of 1): ");
+        assertThat(report).contains("x no-op", "server us/ev", "postgres us/ev", "seed endpoints, PostgreSQL",
+                "start to first answered request (median of 1): ");
         assertThat(report).containsPattern("\\(median of 1\\): \\d+ ms on a new store, \\d+ ms on an existing one");
     }
 
