@@ -255,8 +255,8 @@ public final class JdbiJobStore implements JobStore {
         long receivedUs = Times.toMicros(receivedAt);
         List<String> ids = batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
         Map<String, Job> state = new HashMap<>();
-        // "= any(array)", not "in (...)": one statement text for any number of ids, so H2 and PostgreSQL parse and
-        // plan it once per connection instead of once per batch size.
+        // "= any(array)", not "in (...)": one statement text for any number of ids, so each connection prepares it once
+        // (H2's statement cache, PostgreSQL's server-side statements) instead of once per batch size.
         handle.createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id = any(:ids) order by job_id for update")
                 .bindArray("ids", String.class, ids).map(JdbiJobStore::mapJob).forEach(job -> state.put(job.jobId(), job));
         Map<String, Job> before = Map.copyOf(state);
