@@ -7,9 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 import org.sidekiqsupervisor.model.JobStatus;
 
 /**
@@ -18,31 +16,9 @@ import org.sidekiqsupervisor.model.JobStatus;
  * thousand rows. Java, not SQL, because the buckets already recorded are filled in by the same bucket function the
  * write path uses: the complete jobs are streamed once and folded in memory (one entry per class and bucket).
  */
-final class DurationBucketsMigration implements JavaMigration {
-    private final String prefix;
-
+final class DurationBucketsMigration extends PrefixedJavaMigration {
     DurationBucketsMigration(String prefix) {
-        this.prefix = prefix;
-    }
-
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("7");
-    }
-
-    @Override
-    public String getDescription() {
-        return "job durations";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return 7;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+        super(prefix, 7, "job durations");
     }
 
     @Override
