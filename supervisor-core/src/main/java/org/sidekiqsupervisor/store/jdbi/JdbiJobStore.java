@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * ({@code supervisor_schema_history}, or the configured prefix's) and migration location, so a host
  * application's own Flyway in the same database is left alone. Thread-safe; several processes may share one database: each event locks its
  * job's row ({@code select ... for update}) and a transaction that loses a race to create a job is
- * retried.
+ * retried. A set of job ids is bound as one array ({@code job_id = any(:ids)}), not an IN list: one statement text
+ * whatever the number of ids, so each connection prepares it once, and no limit on how many there are.
  */
 public final class JdbiJobStore implements JobStore {
     /** Where the migrations live on the classpath: {@code common/} for every database, {@code postgresql/} for it alone. */
@@ -93,13 +94,10 @@ public final class JdbiJobStore implements JobStore {
     private final String events;
     private final String counts;
     private final String durations;
-    private final boolean postgres;
-    /** Whether the data source's connections are READ COMMITTED to begin with (see {@link #readCommitted}). */
-    private final boolean readCommittedByDefault;
+    private final Database database;
 
     private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose, Database database) {
-        this.postgres = database.postgres();
-        this.readCommittedByDefault = database.readCommittedByDefault();
+        this.database = database;
         this.jdbi = jdbi;
         this.onClose = onClose;
         this.jobs = schema.jobsTable();
@@ -154,7 +152,7 @@ public final class JdbiJobStore implements JobStore {
      * as it is; a host's data source at another level gets READ COMMITTED for each transaction, and its level back.
      */
     private <R> R readCommitted(HandleCallback<R, RuntimeException> callback) {
-        return readCommittedByDefault ? jdbi.inTransaction(callback)
+        return database.readCommittedByDefault() ? jdbi.inTransaction(callback)
                 : jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback);
     }
 
@@ -255,8 +253,6 @@ public final class JdbiJobStore implements JobStore {
         long receivedUs = Times.toMicros(receivedAt);
         List<String> ids = batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
         Map<String, Job> state = new HashMap<>();
-        // "= any(array)", not "in (...)": one statement text for any number of ids, so each connection prepares it once
-        // (H2's statement cache, PostgreSQL's server-side statements) instead of once per batch size.
         handle.createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id = any(:ids) order by job_id for update")
                 .bindArray("ids", String.class, ids).map(JdbiJobStore::mapJob).forEach(job -> state.put(job.jobId(), job));
         Map<String, Job> before = Map.copyOf(state);
@@ -338,15 +334,6 @@ public final class JdbiJobStore implements JobStore {
 
     private static String eventKey(String jobId, long atUs, String status) {
         return jobId + '\u0000' + atUs + '\u0000' + status;
-    }
-
-    /** IN lists of at most 1,000 values. */
-    private static List<List<String>> chunks(List<String> values) {
-        List<List<String>> chunks = new ArrayList<>();
-        for (int from = 0; from < values.size(); from += 1000) {
-            chunks.add(values.subList(from, Math.min(values.size(), from + 1000)));
-        }
-        return chunks;
     }
 
     @Override
@@ -571,8 +558,8 @@ public final class JdbiJobStore implements JobStore {
             if (ids.isEmpty()) {
                 return 0;
             }
-            handle.createUpdate("delete from " + events + " where job_id in (<ids>)").bindList("ids", ids).execute();
-            int deleted = handle.createUpdate("delete from " + jobs + " where job_id in (<ids>)").bindList("ids", ids).execute();
+            handle.createUpdate("delete from " + events + " where job_id = any(:ids)").bindArray("ids", String.class, ids).execute();
+            int deleted = handle.createUpdate("delete from " + jobs + " where job_id = any(:ids)").bindArray("ids", String.class, ids).execute();
             aggregates.write(handle, counts, durations);
             return deleted;
         }));
@@ -590,8 +577,8 @@ public final class JdbiJobStore implements JobStore {
             // what the person deleting it saw. The same read gives each kept job's share of the aggregates.
             Aggregates aggregates = new Aggregates();
             List<String> unchanged = handle.createQuery("select " + AGGREGATED_COLUMNS + ", status_us, restarting_to from "
-                            + jobs + " where job_id in (<ids>) order by job_id for update")
-                    .bindList("ids", List.copyOf(byId.keySet()))
+                            + jobs + " where job_id = any(:ids) order by job_id for update")
+                    .bindArray("ids", String.class, List.copyOf(byId.keySet()))
                     .map((rs, ctx) -> {
                         Job seen = byId.get(rs.getString("job_id"));
                         boolean same = rs.getString("restarting_to") == null
@@ -603,8 +590,8 @@ public final class JdbiJobStore implements JobStore {
             if (unchanged.isEmpty()) {
                 return List.<String>of();
             }
-            handle.createUpdate("delete from " + events + " where job_id in (<ids>)").bindList("ids", unchanged).execute();
-            handle.createUpdate("delete from " + jobs + " where job_id in (<ids>)").bindList("ids", unchanged).execute();
+            handle.createUpdate("delete from " + events + " where job_id = any(:ids)").bindArray("ids", String.class, unchanged).execute();
+            handle.createUpdate("delete from " + jobs + " where job_id = any(:ids)").bindArray("ids", String.class, unchanged).execute();
             aggregates.write(handle, counts, durations);
             return unchanged;
         }));
@@ -678,10 +665,8 @@ public final class JdbiJobStore implements JobStore {
 
     /** Tells {@code aggregates} that the jobs {@code ids} (locked here) are about to go. */
     private void leaveDeleted(Handle handle, List<String> ids, Aggregates aggregates) {
-        for (List<String> chunk : chunks(ids)) {
-            handle.createQuery("select " + AGGREGATED_COLUMNS + " from " + jobs + " where job_id in (<ids>) order by job_id for update")
-                    .bindList("ids", chunk).map((rs, ctx) -> leave(rs, aggregates)).list();
-        }
+        handle.createQuery("select " + AGGREGATED_COLUMNS + " from " + jobs + " where job_id = any(:ids) order by job_id for update")
+                .bindArray("ids", String.class, ids).map((rs, ctx) -> leave(rs, aggregates)).list();
     }
 
     private static String leave(ResultSet rs, Aggregates aggregates) throws SQLException {
@@ -710,7 +695,7 @@ public final class JdbiJobStore implements JobStore {
      */
     @Override
     public int concurrentWriters() {
-        return postgres ? 2 : 1;
+        return database.postgres() ? 2 : 1;
     }
 
     @Override

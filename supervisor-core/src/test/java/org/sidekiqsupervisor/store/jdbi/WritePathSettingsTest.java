@@ -57,33 +57,33 @@ class WritePathSettingsTest {
 
     @Test
     void connections_already_read_committed_are_not_asked_for_their_level_around_each_transaction() {
-        try (HikariDataSource pool = h2()) {
-            pool.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-            Recording recording = new Recording(pool);
-            JobStore store = JdbiJobStore.open(recording, null);
-            int atOpen = recording.calls().size();
-            recordThreeJobs(store);
-            assertThat(store.find("job-2")).get().extracting(job -> job.status()).isEqualTo(JobStatus.COMPLETE);
-            assertThat(recording.calls().subList(atOpen, recording.calls().size())).isEmpty();
-        }
+        assertThat(levelCallsWhileRecording("TRANSACTION_READ_COMMITTED")).isEmpty();
     }
 
     @Test
     void connections_at_another_level_are_set_to_read_committed_for_each_transaction_and_back() {
+        List<String> sets = levelCallsWhileRecording("TRANSACTION_SERIALIZABLE").stream()
+                .filter(call -> call.startsWith("set")).toList();
+        // Three record transactions: each set to READ COMMITTED, then put back to SERIALIZABLE.
+        assertThat(sets).containsExactly(
+                "set " + Connection.TRANSACTION_READ_COMMITTED, "set " + Connection.TRANSACTION_SERIALIZABLE,
+                "set " + Connection.TRANSACTION_READ_COMMITTED, "set " + Connection.TRANSACTION_SERIALIZABLE,
+                "set " + Connection.TRANSACTION_READ_COMMITTED, "set " + Connection.TRANSACTION_SERIALIZABLE);
+    }
+
+    /**
+     * Opens a store on connections that start at {@code level}, records three jobs' lives, checks they were recorded,
+     * and returns how the connections were asked for or set to a level after the store had opened.
+     */
+    private static List<String> levelCallsWhileRecording(String level) {
         try (HikariDataSource pool = h2()) {
-            pool.setTransactionIsolation("TRANSACTION_SERIALIZABLE");
+            pool.setTransactionIsolation(level);
             Recording recording = new Recording(pool);
             JobStore store = JdbiJobStore.open(recording, null);
             int atOpen = recording.calls().size();
             recordThreeJobs(store);
             assertThat(store.find("job-2")).get().extracting(job -> job.status()).isEqualTo(JobStatus.COMPLETE);
-            List<String> sets = recording.calls().subList(atOpen, recording.calls().size()).stream()
-                    .filter(call -> call.startsWith("set")).toList();
-            // Three record transactions: each set to READ COMMITTED, then put back to SERIALIZABLE.
-            assertThat(sets).containsExactly(
-                    "set " + Connection.TRANSACTION_READ_COMMITTED, "set " + Connection.TRANSACTION_SERIALIZABLE,
-                    "set " + Connection.TRANSACTION_READ_COMMITTED, "set " + Connection.TRANSACTION_SERIALIZABLE,
-                    "set " + Connection.TRANSACTION_READ_COMMITTED, "set " + Connection.TRANSACTION_SERIALIZABLE);
+            return recording.calls().subList(atOpen, recording.calls().size());
         }
     }
 
