@@ -56,8 +56,6 @@ class SupervisorTest {
     void settings_are_checked_when_building_and_name_the_setting() {
         assertThatThrownBy(() -> Supervisor.builder().databaseUrl("jdbc:mysql://x/y").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("databaseUrl");
-        assertThatThrownBy(() -> Supervisor.builder().maxBodyBytes(10).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBodyBytes");
         assertThatThrownBy(() -> Supervisor.builder().poolSize(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("poolSize");
     }
@@ -72,17 +70,17 @@ class SupervisorTest {
 
     @Test
     void store_descriptions_never_show_credentials() {
-        assertThat(Supervisor.describe("jdbc:postgresql://user:secret@db:5432/sup?password=secret"))
+        assertThat(StorePool.describe("jdbc:postgresql://user:secret@db:5432/sup?password=secret"))
                 .isEqualTo("PostgreSQL //db:5432/sup");
-        assertThat(Supervisor.describe("jdbc:h2:file:./supervisor-data/supervisor;PASSWORD=x"))
+        assertThat(StorePool.describe("jdbc:h2:file:./supervisor-data/supervisor;PASSWORD=x"))
                 .isEqualTo("H2 file ./supervisor-data/supervisor");
     }
 
     @Test
     void h2_file_urls_are_made_to_write_on_commit() {
-        assertThat(Supervisor.h2Durable("jdbc:h2:file:./x")).isEqualTo("jdbc:h2:file:./x;WRITE_DELAY=0");
-        assertThat(Supervisor.h2Durable("jdbc:h2:file:./x;write_delay=100")).isEqualTo("jdbc:h2:file:./x;write_delay=100");
-        assertThat(Supervisor.h2Durable("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
+        assertThat(StorePool.h2Durable("jdbc:h2:file:./x")).isEqualTo("jdbc:h2:file:./x;WRITE_DELAY=0");
+        assertThat(StorePool.h2Durable("jdbc:h2:file:./x;write_delay=100")).isEqualTo("jdbc:h2:file:./x;write_delay=100");
+        assertThat(StorePool.h2Durable("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
     }
 
     @Test

@@ -1,12 +1,15 @@
 package org.sidekiqsupervisor.store;
 
+import org.sidekiqsupervisor.SupervisorException;
+
 /**
  * The store could not do what was asked: the database is unreachable, timed out or refused. Whatever
  * the call was to write was not recorded; the caller may retry.
  */
-public class StoreException extends RuntimeException {
+public class StoreException extends SupervisorException {
+    /** A failure of the store, described for a person, with the database's own failure as the cause. */
     public StoreException(String message, Throwable cause) {
-        super(message, cause);
+        super(Kind.STORE_UNAVAILABLE, message, cause);
     }
 
     /**

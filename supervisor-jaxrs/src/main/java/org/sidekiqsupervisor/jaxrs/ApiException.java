@@ -1,15 +1,19 @@
 package org.sidekiqsupervisor.jaxrs;
 
+import org.sidekiqsupervisor.SupervisorException;
+
 /**
- * A request the API refuses with a given status and a JSON error body; nothing was changed.
+ * A request the HTTP API refuses with a status of its own (404, 408, 413, 415, ...) and a JSON error body; nothing
+ * was changed. Its {@link #kind()} is {@link Kind#NOT_FOUND} for a 404 and {@link Kind#INVALID_INPUT} otherwise, so
+ * that front ends that know no HTTP status still map it.
  */
-public class ApiException extends RuntimeException {
+public class ApiException extends SupervisorException {
     private final int status;
     private final String field;
 
-    /** An error answered with {@code status} and the message, naming {@code field} (or null). */
+    /** An error answered with {@code status} (a 4xx) and the message, naming {@code field} (or null). */
     public ApiException(int status, String message, String field) {
-        super(message);
+        super(status == 404 ? Kind.NOT_FOUND : Kind.INVALID_INPUT, message, null);
         this.status = status;
         this.field = field;
     }
@@ -20,6 +24,7 @@ public class ApiException extends RuntimeException {
     }
 
     /** The field the error is about, or null. */
+    @Override
     public String field() {
         return field;
     }

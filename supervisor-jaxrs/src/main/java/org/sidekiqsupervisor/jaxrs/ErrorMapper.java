@@ -6,10 +6,7 @@ import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
-import org.sidekiqsupervisor.InvalidInputException;
-import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
-import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
-import org.sidekiqsupervisor.store.StoreException;
+import org.sidekiqsupervisor.SupervisorException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,24 +25,8 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
 
     @Override
     public Response toResponse(Throwable failure) {
-        if (failure instanceof InvalidInputException e) {
-            return Responses.error(400, e.getMessage(), e.field());
-        }
-        if (failure instanceof ApiException e) {
-            return Responses.error(e.status(), e.getMessage(), e.field());
-        }
-        if (failure instanceof SidekiqNotConfiguredException e) {
-            return Responses.error(409, e.getMessage(), null);
-        }
-        if (failure instanceof SidekiqUnavailableException e) {
-            LOG.warn("answering 503: {}", e.getMessage());
-            return Responses.json(503, Responses.errorBody(e.getMessage() + "; nothing was changed, retry later", null))
-                    .header("Retry-After", "5").build();
-        }
-        if (failure instanceof StoreException e) {
-            LOG.warn("answering 503: {}", e.getMessage());
-            return Responses.json(503, Responses.errorBody(e.getMessage() + "; the request was not recorded, retry later", null))
-                    .header("Retry-After", "5").build();
+        if (failure instanceof SupervisorException e) {
+            return toResponse(e);
         }
         if (failure instanceof WebApplicationException e) {
             Response original = e.getResponse();
@@ -68,5 +49,21 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
         }
         LOG.error("unexpected failure on {} /{}", request.getMethod(), uri.getPath(), failure);
         return Responses.error(500, "internal error: the supervisor failed unexpectedly; see its log", null);
+    }
+
+    /** The HTTP answer to each kind of failure the supervisor reports: the one table of status codes. */
+    private static Response toResponse(SupervisorException e) {
+        return switch (e.kind()) {
+            case INVALID_INPUT, NOT_FOUND -> Responses.error(e instanceof ApiException api ? api.status()
+                    : e.kind() == SupervisorException.Kind.NOT_FOUND ? 404 : 400, e.getMessage(), e.field());
+            case SIDEKIQ_NOT_CONFIGURED -> Responses.error(409, e.getMessage(), null);
+            case SIDEKIQ_UNAVAILABLE -> unavailable(e, "nothing was changed, retry later");
+            case STORE_UNAVAILABLE -> unavailable(e, "the request was not recorded, retry later");
+        };
+    }
+
+    private static Response unavailable(SupervisorException e, String advice) {
+        LOG.warn("answering 503: {}", e.getMessage());
+        return Responses.json(503, Responses.errorBody(e.getMessage() + "; " + advice, null)).header("Retry-After", "5").build();
     }
 }

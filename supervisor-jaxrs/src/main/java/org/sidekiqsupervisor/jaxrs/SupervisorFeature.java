@@ -19,27 +19,35 @@ import org.sidekiqsupervisor.jaxrs.dashboard.DashboardResource;
  */
 public final class SupervisorFeature implements Feature {
     private final Supervisor supervisor;
+    private final HttpSettings settings;
 
+    /** The supervisor with an open API and dashboard and the default body limit ({@link HttpSettings#DEFAULTS}). */
     public SupervisorFeature(Supervisor supervisor) {
+        this(supervisor, HttpSettings.DEFAULTS);
+    }
+
+    /** The supervisor served with these HTTP settings (API token, dashboard sign-in, body limit). */
+    public SupervisorFeature(Supervisor supervisor, HttpSettings settings) {
         this.supervisor = Objects.requireNonNull(supervisor, "supervisor");
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     @Override
     public boolean configure(FeatureContext context) {
-        context.register(new EventsResource(supervisor.jobManager(), supervisor.maxBodyBytes()));
-        context.register(new JobsResource(supervisor.jobManager(), supervisor.maxBodyBytes()));
+        context.register(new EventsResource(supervisor.jobManager(), settings.maxBodyBytes()));
+        context.register(new JobsResource(supervisor.jobManager(), settings.maxBodyBytes()));
         context.register(new HealthResource(supervisor.jobManager()));
         context.register(new OpenApiResource());
         context.register(new MetricsResource(supervisor.meterRegistry()));
-        context.register(new DashboardResource(supervisor));
-        context.register(new DashboardGuard(supervisor.dashboardLogin()));
+        context.register(new DashboardResource(supervisor, settings.maxBodyBytes()));
+        context.register(new DashboardGuard(settings.dashboardLogin()));
         context.register(ErrorMapper.class);
         context.register(ContentTypeFilter.class);
-        if (supervisor.noopEndpoint()) {
-            context.register(new NoopResource(supervisor.maxBodyBytes()));
+        if (settings.noopEndpoint()) {
+            context.register(new NoopResource(settings.maxBodyBytes()));
         }
-        if (supervisor.apiToken() != null) {
-            context.register(new ApiTokenFilter(supervisor.apiToken()));
+        if (settings.apiToken() != null) {
+            context.register(new ApiTokenFilter(settings.apiToken()));
         }
         return true;
     }

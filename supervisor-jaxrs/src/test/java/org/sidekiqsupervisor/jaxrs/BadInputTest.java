@@ -27,7 +27,7 @@ class BadInputTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start("/", TestServer.memory().maxBodyBytes(4096));
+        server = TestServer.start("/", TestServer.memory(), HttpSettings.builder().maxBodyBytes(4096).build());
     }
 
     @AfterAll

@@ -155,7 +155,7 @@ class DashboardTest {
 
     @Test
     void sign_in_protects_the_dashboard_and_an_api_token_alone_locks_it_too() {
-        server = TestServer.start("/", TestServer.memory().dashboardLogin("ops", "s3cret"));
+        server = TestServer.start("/", TestServer.memory(), HttpSettings.builder().dashboardLogin("ops", "s3cret").build());
         assertThat(server.get("/sidekiq").status()).isEqualTo(401);
         assertThat(server.get("/sidekiq").header("WWW-Authenticate")).startsWith("Basic");
         assertThat(basic("/sidekiq", "ops", "wrong").status()).isEqualTo(401);
@@ -165,7 +165,7 @@ class DashboardTest {
         assertThat(server.get("/health").status()).isEqualTo(200);
         server.close();
 
-        server = TestServer.start("/", TestServer.memory().apiToken("tok-123"));
+        server = TestServer.start("/", TestServer.memory(), HttpSettings.builder().apiToken("tok-123").build());
         assertThat(server.get("/sidekiq").status()).isEqualTo(401);
         assertThat(basic("/sidekiq", "anyone", "tok-123").status()).isEqualTo(200);
         assertThat(basic("/sidekiq", "anyone", "tok-12").body()).doesNotContain("tok-123");

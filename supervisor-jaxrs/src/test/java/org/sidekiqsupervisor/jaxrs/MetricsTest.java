@@ -15,8 +15,8 @@ class MetricsTest {
     @Test
     void events_latency_jobs_lost_restarts_durations_and_health_are_published() {
         try (RedisServer redis = RedisServer.start(); FakeSidekiq sidekiq = new FakeSidekiq(redis, 7);
-             TestServer server = TestServer.start("/", TestServer.memory().redisUrl(redis.url()).sidekiqVersion(SidekiqVersion.V7)
-                     .apiToken("secret"))) {
+             TestServer server = TestServer.start("/", TestServer.memory().redisUrl(redis.url()).sidekiqVersion(SidekiqVersion.V7),
+                     HttpSettings.builder().apiToken("secret").build())) {
             long longAgo = Instant.now().minusSeconds(600).getEpochSecond();
             server.post("/api/v1/jobs", "application/x-www-form-urlencoded", ("job_id=m1&job_class=Mailer&arguments=%5B1%5D&at="
                     + longAgo).getBytes(), "secret");

@@ -37,7 +37,8 @@ class OpenApiTest {
     void start() {
         redis = RedisServer.start();
         sidekiq = new FakeSidekiq(redis, 7);
-        server = TestServer.start("/", TestServer.memory().redisUrl(redis.url()).sidekiqVersion(SidekiqVersion.V7).apiToken("t0ken"));
+        server = TestServer.start("/", TestServer.memory().redisUrl(redis.url()).sidekiqVersion(SidekiqVersion.V7),
+                HttpSettings.builder().apiToken("t0ken").build());
         Reply served = server.get("/api/v1/openapi.json");
         assertThat(served.status()).as("the document needs no token").isEqualTo(200);
         document = served.json();

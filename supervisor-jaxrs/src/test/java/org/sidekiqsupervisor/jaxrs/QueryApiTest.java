@@ -64,7 +64,7 @@ class QueryApiTest {
 
     @Test
     void with_a_token_every_api_call_needs_it_and_health_stays_open() {
-        try (TestServer server = TestServer.start("/", TestServer.memory().apiToken("s3cret-token"))) {
+        try (TestServer server = TestServer.start("/", TestServer.memory(), HttpSettings.builder().apiToken("s3cret-token").build())) {
             Reply missing = server.form("/api/v1/jobs", "job_id=j1");
             BadInputTest.assertError(missing, 401, null);
             assertThat(missing.header("WWW-Authenticate")).startsWith("Bearer");

@@ -33,11 +33,11 @@ final class TestServer implements AutoCloseable {
     final HttpServer server;
     final URI base;
 
-    private TestServer(Supervisor supervisor, String basePath) {
+    private TestServer(Supervisor supervisor, String basePath, HttpSettings http) {
         this.supervisor = supervisor;
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
-        ResourceConfig app = new ResourceConfig().register(new SupervisorFeature(supervisor))
+        ResourceConfig app = new ResourceConfig().register(new SupervisorFeature(supervisor, http))
                 .property(org.glassfish.jersey.server.ServerProperties.WADL_FEATURE_DISABLE, true);
         server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0" + basePath), app, false);
         // As many request threads as the standalone server has, so that tests see its concurrency, not Grizzly's 2 x cores.
@@ -52,9 +52,14 @@ final class TestServer implements AutoCloseable {
         base = URI.create("http://127.0.0.1:" + port + basePath);
     }
 
-    /** A server on a fresh in-memory store, mounted at {@code basePath} (ending in /). */
+    /** A server on the store the builder names, mounted at {@code basePath} (ending in /), open to all. */
     static TestServer start(String basePath, Supervisor.Builder builder) {
-        return new TestServer(builder.build(), basePath);
+        return start(basePath, builder, HttpSettings.DEFAULTS);
+    }
+
+    /** A server on the store the builder names, mounted at {@code basePath} (ending in /), with these HTTP settings. */
+    static TestServer start(String basePath, Supervisor.Builder builder, HttpSettings http) {
+        return new TestServer(builder.build(), basePath, http);
     }
 
     static TestServer start() {

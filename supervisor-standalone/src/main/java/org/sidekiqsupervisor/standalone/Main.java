@@ -1,7 +1,7 @@
 package org.sidekiqsupervisor.standalone;
 
 import org.sidekiqsupervisor.Supervisor;
-import org.sidekiqsupervisor.store.StoreException;
+import org.sidekiqsupervisor.SupervisorException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,18 +30,33 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof IllegalArgumentException || e instanceof org.sidekiqsupervisor.InvalidInputException
-                            || e instanceof org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException) {
-                        cmd.getErr().println("error: " + e.getMessage());
-                        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+                    int code = exitCode(e, cmd.getCommandSpec().exitCodeOnInvalidInput());
+                    if (code < 0) {
+                        throw e;
                     }
-                    if (e instanceof StoreException || e instanceof java.io.IOException
-                            || e instanceof org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException) {
-                        cmd.getErr().println("error: " + e.getMessage());
-                        return CANNOT_START;
-                    }
-                    throw e;
+                    cmd.getErr().println("error: " + e.getMessage());
+                    return code;
                 });
+    }
+
+    /**
+     * The console's one table of exit codes for failures: input the command cannot use (the usage code), a store or a
+     * Redis that does not answer ({@value #CANNOT_START}), or -1 for anything else (a bug: picocli prints its trace).
+     */
+    static int exitCode(Exception failure, int invalidInput) {
+        if (failure instanceof SupervisorException e) {
+            return switch (e.kind()) {
+                case INVALID_INPUT, NOT_FOUND, SIDEKIQ_NOT_CONFIGURED -> invalidInput;
+                case STORE_UNAVAILABLE, SIDEKIQ_UNAVAILABLE -> CANNOT_START;
+            };
+        }
+        if (failure instanceof IllegalArgumentException) {
+            return invalidInput;
+        }
+        if (failure instanceof java.io.IOException) {
+            return CANNOT_START;
+        }
+        return -1;
     }
 
     /** No command, or only options: serve. */

@@ -21,6 +21,7 @@ import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.sidekiqsupervisor.Supervisor;
 import org.sidekiqsupervisor.alerts.AlertSettings;
+import org.sidekiqsupervisor.jaxrs.HttpSettings;
 import org.sidekiqsupervisor.jaxrs.SupervisorFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,12 +150,13 @@ final class ServeCommand implements Callable<Integer> {
         if (watchdogSeconds < 0) {
             throw new IllegalArgumentException("--watchdog must be zero (off) or more seconds (got " + watchdogSeconds + ")");
         }
+        HttpSettings http = HttpSettings.builder().apiToken(apiToken).dashboardLogin(dashboardUser, dashboardPassword)
+                .maxBodyBytes(maxBodyBytes).noopEndpoint(noopEndpoint).build();
         Supervisor supervisor = sidekiq.applyTo(database.applyTo(Supervisor.builder()))
                 .watchdogInterval(watchdogSeconds == 0 ? null : Duration.ofSeconds(watchdogSeconds))
-                .apiToken(apiToken).dashboardLogin(dashboardUser, dashboardPassword).maxBodyBytes(maxBodyBytes)
                 .retention(retentionDays == 0 ? null : Duration.ofDays(retentionDays))
                 .alerts(alertSettings())
-                .noopEndpoint(noopEndpoint).build();
+                .build();
         // The server's own JVM in its metrics too (an embedding host binds these to its registry itself).
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(supervisor.meterRegistry());
         new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(supervisor.meterRegistry());
@@ -162,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
         new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(supervisor.meterRegistry());
         new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(supervisor.meterRegistry());
         ResourceConfig app = new ResourceConfig()
-                .register(new SupervisorFeature(supervisor))
+                .register(new SupervisorFeature(supervisor, http))
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://" + hostForUri(bind) + ":" + port + "/"), app, false);
         // Grizzly's default is 2 x cores worker threads; ours spend their time waiting for a commit, not computing.
@@ -188,8 +190,8 @@ final class ServeCommand implements Callable<Integer> {
         LOG.info("Sidekiq Supervisor {} listening on http://{}:{}/ (store: {}; redis: {}{}{}); dashboard at http://{}:{}/sidekiq",
                 Supervisor.version(), hostForUri(bind), listener.getPort(), supervisor.storeDescription(),
                 supervisor.redisDescription() == null ? "none" : supervisor.redisDescription(),
-                supervisor.apiToken() == null ? "" : "; API token required",
-                supervisor.dashboardLogin() == null ? "" : "; dashboard sign-in required", hostForUri(bind), listener.getPort());
+                http.apiToken() == null ? "" : "; API token required",
+                http.dashboardLogin() == null ? "" : "; dashboard sign-in required", hostForUri(bind), listener.getPort());
         stopped.await();
         return 0;
     }

@@ -19,14 +19,14 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
-import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.jaxrs.HttpSettings;
 
 /**
  * What stands in front of the dashboard ({@code sidekiq/...}): optional HTTP Basic sign-in, the CSRF token, and
  * the security headers.
  *
  * <ul>
- *   <li>Sign-in: when a {@link Supervisor.DashboardLogin} is set, every dashboard request needs it; user name and
+ *   <li>Sign-in: when a {@link HttpSettings.DashboardLogin} is set, every dashboard request needs it; user name and
  *       password are compared as SHA-256 digests with {@link MessageDigest#isEqual}, so the time taken does not
  *       depend on how much of a guess was right.</li>
  *   <li>CSRF: a random token in a cookie ({@code HttpOnly}, {@code SameSite=Strict}, scoped to the dashboard's
@@ -54,7 +54,7 @@ public final class DashboardGuard implements ContainerRequestFilter, ContainerRe
     private final byte[] passwordDigest;
 
     /** With {@code login} null, the dashboard needs no sign-in (CSRF and the headers still apply). */
-    public DashboardGuard(Supervisor.DashboardLogin login) {
+    public DashboardGuard(HttpSettings.DashboardLogin login) {
         this.userDigest = login == null || login.user() == null ? null : sha256(login.user());
         this.passwordDigest = login == null ? null : sha256(login.password());
     }

@@ -75,10 +75,12 @@ public final class DashboardResource {
     private final JobManager manager;
     private final Supervisor supervisor;
     private final Clock clock;
+    private final long maxBodyBytes;
 
-    /** The dashboard over this supervisor's job manager. */
-    public DashboardResource(Supervisor supervisor) {
+    /** The dashboard over this supervisor's job manager, reading posted forms up to {@code maxBodyBytes}. */
+    public DashboardResource(Supervisor supervisor, long maxBodyBytes) {
         this.supervisor = supervisor;
+        this.maxBodyBytes = maxBodyBytes;
         this.manager = supervisor.jobManager();
         this.clock = Clock.systemUTC();
     }
@@ -528,7 +530,7 @@ public final class DashboardResource {
     /** Reads a posted form and runs {@code action} on it, or answers 403 when its CSRF token does not match. */
     private Response posted(ContainerRequestContext request, InputStream body, String type, String length,
                             Function<Map<String, Object>, Response> action) {
-        Map<String, Object> form = RequestBody.read(body, type, length, supervisor.maxBodyBytes(), true).fields();
+        Map<String, Object> form = RequestBody.read(body, type, length, maxBodyBytes, true).fields();
         return DashboardGuard.tokenMatches(request, form) ? action.apply(form) : refused(null);
     }
 
