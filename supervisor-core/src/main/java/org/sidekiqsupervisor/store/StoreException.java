@@ -5,6 +5,7 @@ package org.sidekiqsupervisor.store;
  * the call was to write was not recorded; the caller may retry.
  */
 public class StoreException extends RuntimeException {
+    /** A failure described by {@code message}, caused by {@code cause} (the database's own error, or null). */
     public StoreException(String message, Throwable cause) {
         super(message, cause);
     }
