@@ -16,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.model.ClassTimings;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationSummaries;
 import org.sidekiqsupervisor.model.DurationSummary;
+import org.sidekiqsupervisor.model.EventCount;
 import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobEvent;
@@ -61,16 +63,21 @@ public abstract class JobStoreContract {
         return store.record(List.of(event), RECEIVED).get(0).outcome();
     }
 
+    /** The job as the store has it now. */
+    private Job job(String jobId) {
+        return store.details(jobId).orElseThrow().job();
+    }
+
     @Test
     void the_first_event_creates_the_job_and_later_ones_update_it() {
         assertThat(record(event("j1", JobStatus.QUEUED, 0, "A", "[1]"))).isEqualTo(Outcome.CREATED);
         assertThat(record(event("j1", JobStatus.STARTED, 10, "A", "[1]"))).isEqualTo(Outcome.UPDATED);
-        Job job = store.find("j1").orElseThrow();
+        Job job = job("j1");
         assertThat(job.status()).isEqualTo(JobStatus.STARTED);
         assertThat(job.queuedAt()).isEqualTo(T0);
         assertThat(job.startedAt()).isEqualTo(T0.plusMillis(10));
         assertThat(job.createdAt()).isEqualTo(RECEIVED);
-        assertThat(store.find("unknown")).isEmpty();
+        assertThat(store.details("unknown")).isEmpty();
     }
 
     @Test
@@ -81,7 +88,7 @@ public abstract class JobStoreContract {
         List<Outcome> batch = store.record(List.of(event("j2", JobStatus.QUEUED, 0, "A", null),
                 event("j2", JobStatus.QUEUED, 0, "A", null)), RECEIVED).stream().map(r -> r.outcome()).toList();
         assertThat(batch).containsExactly(Outcome.CREATED, Outcome.DUPLICATE);
-        assertThat(store.find("j1").orElseThrow().attempts()).isEqualTo(1);
+        assertThat(job("j1").attempts()).isEqualTo(1);
         assertThat(store.details("j1").orElseThrow().events()).hasSize(1);
         assertThat(store.details("j2").orElseThrow().events()).hasSize(1);
     }
@@ -114,7 +121,7 @@ public abstract class JobStoreContract {
         String args = "[12345678901234567890123456789,9007199254740993,1.10,-0.0,1e400,\"raw ünï ✓ 😀 a&b=c+d %/?#\","
                 + "{\"k\":[1,{\"é\":null}]},\"\\u0000\\\"\",[[[[[]]]]]]";
         record(event("j1", JobStatus.QUEUED, 0, "A", args));
-        assertThat(store.find("j1").orElseThrow().arguments()).isEqualTo(args);
+        assertThat(job("j1").arguments()).isEqualTo(args);
     }
 
     @Test
@@ -301,12 +308,12 @@ public abstract class JobStoreContract {
         record(event("old-queued", JobStatus.QUEUED, 0, "A", null));
         record(event("new-done", JobStatus.COMPLETE, 3_600_000, "A", null));
         Instant cutoff = T0.plusSeconds(60);
-        assertThat(store.countPrunable(cutoff)).isEqualTo(8);
+        assertThat(store.prune(cutoff, 3, true)).isEqualTo(8);
 
-        assertThat(store.pruneBatch(cutoff, 3)).isEqualTo(3);
-        assertThat(store.pruneBatch(cutoff, 3)).isEqualTo(3);
-        assertThat(store.pruneBatch(cutoff, 3)).isEqualTo(2);
-        assertThat(store.pruneBatch(cutoff, 3)).isZero();
+        assertThat(store.prune(cutoff, 3, false)).isEqualTo(3);
+        assertThat(store.prune(cutoff, 3, false)).isEqualTo(3);
+        assertThat(store.prune(cutoff, 3, false)).isEqualTo(2);
+        assertThat(store.prune(cutoff, 3, false)).isZero();
 
         assertThat(ids(JobQuery.builder().limit(100).build())).containsExactlyInAnyOrder("new-done", "old-started", "old-queued");
         assertThat(store.details("old-done0")).isEmpty();
@@ -326,13 +333,13 @@ public abstract class JobStoreContract {
         // d2 completes and d3 gets claimed for a restart after being read: both must stay.
         record(event("d2", JobStatus.COMPLETE, 10, "A", "[2]"));
         record(event("d3", JobStatus.STARTED, 5, "A", "[3]"));
-        assertThat(store.claimRestart("d3", "new-d3")).isTrue();
+        assertThat(store.swapRestartClaim("d3", null, "new-d3")).isTrue();
 
         assertThat(store.delete(read)).containsExactly("d1");
         assertThat(store.details("d1")).isEmpty();
-        assertThat(store.find("d2").orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
-        assertThat(store.find("d3")).isPresent();
-        assertThat(store.find("keep")).isPresent();
+        assertThat(job("d2").status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(store.details("d3")).isPresent();
+        assertThat(store.details("keep")).isPresent();
         assertThat(store.delete(List.of())).isEmpty();
         // The id is free again: a new report starts a fresh history.
         assertThat(record(event("d1", JobStatus.QUEUED, 20, "A", "[1]"))).isEqualTo(Outcome.CREATED);
@@ -348,10 +355,10 @@ public abstract class JobStoreContract {
         store.record(List.of(event("e1", JobStatus.COMPLETE, 2, "A", null)), minute.plusSeconds(60));
         store.record(List.of(event("old", JobStatus.QUEUED, 0, "A", null)), minute.minusSeconds(3600));
 
-        List<org.sidekiqsupervisor.model.EventCount> counts = store.eventCounts(minute, Duration.ofMinutes(1));
+        List<EventCount> counts = store.activity(minute, Duration.ofMinutes(1), 50).eventCounts();
         assertThat(counts).extracting(c -> c.bucketStart() + " " + c.status().wireName() + " " + c.count())
                 .containsExactly(minute + " queued 2", minute + " started 1", minute.plusSeconds(60) + " complete 1");
-        assertThat(store.eventCounts(minute.plusSeconds(3600), Duration.ofMinutes(1))).isEmpty();
+        assertThat(store.activity(minute.plusSeconds(3600), Duration.ofMinutes(1), 50).eventCounts()).isEmpty();
     }
 
     @Test
@@ -367,8 +374,8 @@ public abstract class JobStoreContract {
         record(event("c1", JobStatus.QUEUED, 0, "C", null));
         record(event("old", JobStatus.COMPLETE, -86_400_000L, "Old", null));
 
-        List<org.sidekiqsupervisor.model.ClassTimings> timings = store.classTimings(T0.minusSeconds(1), 50);
-        assertThat(timings).extracting(org.sidekiqsupervisor.model.ClassTimings::jobClass).containsExactly("A", "B", "C");
+        List<ClassTimings> timings = store.activity(T0.minusSeconds(1), Duration.ofMinutes(1), 50).classTimings();
+        assertThat(timings).extracting(ClassTimings::jobClass).containsExactly("A", "B", "C");
         var a = timings.get(0);
         assertThat(a.waiting().count()).isEqualTo(10);
         assertThat(a.waiting().p99Ms()).isEqualTo(100.0);
@@ -379,13 +386,13 @@ public abstract class JobStoreContract {
         assertThat(b.waiting().p50Ms()).isEqualTo(3000.0);
         assertThat(b.running().count()).isZero();
         assertThat(timings.get(2).waiting().count()).isZero();
-        assertThat(store.classTimings(T0.minusSeconds(1), 1)).hasSize(1);
+        assertThat(store.activity(T0.minusSeconds(1), Duration.ofMinutes(1), 1).classTimings()).hasSize(1);
     }
 
     @Test
     void progress_keeps_the_latest_report_and_needs_a_known_job() {
         assertThat(store.recordProgress("nobody", new org.sidekiqsupervisor.model.JobProgress(1L, 10L, "x", RECEIVED))).isEmpty();
-        assertThat(store.find("nobody")).isEmpty();
+        assertThat(store.details("nobody")).isEmpty();
         record(event("p1", JobStatus.STARTED, 0, "A", "[1]"));
         Job job = store.recordProgress("p1", new org.sidekiqsupervisor.model.JobProgress(3L, 10L, "importing", RECEIVED)).orElseThrow();
         assertThat(job.progress().at()).isEqualTo(3L);
@@ -393,7 +400,7 @@ public abstract class JobStoreContract {
         // A report that arrives late (received before the kept one) changes nothing.
         store.recordProgress("p1", new org.sidekiqsupervisor.model.JobProgress(1L, 10L, "older", RECEIVED.minusSeconds(1)));
         store.recordProgress("p1", new org.sidekiqsupervisor.model.JobProgress(7L, null, null, RECEIVED.plusSeconds(1)));
-        Job after = store.find("p1").orElseThrow();
+        Job after = job("p1");
         assertThat(after.progress().at()).isEqualTo(7L);
         // What a report leaves out keeps its last value.
         assertThat(after.progress().total()).isEqualTo(10L);
@@ -402,7 +409,7 @@ public abstract class JobStoreContract {
         // Progress is not an event: the history and the status are untouched, and later events keep it.
         assertThat(store.details("p1").orElseThrow().events()).hasSize(1);
         record(event("p1", JobStatus.COMPLETE, 10, "A", "[1]"));
-        assertThat(store.find("p1").orElseThrow().progress().at()).isEqualTo(7L);
+        assertThat(job("p1").progress().at()).isEqualTo(7L);
     }
 
     /** The counts the store keeps equal a count of the jobs themselves. */
@@ -485,7 +492,7 @@ public abstract class JobStoreContract {
         assertThat(same.p50Ms()).isEqualTo(500.0);
         assertThat(same.maxMs()).isBetween(500.0, 500.0 + 500.0 / 64);
         assertDurationBucketsMatchTheJobs();
-        store.pruneBatch(T0.plusSeconds(3600), 1000);
+        store.prune(T0.plusSeconds(3600), 1000, false);
         DurationSummaries none = store.durationSummaries(new DurationQuery(DurationFrom.QUEUED, null, null, null, 0, null));
         assertThat(none.overall()).isEqualTo(DurationSummary.EMPTY);
         assertThat(none.byClass()).isEmpty();
@@ -520,7 +527,7 @@ public abstract class JobStoreContract {
                 .isPositive();
         assertDurationBucketsMatchTheJobs();
         record(event("old", JobStatus.COMPLETE, -10_000_000L, "A", null));
-        store.pruneBatch(T0.minusSeconds(1), 100);
+        store.prune(T0.minusSeconds(1), 100, false);
         assertCountsMatchTheJobs();
         assertDurationBucketsMatchTheJobs();
         store.delete(store.query(JobQuery.builder().status(JobStatus.QUEUED).limit(25).build()).jobs());
@@ -528,8 +535,8 @@ public abstract class JobStoreContract {
         assertCountsMatchTheJobs();
         assertDurationBucketsMatchTheJobs();
         record(event("r1", JobStatus.STARTED, 0, "A", "[1]"));
-        Job original = store.find("r1").orElseThrow();
-        assertThat(store.claimRestart("r1", "r1-new")).isTrue();
+        Job original = job("r1");
+        assertThat(store.swapRestartClaim("r1", null, "r1-new")).isTrue();
         store.completeRestart(original, new JobEvent("r1-new", JobStatus.QUEUED, T0.plusSeconds(1), "A", "default", "[1]", null, null,
                 "r1"), RECEIVED);
         assertCountsMatchTheJobs();
