@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * retried. A set of job ids is bound as one array ({@code job_id = any(:ids)}), not an IN list: one statement text
  * whatever the number of ids, so each connection prepares it once, and no limit on how many there are.
  *
- * <p>The work is split by concern: {@link StoreSchemaMigrator} (the schema), {@link Transactions} (how statements run
- * and races are retried), {@link EventWriter} (events, progress and restarts), {@link JobReads},
- * {@link DurationReads}, {@link JobDeletions} and {@link ActivityStatistics}; this class hands each call to its part.
+ * <p>The work is split by concern, in classes of this package: {@code StoreSchemaMigrator} (the schema),
+ * {@code Transactions} (how statements run and races are retried), {@code EventWriter} (events, progress and restarts),
+ * {@code JobReads}, {@code DurationReads}, {@code JobDeletions} and {@code ActivityStatistics}; this class hands each
+ * call to its part.
  */
 public final class JdbiJobStore implements JobStore {
     /** Where the migrations live on the classpath: {@code common/} for every database, {@code postgresql/} for it alone. */
