@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.sidekiqsupervisor.alerts.AlertSettings;
 import org.sidekiqsupervisor.alerts.Alerter;
+import org.sidekiqsupervisor.model.Activity;
 import org.sidekiqsupervisor.model.ClassTimings;
 import org.sidekiqsupervisor.model.DeleteResult;
 import org.sidekiqsupervisor.model.DurationFrom;
@@ -102,7 +103,7 @@ public final class JobManager {
         this.alerter = new Alerter(Objects.requireNonNull(alerts, "alerts"), clock, registry);
         metrics.jobsByStatus(store::countByStatus);
         metrics.up("store", () -> {
-            store.ping();
+            store.countByStatus();
             return true;
         });
         if (redis != null) {
@@ -334,9 +335,9 @@ public final class JobManager {
     public long prune(Duration olderThan) {
         Instant before = cutoff(olderThan);
         long total = 0;
-        int deleted;
+        long deleted;
         do {
-            deleted = store.pruneBatch(before, PRUNE_BATCH);
+            deleted = store.prune(before, PRUNE_BATCH, false);
             total += deleted;
         } while (deleted == PRUNE_BATCH);
         return total;
@@ -344,7 +345,7 @@ public final class JobManager {
 
     /** How many jobs {@link #prune} with this age would delete now. */
     public long countPrunable(Duration olderThan) {
-        return store.countPrunable(cutoff(olderThan));
+        return store.prune(cutoff(olderThan), PRUNE_BATCH, true);
     }
 
     private Instant cutoff(Duration olderThan) {
@@ -397,15 +398,25 @@ public final class JobManager {
      * oldest first; empty buckets are left out.
      */
     public List<EventCount> eventCounts(Instant since, Duration bucket) {
-        if (bucket.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new org.sidekiqsupervisor.InvalidInputException("bucket", "bucket must be at least one second");
-        }
-        return store.eventCounts(since, bucket);
+        return activity(since, bucket, 0).eventCounts();
     }
 
     /** Per job class, wait (queued → started) and run (started → complete) times over jobs active since {@code since}. */
     public List<ClassTimings> classTimings(Instant since, int maxClasses) {
-        return store.classTimings(since, maxClasses);
+        // The event counts read alongside are not wanted here; one bucket a day keeps them to a few rows.
+        return activity(since, Duration.ofDays(1), maxClasses).classTimings();
+    }
+
+    /**
+     * Since {@code since}: the events received, counted per status in buckets of {@code bucket} (at least a second),
+     * oldest first, empty buckets left out; and per job class, wait (queued → started) and run (started → complete)
+     * times over the jobs active since then, most jobs first, at most {@code maxClasses} classes.
+     */
+    public Activity activity(Instant since, Duration bucket, int maxClasses) {
+        if (bucket.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new org.sidekiqsupervisor.InvalidInputException("bucket", "bucket must be at least one second");
+        }
+        return store.activity(since, bucket, maxClasses);
     }
 
     /**
@@ -420,7 +431,7 @@ public final class JobManager {
 
     /** Throws {@link org.sidekiqsupervisor.store.StoreException} unless the store answers. */
     public void checkStore() {
-        store.ping();
+        store.countByStatus();
     }
 
     private Stream<Job> jobsWith(JobStatus status, String filter) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobPage;
 import org.sidekiqsupervisor.model.JobQuery;
@@ -139,7 +140,7 @@ final class LostJobs {
 
     /** The one job, as a page, if it matches the rest of the query. */
     private JobPage onlyJob(String jobId, JobQuery query) {
-        List<Job> jobs = store.find(jobId).filter(job -> matches(job, query)).stream().toList();
+        List<Job> jobs = store.details(jobId).map(JobDetails::job).filter(job -> matches(job, query)).stream().toList();
         return new JobPage(jobs, null);
     }
 
@@ -177,7 +178,7 @@ final class LostJobs {
 
     private void restartOne(Job job, Instant now, List<RestartResult.Restarted> restarted, List<RestartResult.Skipped> skipped) {
         String newJobId = newJobId();
-        if (!store.claimRestart(job.jobId(), newJobId)) {
+        if (!store.swapRestartClaim(job.jobId(), null, newJobId)) {
             skipped.add(new RestartResult.Skipped(job.jobId(), "claimed_by_another"));
             return;
         }
@@ -185,7 +186,7 @@ final class LostJobs {
         try {
             redis.push(queue, SidekiqPayloads.payload(job.jobClass(), job.arguments(), newJobId, queue, now, settings.version()));
         } catch (SidekiqUnavailableException e) {
-            store.releaseRestart(job.jobId(), newJobId);
+            store.swapRestartClaim(job.jobId(), newJobId, null);
             throw e;
         }
         try {

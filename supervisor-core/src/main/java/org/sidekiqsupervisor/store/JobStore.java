@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.sidekiqsupervisor.model.ClassTimings;
-import org.sidekiqsupervisor.model.EventCount;
-import org.sidekiqsupervisor.model.DurationQuery;
+import org.sidekiqsupervisor.model.Activity;
+import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationPage;
+import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationSummaries;
 import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobDetails;
@@ -18,112 +18,170 @@ import org.sidekiqsupervisor.model.JobPage;
 import org.sidekiqsupervisor.model.JobProgress;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.PageCursor;
 import org.sidekiqsupervisor.model.RecordResult;
 
 /**
  * Where jobs and their histories are kept: the storage SPI.
  *
- * <p>A store holds no business rules: it persists what {@link Job#first} and {@link Job#apply} decide, and
- * answers queries through indexes. Implementations are thread-safe, and safe to share between several
- * supervisor processes on one database. Every method may throw {@link StoreException} when the database
- * does not answer; a write that throws recorded nothing.
+ * <p>A store holds no business rules: it persists what {@link Job#first} and {@link Job#apply} decide, and answers
+ * queries. What an implementer must provide throughout:
+ * <ul>
+ *   <li><b>Thread-safety.</b> Every method may be called from many threads at once, and several supervisor processes
+ *       may share one database: each write is atomic (it happens whole or not at all), and concurrent writes to the
+ *       same job are serialised (lock the job's row, or retry a transaction that lost a race), never lost.</li>
+ *   <li><b>Failures.</b> Every method throws {@link StoreException} when the database does not answer (or refuses); a
+ *       write that throws recorded nothing, and the caller may try it again. A call with arguments this page rules
+ *       out throws {@link IllegalArgumentException}.</li>
+ *   <li><b>Time.</b> Times are kept to the microsecond: a store may drop what is finer, and two times that agree to
+ *       the microsecond are the same time.</li>
+ *   <li><b>Order.</b> "Newest activity first" is descending {@link Job#activityAt()}, ties broken by descending job id;
+ *       a {@link PageCursor} names the last job of a page, and the next page starts strictly after it in that order.</li>
+ *   <li><b>Aggregates.</b> What {@link #countByStatus()} and {@link #durationSummaries} answer follows every write
+ *       in the same transaction as the write.</li>
+ * </ul>
  */
 public interface JobStore extends AutoCloseable {
 
     /**
-     * Records events in one transaction: each is appended to its job's history and folded into the job's
-     * current row, in the order given for events of the same job. An event whose job already has the same
-     * status at the same time is a duplicate and changes nothing. Every event's {@code at} is set.
+     * Records events in one transaction. Each event is appended to its job's history and folded into the job's
+     * current state with {@link Job#first} (the job's first event) or {@link Job#apply}, in the order given for events
+     * of the same job. An event is a <em>duplicate</em> when its job's history (as recorded before, or earlier in this
+     * batch) already holds an event of the same status at the same time: it is neither appended nor applied.
      *
-     * @param events     the events, each with its time set
-     * @param receivedAt when the supervisor received them
-     * @return one result per event, in the order given
+     * @param events     the events, each with its time ({@link JobEvent#at()}) set; empty: nothing is done
+     * @param receivedAt when the supervisor received them: the events' received time, and a new job's created time
+     * @return one result per event, in the order given: {@link RecordResult.Outcome#CREATED} for the event that made a
+     *         job the store did not have, {@link RecordResult.Outcome#UPDATED} for any other event applied,
+     *         {@link RecordResult.Outcome#DUPLICATE} for a duplicate; each with the job as that event left it
      */
     List<RecordResult> record(List<JobEvent> events, Instant receivedAt);
 
-    /** The job's current state, or empty if the store has never heard of it. */
-    Optional<Job> find(String jobId);
+    /**
+     * Keeps {@code progress} as the job's latest progress, unless the progress kept already was updated later than
+     * {@code progress.updatedAt()} (reports can overtake each other). A field {@code progress} leaves null keeps its
+     * last value. Progress is not an event: the job's history, status and activity time stay as they are.
+     *
+     * @return the job after it (with the progress kept, whether or not this report changed it), or empty when the job
+     *         is unknown (nothing is written)
+     */
+    Optional<Job> recordProgress(String jobId, JobProgress progress);
 
-    /** The job with its history, oldest event first; empty if unknown. */
+    /**
+     * The job with its history, read in one transaction so that the two agree.
+     *
+     * @return the job and every event recorded for it, oldest event time first (events of the same time in the order
+     *         they were recorded); empty when the store has no such job
+     */
     Optional<JobDetails> details(String jobId);
 
-    /** One page of jobs, newest activity first. */
+    /**
+     * One page of jobs, newest activity first, that meet every criterion {@code query} sets (see {@link JobQuery}; its
+     * filter is a literal substring of the arguments' JSON text: no character in it is a wildcard).
+     *
+     * @return at most {@code query.limit()} jobs, starting after {@code query.cursor()}; the page's next cursor is
+     *         {@link PageCursor#after} its last job when more jobs match, else null
+     */
     JobPage query(JobQuery query);
 
-    /** A page of durations of completed jobs, newest activity first. */
+    /**
+     * A page of durations of completed jobs (status complete, with the time measured from set: queued for
+     * {@link DurationFrom#QUEUED}, last started for {@link DurationFrom#STARTED}) that meet the query's criteria, newest
+     * activity first. A duration is the completed time minus that time; it is negative when the clocks disagreed.
+     *
+     * @return at most {@code query.limit()} durations after {@code query.cursor()}, with the next cursor as in
+     *         {@link #query}; a limit of 0 gives an empty page and no cursor
+     */
     DurationPage durationPage(DurationQuery query);
 
     /**
-     * Duration statistics over every completed job that matches (the query's limit and cursor are ignored). Count and
-     * mean are exact; a store may keep the durations in buckets and answer percentiles and max within a bucket's width
-     * (the JDBI store does so for queries without a filter or queue: 1.6 %).
+     * Statistics of the durations of every completed job that {@link #durationPage} would list for this query (its
+     * limit and cursor are ignored): overall, and per job class (jobs without one under the empty string), most jobs
+     * first, ties by class name; a store may list only the first thousand classes. Percentiles are as SQL's
+     * {@code percentile_cont} gives them (interpolated); all figures in milliseconds. Count and mean are exact; a store
+     * may keep the durations in buckets and answer percentiles and max within a bucket's width (the JDBI store does so
+     * for queries without a filter or queue: 1.6 %). No matching job: {@link
+     * org.sidekiqsupervisor.model.DurationSummary#EMPTY} overall, and no classes.
      */
     DurationSummaries durationSummaries(DurationQuery query);
 
     /**
-     * Claims a started job for a restart: marks it as being replaced by {@code newJobId}, unless it is no longer
-     * started or another restart already claimed it. Of several supervisors claiming one job, exactly one wins.
-     *
-     * @return whether this call won the claim
+     * How many jobs there are in each status: every {@link JobStatus} is a key, zero included. Also the health check
+     * of the store: it reads the database every time (never a copy kept in memory) and throws {@link StoreException}
+     * when the database does not answer, so it must be cheap whatever the number of jobs (the JDBI store reads counts
+     * it keeps beside the jobs).
      */
-    boolean claimRestart(String jobId, String newJobId);
-
-    /** Gives up a claim made by {@link #claimRestart} (the push to Sidekiq failed). */
-    void releaseRestart(String jobId, String newJobId);
+    Map<JobStatus, Long> countByStatus();
 
     /**
-     * Finishes a restart once its replacement is on Sidekiq's queue, in one transaction: records
-     * {@code queued} (the replacement, with {@code restarted_from}), counts one more restart for the lineage,
-     * and deletes the original job and its history.
+     * Compare-and-set of the job's restart claim ({@link Job#restartingTo()}, the jid of the replacement a restart is
+     * pushing): sets it to {@code newClaim} if, and only if, it is {@code expectedClaim} now. A null
+     * {@code expectedClaim} means the job must be unclaimed; a null {@code newClaim} releases the claim. A non-null
+     * {@code newClaim} is set only on a job that is still {@link JobStatus#STARTED started}: claiming an unclaimed job
+     * (null to a jid), and taking over a claim (one jid to another), both need it. The check and the change are one
+     * atomic step: of several callers swapping the same claim at once, across processes, exactly one succeeds.
      *
-     * @return the replacement as recorded
+     * @param expectedClaim the claim the job must hold now, or null for none
+     * @param newClaim      the claim to set, or null to release it; must differ from {@code expectedClaim}
+     * @return whether this call changed the claim (false for an unknown job)
+     * @throws IllegalArgumentException when the two claims are equal
+     */
+    boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim);
+
+    /**
+     * Finishes a restart once its replacement is on Sidekiq's queue, in one transaction: records {@code queued} as
+     * {@link #record} does (the replacement may have reported in already: Sidekiq can start it first), sets the
+     * replacement's {@link Job#restarts()} to one more than the original's and its {@link Job#restartedFrom()} to the
+     * original's id, and deletes the original with its history, whatever its claim.
+     *
+     * @param original   the job replaced, as read before its claim
+     * @param queued     the replacement's {@code queued} event
+     * @param receivedAt the time to record the event as received
+     * @return the replacement as recorded, with its restarts counted
      */
     RecordResult completeRestart(Job original, JobEvent queued, Instant receivedAt);
 
     /**
-     * Deletes at most {@code limit} finished (complete or failed) jobs whose latest activity is before
-     * {@code before}, with their histories, in one short transaction.
+     * Retention: finished jobs (complete or failed) whose latest activity is before {@code before} go, with their
+     * histories; queued and started jobs never do. A dry run counts every job such a prune would delete ({@code limit}
+     * is then ignored) and deletes nothing. Otherwise at most {@code limit} of them, oldest activity first, are deleted
+     * in one short transaction (so no lock is held for long; the caller calls again for the next batch); an event that
+     * arrives meanwhile for one of them waits, then starts a fresh job.
      *
-     * @return how many jobs it deleted; fewer than {@code limit} means none are left
+     * @param limit  the most jobs to delete, at least 1 (ignored on a dry run)
+     * @param dryRun whether to count only
+     * @return how many jobs it deleted (fewer than {@code limit}: none are left), or on a dry run would delete
      */
-    int pruneBatch(Instant before, int limit);
-
-    /** How many finished jobs a prune with this cutoff would delete. */
-    long countPrunable(Instant before);
+    long prune(Instant before, int limit, boolean dryRun);
 
     /**
-     * Deletes these jobs with their history, each only if it has not moved on since it was read (same status
-     * at the same time, no restart under way). Runs in one transaction.
+     * Deletes these jobs with their histories in one transaction, each only if it has not moved on since it was read:
+     * it still has the same status at the same time ({@link Job#status()}, {@link Job#statusAt()}), and no restart claim.
      *
-     * @return the ids of the jobs deleted
+     * @param jobs the jobs as the caller read them; empty: nothing is done
+     * @return the ids of the jobs deleted, in no particular order (jobs unknown or moved on are left out)
      */
     List<String> delete(List<Job> jobs);
 
     /**
-     * Events received since {@code since}, counted per status in buckets of {@code bucket}, oldest bucket first.
-     * Buckets with no events are left out.
-     */
-    List<EventCount> eventCounts(Instant since, Duration bucket);
-
-    /**
-     * Wait and run times per job class over the jobs active since {@code since}, most jobs first, at most
-     * {@code maxClasses} classes.
-     */
-    List<ClassTimings> classTimings(Instant since, int maxClasses);
-
-    /**
-     * Keeps {@code progress} as the job's latest progress (fields it leaves null keep their last value), unless a later
-     * report is kept already.
+     * What happened since {@code since}, in one call because the dashboard's overview shows both:
+     * <ul>
+     *   <li>the event counts: every event received ({@link org.sidekiqsupervisor.model.JobEventRecord#receivedAt()}) at
+     *       or after {@code since}, counted per status in buckets of {@code bucket} (a bucket starts at a whole multiple
+     *       of its length since the epoch), oldest bucket first and then by status name; buckets with no events are
+     *       left out;</li>
+     *   <li>the class timings: per job class (the empty string for jobs without one) over the jobs whose latest
+     *       activity is at or after {@code since}, the wait (queued to last started, over the jobs that have both
+     *       times, started not before queued) and the run (last started to complete, over the complete jobs that
+     *       started), as in {@link #durationSummaries} but exact; most jobs first, ties by class name, at most
+     *       {@code maxClasses} classes.</li>
+     * </ul>
      *
-     * @return the job after it, or empty when the job is unknown (nothing is written)
+     * @param bucket     the bucket length, positive
+     * @param maxClasses the most classes to time, zero or more (zero: no class timings, and the store need not read
+     *                   them)
      */
-    Optional<Job> recordProgress(String jobId, JobProgress progress);
-
-    /** How many jobs there are in each status (every status is a key, zero included). */
-    Map<JobStatus, Long> countByStatus();
-
-    /** Checks that the database answers. */
-    void ping();
+    Activity activity(Instant since, Duration bucket, int maxClasses);
 
     /**
      * How many batches of events are best written at once (the group committer runs this many writers): 1 where the

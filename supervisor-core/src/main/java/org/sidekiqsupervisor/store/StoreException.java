@@ -7,7 +7,7 @@ import org.sidekiqsupervisor.SupervisorException;
  * the call was to write was not recorded; the caller may retry.
  */
 public class StoreException extends SupervisorException {
-    /** A failure of the store, described for a person, with the database's own failure as the cause. */
+    /** A failure described by {@code message}, caused by {@code cause} (the database's own error, or null). */
     public StoreException(String message, Throwable cause) {
         super(Kind.STORE_UNAVAILABLE, message, cause);
     }

@@ -16,8 +16,18 @@ import java.util.regex.Pattern;
 public record StoreSchema(String tablePrefix, Mode mode) {
     /** Who manages the supervisor's schema. */
     public enum Mode {
-        MIGRATE, VALIDATE, NONE;
+        /** The supervisor creates and upgrades its schema when it starts. */
+        MIGRATE,
+        /** The supervisor only checks that its schema is current, and refuses to start otherwise. */
+        VALIDATE,
+        /** The supervisor touches no table's definition: the host applies the migrations itself. */
+        NONE;
 
+        /**
+         * The mode named {@code text}, in any case and with surrounding blanks ignored.
+         *
+         * @throws IllegalArgumentException naming the setting {@code schemaMode} when it names no mode
+         */
         public static Mode parse(String text) {
             try {
                 return valueOf(text.trim().toUpperCase(Locale.ROOT));
@@ -29,9 +39,16 @@ public record StoreSchema(String tablePrefix, Mode mode) {
 
     // Declared before DEFAULT, which its constructor checks against it.
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,29}");
+    /** The table prefix unless one is configured. */
     public static final String DEFAULT_PREFIX = "supervisor_";
+    /** The default prefix, migrated at start. */
     public static final StoreSchema DEFAULT = new StoreSchema(DEFAULT_PREFIX, Mode.MIGRATE);
 
+    /**
+     * Checks the prefix and the mode.
+     *
+     * @throws IllegalArgumentException naming {@code tablePrefix} when the prefix is not one the supervisor accepts
+     */
     public StoreSchema {
         Objects.requireNonNull(mode, "mode");
         if (tablePrefix == null || !PREFIX.matcher(tablePrefix).matches()) {
@@ -40,10 +57,12 @@ public record StoreSchema(String tablePrefix, Mode mode) {
         }
     }
 
+    /** The jobs: one row per job, its current state. */
     public String jobsTable() {
         return tablePrefix + "jobs";
     }
 
+    /** The jobs' histories: one row per event recorded. */
     public String eventsTable() {
         return tablePrefix + "job_events";
     }

@@ -21,8 +21,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.sidekiqsupervisor.model.ClassTimings;
-import org.sidekiqsupervisor.model.EventCount;
+import org.sidekiqsupervisor.model.Activity;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationSummaries;
@@ -56,24 +55,23 @@ class GroupCommitterTest {
             return real.record(events, receivedAt);
         }
 
-        @Override public Optional<Job> find(String jobId) { return real.find(jobId); }
         @Override public Optional<JobDetails> details(String jobId) { return real.details(jobId); }
         @Override public JobPage query(JobQuery query) { return real.query(query); }
         @Override public DurationPage durationPage(DurationQuery query) { return real.durationPage(query); }
         @Override public DurationSummaries durationSummaries(DurationQuery query) { return real.durationSummaries(query); }
-        @Override public boolean claimRestart(String jobId, String newJobId) { return real.claimRestart(jobId, newJobId); }
-        @Override public void releaseRestart(String jobId, String newJobId) { real.releaseRestart(jobId, newJobId); }
+        @Override public boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim) {
+            return real.swapRestartClaim(jobId, expectedClaim, newClaim);
+        }
         @Override public RecordResult completeRestart(Job original, JobEvent queued, Instant at) { return real.completeRestart(original, queued, at); }
-        @Override public int pruneBatch(Instant before, int limit) { return real.pruneBatch(before, limit); }
-        @Override public long countPrunable(Instant before) { return real.countPrunable(before); }
+        @Override public long prune(Instant before, int limit, boolean dryRun) { return real.prune(before, limit, dryRun); }
         @Override public Map<JobStatus, Long> countByStatus() { return real.countByStatus(); }
         @Override public List<String> delete(List<Job> jobs) { return real.delete(jobs); }
         @Override public Optional<Job> recordProgress(String jobId, org.sidekiqsupervisor.model.JobProgress progress) {
             return real.recordProgress(jobId, progress);
         }
-        @Override public List<EventCount> eventCounts(Instant since, java.time.Duration bucket) { return real.eventCounts(since, bucket); }
-        @Override public List<ClassTimings> classTimings(Instant since, int maxClasses) { return real.classTimings(since, maxClasses); }
-        @Override public void ping() { real.ping(); }
+        @Override public Activity activity(Instant since, java.time.Duration bucket, int maxClasses) {
+            return real.activity(since, bucket, maxClasses);
+        }
         @Override public void close() { real.close(); }
     }
 

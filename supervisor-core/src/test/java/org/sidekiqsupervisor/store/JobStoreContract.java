@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -16,11 +18,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.model.Activity;
+import org.sidekiqsupervisor.model.ClassTimings;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationSummaries;
 import org.sidekiqsupervisor.model.DurationSummary;
+import org.sidekiqsupervisor.model.EventCount;
 import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobEvent;
@@ -28,6 +33,7 @@ import org.sidekiqsupervisor.model.JobEventRecord;
 import org.sidekiqsupervisor.model.JobPage;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.RecordResult;
 import org.sidekiqsupervisor.model.RecordResult.Outcome;
 
 /**
@@ -61,16 +67,21 @@ public abstract class JobStoreContract {
         return store.record(List.of(event), RECEIVED).get(0).outcome();
     }
 
+    /** The job as the store has it now. */
+    private Job job(String jobId) {
+        return store.details(jobId).orElseThrow().job();
+    }
+
     @Test
     void the_first_event_creates_the_job_and_later_ones_update_it() {
         assertThat(record(event("j1", JobStatus.QUEUED, 0, "A", "[1]"))).isEqualTo(Outcome.CREATED);
         assertThat(record(event("j1", JobStatus.STARTED, 10, "A", "[1]"))).isEqualTo(Outcome.UPDATED);
-        Job job = store.find("j1").orElseThrow();
+        Job job = job("j1");
         assertThat(job.status()).isEqualTo(JobStatus.STARTED);
         assertThat(job.queuedAt()).isEqualTo(T0);
         assertThat(job.startedAt()).isEqualTo(T0.plusMillis(10));
         assertThat(job.createdAt()).isEqualTo(RECEIVED);
-        assertThat(store.find("unknown")).isEmpty();
+        assertThat(store.details("unknown")).isEmpty();
     }
 
     @Test
@@ -81,7 +92,7 @@ public abstract class JobStoreContract {
         List<Outcome> batch = store.record(List.of(event("j2", JobStatus.QUEUED, 0, "A", null),
                 event("j2", JobStatus.QUEUED, 0, "A", null)), RECEIVED).stream().map(r -> r.outcome()).toList();
         assertThat(batch).containsExactly(Outcome.CREATED, Outcome.DUPLICATE);
-        assertThat(store.find("j1").orElseThrow().attempts()).isEqualTo(1);
+        assertThat(job("j1").attempts()).isEqualTo(1);
         assertThat(store.details("j1").orElseThrow().events()).hasSize(1);
         assertThat(store.details("j2").orElseThrow().events()).hasSize(1);
     }
@@ -114,7 +125,7 @@ public abstract class JobStoreContract {
         String args = "[12345678901234567890123456789,9007199254740993,1.10,-0.0,1e400,\"raw ünï ✓ 😀 a&b=c+d %/?#\","
                 + "{\"k\":[1,{\"é\":null}]},\"\\u0000\\\"\",[[[[[]]]]]]";
         record(event("j1", JobStatus.QUEUED, 0, "A", args));
-        assertThat(store.find("j1").orElseThrow().arguments()).isEqualTo(args);
+        assertThat(job("j1").arguments()).isEqualTo(args);
     }
 
     @Test
@@ -255,6 +266,8 @@ public abstract class JobStoreContract {
 
     @Test
     void concurrent_events_for_the_same_jobs_lose_nothing_and_make_no_duplicate_rows() throws Exception {
+        // The group committer runs this many writers at once: this test's eight threads are more than any store asks for.
+        assertThat(store.concurrentWriters()).isBetween(1, 8);
         int jobs = 20;
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -301,12 +314,18 @@ public abstract class JobStoreContract {
         record(event("old-queued", JobStatus.QUEUED, 0, "A", null));
         record(event("new-done", JobStatus.COMPLETE, 3_600_000, "A", null));
         Instant cutoff = T0.plusSeconds(60);
-        assertThat(store.countPrunable(cutoff)).isEqualTo(8);
+        // A dry run counts every job a prune would delete, whatever the limit, and deletes none of them.
+        assertThat(store.prune(cutoff, 3, true)).isEqualTo(8);
+        assertThat(store.prune(cutoff, 3, true)).isEqualTo(8);
+        assertThat(store.details("old-done0")).isPresent();
+        assertThat(store.countByStatus()).containsEntry(JobStatus.COMPLETE, 8L);
 
-        assertThat(store.pruneBatch(cutoff, 3)).isEqualTo(3);
-        assertThat(store.pruneBatch(cutoff, 3)).isEqualTo(3);
-        assertThat(store.pruneBatch(cutoff, 3)).isEqualTo(2);
-        assertThat(store.pruneBatch(cutoff, 3)).isZero();
+        assertThat(store.prune(cutoff, 3, false)).isEqualTo(3);
+        assertThat(store.prune(cutoff, 3, false)).isEqualTo(3);
+        assertThat(store.prune(cutoff, 3, true)).isEqualTo(2);
+        assertThat(store.prune(cutoff, 3, false)).isEqualTo(2);
+        assertThat(store.prune(cutoff, 3, false)).isZero();
+        assertThat(store.prune(cutoff, 3, true)).isZero();
 
         assertThat(ids(JobQuery.builder().limit(100).build())).containsExactlyInAnyOrder("new-done", "old-started", "old-queued");
         assertThat(store.details("old-done0")).isEmpty();
@@ -326,13 +345,13 @@ public abstract class JobStoreContract {
         // d2 completes and d3 gets claimed for a restart after being read: both must stay.
         record(event("d2", JobStatus.COMPLETE, 10, "A", "[2]"));
         record(event("d3", JobStatus.STARTED, 5, "A", "[3]"));
-        assertThat(store.claimRestart("d3", "new-d3")).isTrue();
+        assertThat(store.swapRestartClaim("d3", null, "new-d3")).isTrue();
 
         assertThat(store.delete(read)).containsExactly("d1");
         assertThat(store.details("d1")).isEmpty();
-        assertThat(store.find("d2").orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
-        assertThat(store.find("d3")).isPresent();
-        assertThat(store.find("keep")).isPresent();
+        assertThat(job("d2").status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(store.details("d3")).isPresent();
+        assertThat(store.details("keep")).isPresent();
         assertThat(store.delete(List.of())).isEmpty();
         // The id is free again: a new report starts a fresh history.
         assertThat(record(event("d1", JobStatus.QUEUED, 20, "A", "[1]"))).isEqualTo(Outcome.CREATED);
@@ -348,10 +367,10 @@ public abstract class JobStoreContract {
         store.record(List.of(event("e1", JobStatus.COMPLETE, 2, "A", null)), minute.plusSeconds(60));
         store.record(List.of(event("old", JobStatus.QUEUED, 0, "A", null)), minute.minusSeconds(3600));
 
-        List<org.sidekiqsupervisor.model.EventCount> counts = store.eventCounts(minute, Duration.ofMinutes(1));
+        List<EventCount> counts = store.activity(minute, Duration.ofMinutes(1), 50).eventCounts();
         assertThat(counts).extracting(c -> c.bucketStart() + " " + c.status().wireName() + " " + c.count())
                 .containsExactly(minute + " queued 2", minute + " started 1", minute.plusSeconds(60) + " complete 1");
-        assertThat(store.eventCounts(minute.plusSeconds(3600), Duration.ofMinutes(1))).isEmpty();
+        assertThat(store.activity(minute.plusSeconds(3600), Duration.ofMinutes(1), 50).eventCounts()).isEmpty();
     }
 
     @Test
@@ -367,8 +386,8 @@ public abstract class JobStoreContract {
         record(event("c1", JobStatus.QUEUED, 0, "C", null));
         record(event("old", JobStatus.COMPLETE, -86_400_000L, "Old", null));
 
-        List<org.sidekiqsupervisor.model.ClassTimings> timings = store.classTimings(T0.minusSeconds(1), 50);
-        assertThat(timings).extracting(org.sidekiqsupervisor.model.ClassTimings::jobClass).containsExactly("A", "B", "C");
+        List<ClassTimings> timings = store.activity(T0.minusSeconds(1), Duration.ofMinutes(1), 50).classTimings();
+        assertThat(timings).extracting(ClassTimings::jobClass).containsExactly("A", "B", "C");
         var a = timings.get(0);
         assertThat(a.waiting().count()).isEqualTo(10);
         assertThat(a.waiting().p99Ms()).isEqualTo(100.0);
@@ -379,13 +398,135 @@ public abstract class JobStoreContract {
         assertThat(b.waiting().p50Ms()).isEqualTo(3000.0);
         assertThat(b.running().count()).isZero();
         assertThat(timings.get(2).waiting().count()).isZero();
-        assertThat(store.classTimings(T0.minusSeconds(1), 1)).hasSize(1);
+        assertThat(store.activity(T0.minusSeconds(1), Duration.ofMinutes(1), 1).classTimings()).hasSize(1);
+    }
+
+    @Test
+    void activity_gives_event_counts_and_class_timings_together_and_no_classes_when_none_are_asked_for() {
+        store.record(List.of(event("x1", JobStatus.QUEUED, 0, "X", null)), RECEIVED);
+        store.record(List.of(event("x1", JobStatus.STARTED, 250, "X", null)), RECEIVED);
+        // Received at RECEIVED, an hour after the jobs' own times: the counts go by the one, the timings by the other.
+        Activity activity = store.activity(T0.minusSeconds(1), Duration.ofHours(1), 10);
+        assertThat(activity.eventCounts()).extracting(c -> c.bucketStart() + " " + c.status().wireName() + " " + c.count())
+                .containsExactly(RECEIVED + " queued 1", RECEIVED + " started 1");
+        assertThat(activity.classTimings()).singleElement().satisfies(timings -> {
+            assertThat(timings.jobClass()).isEqualTo("X");
+            assertThat(timings.waiting().maxMs()).isEqualTo(250.0);
+        });
+        Activity countsOnly = store.activity(T0.minusSeconds(1), Duration.ofHours(1), 0);
+        assertThat(countsOnly.eventCounts()).isEqualTo(activity.eventCounts());
+        assertThat(countsOnly.classTimings()).isEmpty();
+        assertThatThrownBy(() -> store.activity(RECEIVED, Duration.ZERO, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.activity(RECEIVED, Duration.ofHours(1), -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void a_restart_claim_is_taken_by_one_caller_on_a_started_job_and_released_only_by_its_holder() {
+        record(event("s", JobStatus.STARTED, 0, "A", "[1]"));
+        record(event("q", JobStatus.QUEUED, 0, "A", "[2]"));
+        record(event("c", JobStatus.COMPLETE, 0, "A", "[3]"));
+
+        assertThat(store.swapRestartClaim("s", null, "s-new")).isTrue();
+        assertThat(job("s").restartingTo()).isEqualTo("s-new");
+        // A second claimer finds it claimed, and the wrong holder cannot release or take it.
+        assertThat(store.swapRestartClaim("s", null, "s-other")).isFalse();
+        assertThat(store.swapRestartClaim("s", "s-other", null)).isFalse();
+        assertThat(store.swapRestartClaim("s", "s-other", "s-third")).isFalse();
+        assertThat(job("s").restartingTo()).isEqualTo("s-new");
+        // The holder hands the claim over (as a take-over of a stale claim does), then the new holder releases it.
+        assertThat(store.swapRestartClaim("s", "s-new", "s-next")).isTrue();
+        assertThat(job("s").restartingTo()).isEqualTo("s-next");
+        assertThat(store.swapRestartClaim("s", "s-next", null)).isTrue();
+        assertThat(job("s").restartingTo()).isNull();
+        assertThat(store.swapRestartClaim("s", "s-next", null)).as("released already").isFalse();
+        // Released, it can be claimed again.
+        assertThat(store.swapRestartClaim("s", null, "s-again")).isTrue();
+
+        // Only a started job can be claimed; an unknown one cannot.
+        assertThat(store.swapRestartClaim("q", null, "q-new")).isFalse();
+        assertThat(store.swapRestartClaim("c", null, "c-new")).isFalse();
+        assertThat(store.swapRestartClaim("unknown", null, "u-new")).isFalse();
+        assertThat(job("q").restartingTo()).isNull();
+        assertThat(job("c").restartingTo()).isNull();
+        // A claim is not an event: the job's history and status stay as they were.
+        assertThat(store.details("s").orElseThrow().events()).hasSize(1);
+        assertThat(job("s").status()).isEqualTo(JobStatus.STARTED);
+
+        assertThatThrownBy(() -> store.swapRestartClaim("s", "s-again", "s-again")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.swapRestartClaim("q", null, null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void of_several_callers_claiming_one_job_at_once_exactly_one_wins() throws Exception {
+        int claimers = 8;
+        for (int round = 0; round < 5; round++) {
+            String jobId = "race" + round;
+            record(event(jobId, JobStatus.STARTED, 0, "A", "[1]"));
+            ExecutorService pool = Executors.newFixedThreadPool(claimers);
+            try {
+                CountDownLatch ready = new CountDownLatch(claimers);
+                List<Future<Boolean>> claims = new ArrayList<>();
+                for (int c = 0; c < claimers; c++) {
+                    String claim = jobId + "-by-" + c;
+                    claims.add(pool.submit(() -> {
+                        ready.countDown();
+                        ready.await();
+                        return store.swapRestartClaim(jobId, null, claim);
+                    }));
+                }
+                List<String> winners = new ArrayList<>();
+                for (int c = 0; c < claimers; c++) {
+                    if (claims.get(c).get(60, TimeUnit.SECONDS)) {
+                        winners.add(jobId + "-by-" + c);
+                    }
+                }
+                assertThat(winners).hasSize(1);
+                assertThat(job(jobId).restartingTo()).isEqualTo(winners.get(0));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void completing_a_restart_records_the_replacement_counts_the_restart_and_deletes_the_original() {
+        record(event("orig", JobStatus.QUEUED, 0, "A", "[1]"));
+        record(event("orig", JobStatus.STARTED, 10, "A", "[1]"));
+        Job original = job("orig");
+        assertThat(store.swapRestartClaim("orig", null, "orig-new")).isTrue();
+        RecordResult replaced = store.completeRestart(original, new JobEvent("orig-new", JobStatus.QUEUED, T0.plusSeconds(1), "A",
+                "default", "[1]", null, null, "orig"), RECEIVED);
+        assertThat(replaced.outcome()).isEqualTo(Outcome.CREATED);
+        assertThat(replaced.job().restarts()).isEqualTo(1);
+        assertThat(replaced.job().restartedFrom()).isEqualTo("orig");
+        assertThat(store.details("orig")).isEmpty();
+        JobDetails replacement = store.details("orig-new").orElseThrow();
+        assertThat(replacement.job().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(replacement.job().restarts()).isEqualTo(1);
+        assertThat(replacement.job().restartedFrom()).isEqualTo("orig");
+        assertThat(replacement.events()).extracting(JobEventRecord::status).containsExactly(JobStatus.QUEUED);
+
+        // The replacement started (and reported) before its restart was recorded: the queued event joins its history.
+        record(event("second-new", JobStatus.STARTED, 2_000, "A", "[1]"));
+        assertThat(store.swapRestartClaim("orig-new", null, "second-new")).isFalse();
+        record(event("orig-new", JobStatus.STARTED, 1_500, "A", "[1]"));
+        Job firstReplacement = job("orig-new");
+        assertThat(store.swapRestartClaim("orig-new", null, "second-new")).isTrue();
+        RecordResult again = store.completeRestart(firstReplacement, new JobEvent("second-new", JobStatus.QUEUED,
+                T0.plusMillis(1_900), "A", "default", "[1]", null, null, "orig-new"), RECEIVED);
+        assertThat(again.outcome()).isEqualTo(Outcome.UPDATED);
+        assertThat(again.job().status()).isEqualTo(JobStatus.STARTED);
+        assertThat(again.job().restarts()).isEqualTo(2);
+        assertThat(job("second-new").restartedFrom()).isEqualTo("orig-new");
+        assertThat(store.details("second-new").orElseThrow().events()).hasSize(2);
+        assertThat(store.details("orig-new")).isEmpty();
+        assertThat(store.countByStatus()).containsEntry(JobStatus.STARTED, 1L).containsEntry(JobStatus.QUEUED, 0L);
     }
 
     @Test
     void progress_keeps_the_latest_report_and_needs_a_known_job() {
         assertThat(store.recordProgress("nobody", new org.sidekiqsupervisor.model.JobProgress(1L, 10L, "x", RECEIVED))).isEmpty();
-        assertThat(store.find("nobody")).isEmpty();
+        assertThat(store.details("nobody")).isEmpty();
         record(event("p1", JobStatus.STARTED, 0, "A", "[1]"));
         Job job = store.recordProgress("p1", new org.sidekiqsupervisor.model.JobProgress(3L, 10L, "importing", RECEIVED)).orElseThrow();
         assertThat(job.progress().at()).isEqualTo(3L);
@@ -393,7 +534,7 @@ public abstract class JobStoreContract {
         // A report that arrives late (received before the kept one) changes nothing.
         store.recordProgress("p1", new org.sidekiqsupervisor.model.JobProgress(1L, 10L, "older", RECEIVED.minusSeconds(1)));
         store.recordProgress("p1", new org.sidekiqsupervisor.model.JobProgress(7L, null, null, RECEIVED.plusSeconds(1)));
-        Job after = store.find("p1").orElseThrow();
+        Job after = job("p1");
         assertThat(after.progress().at()).isEqualTo(7L);
         // What a report leaves out keeps its last value.
         assertThat(after.progress().total()).isEqualTo(10L);
@@ -402,7 +543,7 @@ public abstract class JobStoreContract {
         // Progress is not an event: the history and the status are untouched, and later events keep it.
         assertThat(store.details("p1").orElseThrow().events()).hasSize(1);
         record(event("p1", JobStatus.COMPLETE, 10, "A", "[1]"));
-        assertThat(store.find("p1").orElseThrow().progress().at()).isEqualTo(7L);
+        assertThat(job("p1").progress().at()).isEqualTo(7L);
     }
 
     /** The counts the store keeps equal a count of the jobs themselves. */
@@ -485,7 +626,7 @@ public abstract class JobStoreContract {
         assertThat(same.p50Ms()).isEqualTo(500.0);
         assertThat(same.maxMs()).isBetween(500.0, 500.0 + 500.0 / 64);
         assertDurationBucketsMatchTheJobs();
-        store.pruneBatch(T0.plusSeconds(3600), 1000);
+        store.prune(T0.plusSeconds(3600), 1000, false);
         DurationSummaries none = store.durationSummaries(new DurationQuery(DurationFrom.QUEUED, null, null, null, 0, null));
         assertThat(none.overall()).isEqualTo(DurationSummary.EMPTY);
         assertThat(none.byClass()).isEmpty();
@@ -493,6 +634,7 @@ public abstract class JobStoreContract {
 
     @Test
     void counts_by_status_follow_every_change_concurrent_ones_included() throws Exception {
+        assertThat(store.countByStatus()).containsOnlyKeys(JobStatus.values());
         assertThat(store.countByStatus().values()).allMatch(n -> n == 0);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
@@ -520,7 +662,7 @@ public abstract class JobStoreContract {
                 .isPositive();
         assertDurationBucketsMatchTheJobs();
         record(event("old", JobStatus.COMPLETE, -10_000_000L, "A", null));
-        store.pruneBatch(T0.minusSeconds(1), 100);
+        store.prune(T0.minusSeconds(1), 100, false);
         assertCountsMatchTheJobs();
         assertDurationBucketsMatchTheJobs();
         store.delete(store.query(JobQuery.builder().status(JobStatus.QUEUED).limit(25).build()).jobs());
@@ -528,8 +670,8 @@ public abstract class JobStoreContract {
         assertCountsMatchTheJobs();
         assertDurationBucketsMatchTheJobs();
         record(event("r1", JobStatus.STARTED, 0, "A", "[1]"));
-        Job original = store.find("r1").orElseThrow();
-        assertThat(store.claimRestart("r1", "r1-new")).isTrue();
+        Job original = job("r1");
+        assertThat(store.swapRestartClaim("r1", null, "r1-new")).isTrue();
         store.completeRestart(original, new JobEvent("r1-new", JobStatus.QUEUED, T0.plusSeconds(1), "A", "default", "[1]", null, null,
                 "r1"), RECEIVED);
         assertCountsMatchTheJobs();

@@ -32,15 +32,15 @@ class SchemaVersionCheckTest {
 
     private static void check(DataSource dataSource) {
         StoreSchema schema = new StoreSchema("chk_", StoreSchema.Mode.MIGRATE);
-        assertThat(JdbiJobStore.isCurrent(dataSource, schema)).as("no history yet").isFalse();
+        assertThat(StoreSchemaMigrator.isCurrent(dataSource, schema)).as("no history yet").isFalse();
         Flyway flyway = JdbiJobStore.flyway(dataSource, schema);
         Flyway.configure().configuration(flyway.getConfiguration()).target("6").load().migrate();
-        assertThat(JdbiJobStore.isCurrent(dataSource, schema)).as("one version behind").isFalse();
+        assertThat(StoreSchemaMigrator.isCurrent(dataSource, schema)).as("one version behind").isFalse();
         JdbiJobStore.open(dataSource, schema, null);
-        assertThat(JdbiJobStore.isCurrent(dataSource, schema)).as("migrated").isTrue();
+        assertThat(StoreSchemaMigrator.isCurrent(dataSource, schema)).as("migrated").isTrue();
         // A failed migration recorded in the history: Flyway must see it (and refuse), not be skipped.
         Jdbi.create(dataSource).useHandle(handle -> handle.execute("update \"chk_schema_history\" set \"success\" = false "
                 + "where \"version\" = '7'"));
-        assertThat(JdbiJobStore.isCurrent(dataSource, schema)).as("a failed migration").isFalse();
+        assertThat(StoreSchemaMigrator.isCurrent(dataSource, schema)).as("a failed migration").isFalse();
     }
 }
