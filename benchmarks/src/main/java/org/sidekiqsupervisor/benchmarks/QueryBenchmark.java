@@ -17,7 +17,7 @@ import org.sidekiqsupervisor.manager.JobManager;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.JobEvent;
-import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobListing;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.testing.PostgresDatabase;
@@ -74,16 +74,16 @@ final class QueryBenchmark {
             double loadRate = events / ((System.nanoTime() - started) / 1e9);
             afterLoad.run();
             loaded = size;
-            double counts = median(jobs, () -> jobs.countByStatus());
-            double rare = median(jobs, () -> jobs.query(JobQuery.builder().filter("user4242@").limit(50).build()));
-            JobPage first = jobs.query(JobQuery.builder().filter("@example.com").limit(50).build());
-            double broad = median(jobs, () -> jobs.query(JobQuery.builder().filter("@example.com").limit(50).build()));
-            double next = median(jobs, () -> jobs.query(JobQuery.builder().filter("@example.com").limit(50)
-                    .cursor(first.nextCursor()).build()));
+            double counts = median(jobs, () -> jobs.queries().countByStatus());
+            double rare = median(jobs, () -> jobs.queries().list(JobQuery.builder().filter("user4242@").limit(50).build(), false));
+            JobListing first = jobs.queries().list(JobQuery.builder().filter("@example.com").limit(50).build(), false);
+            double broad = median(jobs, () -> jobs.queries().list(JobQuery.builder().filter("@example.com").limit(50).build(), false));
+            double next = median(jobs, () -> jobs.queries().list(JobQuery.builder().filter("@example.com").limit(50)
+                    .cursor(first.nextCursor()).build(), false));
             String someId = jobId(size / 2);
-            double byId = median(jobs, () -> jobs.job(someId));
-            double summary = median(jobs, () -> jobs.durations(new DurationQuery(DurationFrom.STARTED, null, null, null, 0, null)));
-            double started2 = median(jobs, () -> jobs.query(JobQuery.builder().status(JobStatus.STARTED).limit(50).build()));
+            double byId = median(jobs, () -> jobs.queries().job(someId));
+            double summary = median(jobs, () -> jobs.queries().durations(new DurationQuery(DurationFrom.STARTED, null, null, null, 0, null)));
+            double started2 = median(jobs, () -> jobs.queries().list(JobQuery.builder().status(JobStatus.STARTED).limit(50).build(), false));
             System.gc();
             long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / (1024 * 1024);
             out.printf("%-11s %9d %9.0f %8.2f %12.2f %12.2f %9.2f %9.2f %10.2f %9.2f %8d%n", store, size, loadRate, counts, rare, broad,

@@ -11,7 +11,7 @@ import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationReport;
 import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobEvent;
-import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobListing;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 
@@ -48,9 +48,9 @@ public final class JobManagerFromCode {
                     out.append("started→complete ").append(d.jobId()).append(": ").append(d.duration().toMillis()).append(" ms\n"));
 
             // For big stores: one page at a time, and statistics computed by the database.
-            JobPage page = jobs.query(JobQuery.builder().jobClass("MailerJob").limit(1).build());
+            JobListing page = jobs.queries().list(JobQuery.builder().jobClass("MailerJob").limit(1).build(), false);
             out.append("first MailerJob page: ").append(ids(page.jobs())).append(", more: ").append(page.nextCursor() != null).append('\n');
-            DurationReport report = jobs.durations(DurationQuery.of(DurationFrom.STARTED, null));
+            DurationReport report = jobs.queries().durations(DurationQuery.of(DurationFrom.STARTED, null));
             out.append("p50 run time: ").append(report.summaries().overall().p50Ms()).append(" ms over ")
                     .append(report.summaries().overall().count()).append(" jobs\n");
         }

@@ -56,7 +56,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
         }
         if (retention != null) {
             every(Duration.ZERO, PRUNE_INTERVAL, "retention could not prune", () -> {
-                long deleted = jobs.prune(retention);
+                long deleted = jobs.maintenance().prune(retention);
                 if (deleted > 0) {
                     LOG.info("retention: deleted {} finished job(s) older than {} days", deleted, retention.toDays());
                 }

@@ -30,7 +30,7 @@ public final class HealthResource {
         int status = 200;
         node.put("status", "ok");
         try {
-            manager.checkStore();
+            manager.maintenance().checkStore();
             node.put("store", "ok");
         } catch (StoreException e) {
             status = 503;
@@ -39,7 +39,7 @@ public final class HealthResource {
         }
         if (manager.sidekiqConfigured()) {
             try {
-                manager.checkSidekiq();
+                manager.maintenance().checkSidekiq();
                 node.put("redis", "ok");
             } catch (SidekiqUnavailableException e) {
                 status = 503;

@@ -3,10 +3,7 @@ package org.sidekiqsupervisor.jaxrs;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -21,22 +18,16 @@ import org.sidekiqsupervisor.manager.JobManager;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.JobQuery;
-import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.model.PageCursor;
 import org.sidekiqsupervisor.model.RestartRequest;
 import org.sidekiqsupervisor.model.RestartResult;
-import org.sidekiqsupervisor.model.Job;
-import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.StatusFilter;
 
 /**
  * The query and control API: the JobManager over HTTP.
  */
 @Path("api/v1")
 public final class JobsResource {
-    private static final Logger LOG = LoggerFactory.getLogger(JobsResource.class);
     private final JobManager manager;
     private final long maxBodyBytes;
 
@@ -53,32 +44,23 @@ public final class JobsResource {
                          @QueryParam("job_class") String jobClass, @QueryParam("queue") String queue,
                          @QueryParam("since") String since, @QueryParam("until") String until,
                          @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        boolean lostOnly = "lost".equals(status);
+        StatusFilter wanted = StatusFilter.parse(status, "status");
         JobQuery query = JobQuery.builder()
-                .status(lostOnly ? null : status(status))
+                .status(wanted.status())
                 .filter(filter).jobClass(jobClass).queue(queue)
                 .since(time(since, "since")).until(time(until, "until"))
                 .limit(integer(limit, "limit", JobQuery.DEFAULT_LIMIT))
                 .cursor(cursor == null || cursor.isEmpty() ? null : PageCursor.decode(cursor))
                 .build();
-        if (lostOnly) {
-            JobPage lost = manager.lostJobs(query);
-            return Responses.json(200, JsonViews.page(lost, lost.jobs().stream().map(Job::jobId).collect(Collectors.toSet()))).build();
-        }
-        JobPage page = manager.query(query);
-        return Responses.json(200, JsonViews.page(page, lostAmong(page.jobs()))).build();
+        return Responses.json(200, JsonViews.page(manager.queries().list(query, wanted.lostOnly()))).build();
     }
 
     /** {@code GET /api/v1/jobs/{job_id}}: one job with its history; 404 if unknown. */
     @GET
     @Path("jobs/{job_id}")
     public Response job(@PathParam("job_id") String jobId) {
-        return manager.job(jobId)
-                .map(details -> {
-                    Set<String> lost = lostAmong(List.of(details.job()));
-                    return Responses.json(200, JsonViews.details(details, lost == null ? null : lost.contains(details.job().jobId())))
-                            .build();
-                })
+        return manager.queries().job(jobId)
+                .map(details -> Responses.json(200, JsonViews.details(details, manager.queries().lost(details.job()))).build())
                 .orElseThrow(() -> new ApiException(404, "job_id " + jobId + " is not known to this supervisor", "job_id"));
     }
 
@@ -92,7 +74,7 @@ public final class JobsResource {
         DurationQuery query = new DurationQuery(start, filter, jobClass, queue,
                 integer(limit, "limit", JobQuery.DEFAULT_LIMIT),
                 cursor == null || cursor.isEmpty() ? null : PageCursor.decode(cursor));
-        return Responses.json(200, JsonViews.durations(manager.durations(query), start.wireName())).build();
+        return Responses.json(200, JsonViews.durations(manager.queries().durations(query), start.wireName())).build();
     }
 
     /** {@code POST /api/v1/jobs/restart}: puts lost (or all uncompleted) jobs back on Sidekiq's queues. */
@@ -118,34 +100,6 @@ public final class JobsResource {
     @Path("sidekiq")
     public Response sidekiq() {
         return Responses.json(200, JsonViews.sidekiq(manager.sidekiqState())).build();
-    }
-
-    /**
-     * Which of these jobs are lost, or null when that cannot be known (no Redis configured, or it does not answer:
-     * a list of jobs is still worth showing without the flag).
-     */
-    private Set<String> lostAmong(List<Job> jobs) {
-        if (!manager.sidekiqConfigured()) {
-            return null;
-        }
-        try {
-            return manager.lostAmong(jobs);
-        } catch (SidekiqUnavailableException e) {
-            LOG.warn("showing jobs without their lost flag: {}", e.getMessage());
-            return null;
-        }
-    }
-
-    private static JobStatus status(String text) {
-        if (text == null || text.isEmpty() || text.equals("all")) {
-            return null;
-        }
-        try {
-            return JobStatus.fromWireName(text, "status");
-        } catch (InvalidInputException e) {
-            throw new InvalidInputException("status",
-                    "status must be one of queued, started, lost, complete, failed, all (got " + InvalidInputException.quote(text) + ")");
-        }
     }
 
     private static int integer(String text, String field, int absent) {

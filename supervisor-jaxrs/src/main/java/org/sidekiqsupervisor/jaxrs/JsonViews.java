@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -19,7 +18,7 @@ import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobDuration;
 import org.sidekiqsupervisor.model.JobEventRecord;
-import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobListing;
 import org.sidekiqsupervisor.model.PageCursor;
 import org.sidekiqsupervisor.model.RestartResult;
 import org.sidekiqsupervisor.sidekiq.SidekiqState;
@@ -97,11 +96,11 @@ public final class JsonViews {
         return node;
     }
 
-    /** A page of jobs; {@code lost} holds the ids of the lost ones, or is null when that is not known. */
-    public static ObjectNode page(JobPage page, Set<String> lost) {
+    /** A page of jobs, each with {@code lost} where that is known. */
+    public static ObjectNode page(JobListing page) {
         ObjectNode node = NODES.objectNode();
         ArrayNode jobs = node.putArray("jobs");
-        page.jobs().forEach(job -> jobs.add(job(job, lost == null ? null : lost.contains(job.jobId()))));
+        page.jobs().forEach(job -> jobs.add(job(job, page.lost(job))));
         node.put("next_cursor", cursor(page.nextCursor()));
         return node;
     }

@@ -50,7 +50,7 @@ final class DurationsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (Supervisor supervisor = Console.open(database, null)) {
-            DurationReport report = supervisor.jobManager().durations(new DurationQuery(start, jobs.filter, jobs.jobClass, jobs.queue, 0, null));
+            DurationReport report = supervisor.jobManager().queries().durations(new DurationQuery(start, jobs.filter, jobs.jobClass, jobs.queue, 0, null));
             if (json) {
                 out.println(JsonViews.durations(report, start.wireName()).toString());
             } else if (report.summaries().overall().count() == 0) {

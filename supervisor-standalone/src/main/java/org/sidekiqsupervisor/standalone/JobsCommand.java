@@ -2,17 +2,15 @@ package org.sidekiqsupervisor.standalone;
 
 import java.io.PrintWriter;
 import java.time.format.DateTimeFormatter;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 import org.sidekiqsupervisor.Supervisor;
 import org.sidekiqsupervisor.jaxrs.JsonViews;
 import org.sidekiqsupervisor.manager.JobManager;
 import org.sidekiqsupervisor.model.Job;
-import org.sidekiqsupervisor.model.JobPage;
+import org.sidekiqsupervisor.model.JobListing;
 import org.sidekiqsupervisor.model.JobQuery;
-import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.StatusFilter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,21 +53,18 @@ final class JobsCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new ParameterException(spec.commandLine(), "--limit must be at least 1 (got " + limit + ")");
         }
-        boolean lost = "lost".equals(status);
-        JobStatus wanted = lost || "all".equals(status) ? null : parseStatus();
+        StatusFilter wanted = parseStatus();
         PrintWriter out = spec.commandLine().getOut();
         try (Supervisor supervisor = Console.open(database, sidekiq)) {
             JobManager manager = supervisor.jobManager();
-            JobQuery query = JobQuery.builder().status(wanted).filter(jobs.filter).jobClass(jobs.jobClass).queue(jobs.queue)
+            JobQuery query = JobQuery.builder().status(wanted.status()).filter(jobs.filter).jobClass(jobs.jobClass).queue(jobs.queue)
                     .limit(Math.min(limit, JobQuery.MAX_LIMIT)).build();
             Table table = new Table("JOB_ID", "CLASS", "QUEUE", "STATUS", "ATTEMPTS>", "LAST_ACTIVITY_UTC", "ARGUMENTS");
             int shown = 0;
             while (shown < limit) {
-                JobPage page = lost ? manager.lostJobs(query) : manager.query(query);
-                Set<String> lostIds = lost ? page.jobs().stream().map(Job::jobId).collect(Collectors.toSet())
-                        : manager.sidekiqConfigured() ? manager.lostAmong(page.jobs()) : null;
+                JobListing page = manager.queries().list(query, wanted.lostOnly());
                 for (Job job : page.jobs().subList(0, Math.min(page.jobs().size(), limit - shown))) {
-                    Boolean isLost = lostIds == null ? null : lostIds.contains(job.jobId());
+                    Boolean isLost = page.lost(job);
                     if (json) {
                         out.println(JsonViews.job(job, isLost).toString());
                     } else {
@@ -96,9 +91,9 @@ final class JobsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private JobStatus parseStatus() {
+    private StatusFilter parseStatus() {
         try {
-            return JobStatus.fromWireName(status, "status");
+            return StatusFilter.parse(status, "status");
         } catch (org.sidekiqsupervisor.InvalidInputException e) {
             throw new ParameterException(spec.commandLine(),
                     "--status must be one of queued, started, lost, complete, failed, all (got " + status + ")");

@@ -38,7 +38,7 @@ final class PruneCommand implements Callable<Integer> {
         }
         Duration age = Duration.ofDays(olderThanDays);
         try (Supervisor supervisor = database.applyTo(Supervisor.builder()).build()) {
-            long count = dryRun ? supervisor.jobManager().countPrunable(age) : supervisor.jobManager().prune(age);
+            long count = dryRun ? supervisor.jobManager().maintenance().countPrunable(age) : supervisor.jobManager().maintenance().prune(age);
             if (json) {
                 spec.commandLine().getOut().printf("{\"dry_run\":%s,\"%s\":%d,\"older_than_days\":%d}%n", dryRun,
                         dryRun ? "would_delete" : "deleted", count, olderThanDays);
