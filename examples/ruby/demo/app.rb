@@ -3,17 +3,17 @@
 # A small Sidekiq app reporting to the supervisor. Run it with Debian's packages:
 #   sidekiq -r ./app.rb -c 5 -q critical -q default
 # Environment: REDIS_URL (Sidekiq's Redis), SIDEKIQ_SUPERVISOR_HOST (the supervisor's URL),
-# DEMO_MIDDLEWARE=seed to use the original supervisor's two middlewares instead of the production one.
+# DEMO_MIDDLEWARE=original to use the original supervisor's two middlewares instead of the production one.
 
 require "sidekiq"
 
-if ENV["DEMO_MIDDLEWARE"] == "seed"
+if ENV["DEMO_MIDDLEWARE"] == "original"
   require "faraday"
   require "json"
-  # The seed's client middleware reads this (sic) name.
+  # The original client middleware reads this (sic) name.
   ENV["SIDEDIQ_SUPERVISOR_HOST"] ||= ENV["SIDEKIQ_SUPERVISOR_HOST"]
-  require_relative "../seed/job_queued"
-  require_relative "../seed/check_in_check_out"
+  require_relative "../original/job_queued"
+  require_relative "../original/check_in_check_out"
 else
   require_relative "../sidekiq_supervisor"
   SidekiqSupervisor.install

@@ -21,8 +21,8 @@ public final class Benchmarks implements Callable<Integer> {
     @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, all (default: both), soak or startup")
     String what;
 
-    // 60 s, not 30: on 2 cores the JIT compiler still took a quarter to a third of the server's CPU 30 s into the seed
-    // endpoints' load (and a varying share, run to run); by 60 s it had settled.
+    // 60 s, not 30: on 2 cores the JIT compiler still took a quarter to a third of the server's CPU 30 s into the
+    // per-event endpoints' load (and a varying share, run to run); by 60 s it had settled.
     @Option(names = "--warmup", defaultValue = "60", description = "seconds of load before measuring (default ${DEFAULT-VALUE})")
     int warmupSeconds;
 
@@ -45,6 +45,7 @@ public final class Benchmarks implements Callable<Integer> {
     @Option(names = "--no-postgres", description = "skip the PostgreSQL scenarios")
     boolean noPostgres;
 
+    /** Runs what the arguments ask for and exits: 0 done, 1 a soak that did not stay flat (or no wrk), 2 bad usage. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new Benchmarks()).execute(args));
     }

@@ -29,10 +29,11 @@ import org.sidekiqsupervisor.testing.PostgresDatabase;
 import org.sidekiqsupervisor.testing.SupervisorProcess;
 
 /**
- * A bounded soak: the standalone jar (-Xmx256m) under a steady rate of seed-shaped events over loopback for a few
- * minutes, sampled every interval for heap after a full GC (jcmd), live threads and open file descriptors (/proc),
- * and, on PostgreSQL, the server's connections to its database. Flat means: heap, threads, descriptors and
- * connections at the end no higher than early in the run (within a small margin), and no failed request.
+ * A bounded soak: the standalone jar (-Xmx256m) under a steady rate of events over loopback, one POST per event as
+ * the original middlewares send them, for a few minutes, sampled every interval for heap after a full GC (jcmd), live
+ * threads and open file descriptors (/proc), and, on PostgreSQL, the server's connections to its database. Flat
+ * means: heap, threads, descriptors and connections at the end no higher than early in the run (within a small
+ * margin), and no failed request.
  */
 final class SoakBenchmark {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");

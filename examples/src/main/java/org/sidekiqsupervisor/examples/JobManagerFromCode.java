@@ -16,7 +16,7 @@ import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 
 /**
- * The seed's {@code rails c} session, in Java: record a few jobs, then ask the JobManager about them.
+ * The original supervisor's {@code rails c} session, in Java: record a few jobs, then ask the JobManager about them.
  *
  * <p>Run: {@code mvn -q -pl examples -am exec:java -Dexec.mainClass=org.sidekiqsupervisor.examples.JobManagerFromCode}
  */
@@ -61,6 +61,7 @@ public final class JobManagerFromCode {
         return jobs.stream().map(Job::jobId).collect(Collectors.joining(", ", "[", "]"));
     }
 
+    /** Prints the session, run against the JDBC URL in {@code args[0]}, else an in-memory H2 database. */
     public static void main(String[] args) {
         System.out.print(run(args.length > 0 ? args[0] : "jdbc:h2:mem:example"));
     }

@@ -9,7 +9,7 @@ import org.sidekiqsupervisor.InvalidInputException;
  *
  * @param filter    substring of the arguments, taken literally, or null for any
  * @param scope     {@link Scope#LOST} (default): only jobs Sidekiq has no trace of; {@link Scope#UNCOMPLETED}:
- *                  every started job, as the seed did
+ *                  every started job, as the original supervisor did
  * @param olderThan only jobs that started longer ago than this, or null
  * @param dryRun    report what would be done, and do nothing
  * @param limit     restart at most this many jobs in this call (1 to {@value #MAX_LIMIT}); call again for more
@@ -26,7 +26,7 @@ public record RestartRequest(String filter, Scope scope, Duration olderThan, boo
     public enum Scope {
         /** Started jobs that no live Sidekiq process runs and that wait in no queue, retry or schedule. */
         LOST,
-        /** Every started job, whatever Sidekiq says: the seed's behaviour. */
+        /** Every started job, whatever Sidekiq says: what the original supervisor did. */
         UNCOMPLETED;
 
         public String wireName() {
@@ -70,7 +70,7 @@ public record RestartRequest(String filter, Scope scope, Duration olderThan, boo
         return new RestartRequest(filter, scope, olderThan, dryRun, limit, jobClass, queue, id);
     }
 
-    /** The seed's {@code restart_uncompleted_jobs(filter)}, made safe: lost jobs only. */
+    /** The original supervisor's {@code restart_uncompleted_jobs(filter)}, made safe: lost jobs only. */
     public static RestartRequest lost(String filter) {
         return new RestartRequest(filter, Scope.LOST, null, false, DEFAULT_LIMIT);
     }

@@ -25,8 +25,8 @@ import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.model.RecordResult;
 
 /**
- * The ingest API the Ruby middlewares call: the seed's three endpoints, {@code failed}, and the batch
- * endpoint for middlewares that buffer. Every event is validated in full before anything is written.
+ * The ingest API the Ruby middlewares call: the original supervisor's three per-event endpoints (one POST per event),
+ * {@code failed}, and the batch endpoint for middlewares that buffer. Every event is validated in full before anything is written.
  */
 @Path("api/v1")
 public final class EventsResource {

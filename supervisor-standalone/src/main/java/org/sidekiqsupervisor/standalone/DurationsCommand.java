@@ -18,14 +18,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code durations}: the seed's queued_to_completion_duration and completed_jobs_duration, summarised. */
+/** {@code durations}: the original supervisor's queued_to_completion_duration and completed_jobs_duration, summarised. */
 @Command(name = "durations", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"How long completed jobs took, overall and per job class: count, mean, p50, p95, p99, max.",
                 "Exit codes: 0 done, 1 the store did not answer, 2 bad usage."})
 final class DurationsCommand implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "queued|started", defaultValue = "queued",
-            description = "queued: queued to complete, waiting included (the seed's queued_to_completion_duration); started: "
-                    + "last start to complete, the run time (completed_jobs_duration). Default: ${DEFAULT-VALUE}")
+            description = "queued: queued to complete, waiting included (the original supervisor's "
+                    + "queued_to_completion_duration); started: last start to complete, the run time "
+                    + "(completed_jobs_duration). Default: ${DEFAULT-VALUE}")
     String from;
 
     @Mixin

@@ -18,9 +18,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code jobs}: the seed's queued/uncompleted/completed/all jobs from a terminal, newest activity first. */
+/** {@code jobs}: the original supervisor's queued/uncompleted/completed/all jobs from a terminal, newest activity first. */
 @Command(name = "jobs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"List jobs, newest activity first: the seed's queued_jobs, uncompleted_jobs, completed_jobs and jobs.",
+        description = {"List jobs, newest activity first: the original supervisor's queued_jobs, uncompleted_jobs, "
+                + "completed_jobs and jobs.",
                 "Exit codes: 0 listed (even none), 1 the store or Redis did not answer, 2 bad usage."})
 final class JobsCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);

@@ -20,10 +20,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code restart}: the seed's restart_uncompleted_jobs, made safe (lost jobs only by default), from a terminal. */
+/**
+ * {@code restart}: the original supervisor's restart_uncompleted_jobs, made safe (lost jobs only by default), from a
+ * terminal.
+ */
 @Command(name = "restart", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Put lost jobs back on Sidekiq's queues under new job ids (the seed's restart_uncompleted_jobs, for lost "
-                + "jobs only unless --scope uncompleted). Needs --redis-url. Try --dry-run first.",
+        description = {"Put lost jobs back on Sidekiq's queues under new job ids (the original supervisor's "
+                + "restart_uncompleted_jobs, for lost jobs only unless --scope uncompleted). Needs --redis-url. "
+                + "Try --dry-run first.",
                 "Progress goes to stderr on long runs; the result to stdout.",
                 "Exit codes: 0 done (including nothing to do), 1 the store or Redis did not answer, 2 bad usage (or no Redis), "
                         + "3 stopped part-way: what was done is listed, run it again for the rest."})
@@ -38,8 +42,8 @@ final class RestartCommand implements Callable<Integer> {
     String jobId;
 
     @Option(names = "--scope", paramLabel = "lost|uncompleted", defaultValue = "lost",
-            description = "lost: only jobs Sidekiq has no trace of (default); uncompleted: every started job, as the seed did "
-                    + "(duplicates jobs that are still running)")
+            description = "lost: only jobs Sidekiq has no trace of (default); uncompleted: every started job, as the "
+                    + "original supervisor did (duplicates jobs that are still running)")
     String scope;
 
     @Option(names = "--older-than", paramLabel = "SECONDS", description = "only jobs that started more than this long ago")

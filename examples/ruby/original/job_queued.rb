@@ -1,4 +1,4 @@
-# The seed's client middleware, exactly as the original supervisor's README gives it.
+# The original supervisor's client middleware, exactly as its README gives it.
 # Note: the original reads ENV "SIDEDIQ_SUPERVISOR_HOST" (sic) here but "SIDEKIQ_SUPERVISOR_HOST" in the
 # server middleware; set both, or use the copy in the top-level README, which spells both the same.
 class JobQueued

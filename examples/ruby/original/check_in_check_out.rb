@@ -1,4 +1,4 @@
-# The seed's server middleware, exactly as the original supervisor's README gives it.
+# The original supervisor's server middleware, exactly as its README gives it.
 class CheckInCheckOut
   def call(worker, job, queue)
     response = Faraday.post("#{ENV.fetch("SIDEKIQ_SUPERVISOR_HOST")}/api/v1/jobs/#{job["jid"]}/started", {

@@ -1,5 +1,5 @@
--- What the seed's middlewares send for each job, in a real job's ratio: queued, started, complete.
--- Form-encoded as Faraday 1.x sends it. Arguments: wrk -s seed.lua URL -- <run prefix> <base path>
+-- What the original middlewares send for each job, one POST per event, in a real job's ratio: queued, started,
+-- complete. Form-encoded as Faraday 1.x sends it. Arguments: wrk -s per-event.lua URL -- <run prefix> <base path>
 local threads = 0
 
 function setup(thread)

@@ -1,0 +1,17 @@
+/**
+ * What the supervisor does: record the events the middlewares report, answer what happened to jobs, find the jobs
+ * Sidekiq lost and put them back on its queues safely, prune old jobs, and keep the metrics and alerts that follow
+ * from all of that.
+ *
+ * <p><b>Public API</b>: {@link org.sidekiqsupervisor.manager.JobManager}, obtained from
+ * {@link org.sidekiqsupervisor.Supervisor#jobManager()}. It keeps the original supervisor's operations
+ * ({@code queuedJobs}, {@code uncompletedJobs}, {@code completedJobs}, {@code jobs}, the two duration streams and
+ * {@code restartUncompletedJobs}) and adds paged queries, duration reports, restart with its safety rules, deletion
+ * and Sidekiq's live state.
+ *
+ * <p><b>Internal</b> (package-private, may change without notice): group commit, which lets concurrent callers'
+ * events share one transaction and answers each caller only after its batch committed; the lost-job finder and
+ * restarter (claim in the store, push to Redis, record the new job, then delete the original); and the Micrometer
+ * metrics.
+ */
+package org.sidekiqsupervisor.manager;

@@ -1,0 +1,17 @@
+/**
+ * Sidekiq's side, read from and written to its own Redis: where a job is (running in a live process, queued, in the
+ * retry, schedule or dead set), pushing a job exactly as Sidekiq's client does, and the live state its Web UI shows.
+ * Reads the layouts of Sidekiq 6.x, 7.x and 8.x; writes the payload format of the configured version.
+ *
+ * <p><b>Public API</b>: {@link org.sidekiqsupervisor.sidekiq.SidekiqVersion} and
+ * {@link org.sidekiqsupervisor.sidekiq.SidekiqSettings} (how lost jobs are judged and restarted),
+ * {@link org.sidekiqsupervisor.sidekiq.SidekiqState} (what {@code JobManager#sidekiqState()} returns), and the two
+ * exceptions a caller may meet: {@link org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException} (no Redis
+ * configured) and {@link org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException} (Redis did not answer).
+ *
+ * <p><b>Internal</b> (public only for the {@code manager} package; may change without notice):
+ * {@link org.sidekiqsupervisor.sidekiq.SidekiqRedis}, the Redis client the supervisor builds from its settings,
+ * {@link org.sidekiqsupervisor.sidekiq.SidekiqPayloads}, Sidekiq's JSON both ways, and
+ * {@link org.sidekiqsupervisor.sidekiq.JobLocation}.
+ */
+package org.sidekiqsupervisor.sidekiq;
