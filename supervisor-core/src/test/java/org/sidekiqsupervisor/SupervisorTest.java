@@ -24,7 +24,7 @@ class SupervisorTest {
             supervisor.jobManager().record(new JobEvent("kept", JobStatus.STARTED, at, "A", "q", "[\"ünï\"]", null, null, null));
         }
         try (Supervisor reopened = Supervisor.builder().databaseUrl(url).build()) {
-            var details = reopened.jobManager().job("kept").orElseThrow();
+            var details = reopened.jobManager().queries().job("kept").orElseThrow();
             assertThat(details.job().status()).isEqualTo(JobStatus.STARTED);
             assertThat(details.job().arguments()).isEqualTo("[\"ünï\"]");
             assertThat(details.events()).hasSize(1);
@@ -40,12 +40,12 @@ class SupervisorTest {
                     JobEvent.of("old-running", JobStatus.STARTED, longAgo), JobEvent.of("new-done", JobStatus.COMPLETE, null)));
             try (Supervisor pruning = Supervisor.builder().databaseUrl(url).retention(java.time.Duration.ofDays(7)).build()) {
                 long deadline = System.nanoTime() + 10_000_000_000L;
-                while (pruning.jobManager().job("old-done").isPresent() && System.nanoTime() < deadline) {
+                while (pruning.jobManager().queries().job("old-done").isPresent() && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
-                assertThat(pruning.jobManager().job("old-done")).isEmpty();
-                assertThat(pruning.jobManager().job("old-running")).isPresent();
-                assertThat(pruning.jobManager().job("new-done")).isPresent();
+                assertThat(pruning.jobManager().queries().job("old-done")).isEmpty();
+                assertThat(pruning.jobManager().queries().job("old-running")).isPresent();
+                assertThat(pruning.jobManager().queries().job("new-done")).isPresent();
             }
         }
         assertThatThrownBy(() -> Supervisor.builder().databaseUrl(url).retention(java.time.Duration.ZERO).build())

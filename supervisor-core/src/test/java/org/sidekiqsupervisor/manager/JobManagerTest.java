@@ -135,7 +135,7 @@ class JobManagerTest {
 
     @Test
     void the_duration_report_summarises_overall_and_per_class() {
-        DurationReport report = manager.durations(new DurationQuery(DurationFrom.STARTED, null, null, null, 10, null));
+        DurationReport report = manager.queries().durations(new DurationQuery(DurationFrom.STARTED, null, null, null, 10, null));
         assertThat(report.page().jobs()).hasSize(10);
         assertThat(report.page().nextCursor()).isNotNull();
         // Run times are 10..1009 ms, one each.
@@ -161,14 +161,14 @@ class JobManagerTest {
             RecordResult result = own.jobManager().record(JobEvent.of("stamped", JobStatus.QUEUED, null));
             assertThat(result.created()).isTrue();
             assertThat(result.job().queuedAt()).isEqualTo(now);
-            assertThat(own.jobManager().job("stamped").orElseThrow().events()).singleElement()
+            assertThat(own.jobManager().queries().job("stamped").orElseThrow().events()).singleElement()
                     .satisfies(e -> assertThat(e.at()).isEqualTo(now));
         }
     }
 
     @Test
     void looking_up_a_malformed_job_id_is_an_input_error() {
-        assertThatThrownBy(() -> manager.job("../etc")).isInstanceOf(InvalidInputException.class);
-        assertThat(manager.job("nope")).isEmpty();
+        assertThatThrownBy(() -> manager.queries().job("../etc")).isInstanceOf(InvalidInputException.class);
+        assertThat(manager.queries().job("nope")).isEmpty();
     }
 }

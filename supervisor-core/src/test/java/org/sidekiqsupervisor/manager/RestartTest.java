@@ -93,9 +93,9 @@ class RestartTest {
     void a_lost_job_is_started_and_nowhere_in_sidekiq_after_the_grace_period() {
         aMixOfJobs();
         assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly("lost");
-        assertThat(jobs.lostJobs(JobQuery.builder().limit(10).build()).jobs()).extracting(Job::jobId).containsExactly("lost");
+        assertThat(jobs.queries().list(JobQuery.builder().limit(10).build(), true).jobs()).extracting(Job::jobId).containsExactly("lost");
         assertThat(jobs.lostJobs("nothing-matches")).isEmpty();
-        assertThat(jobs.lostAmong(jobs.jobs(null).toList())).containsExactly("lost");
+        assertThat(jobs.queries().list(JobQuery.builder().limit(10).build(), false).lostIds()).containsExactly("lost");
     }
 
     @Test
@@ -121,12 +121,12 @@ class RestartTest {
         assertThat(payload.get("enqueued_at").decimalValue()).isEqualByComparingTo(String.valueOf(NOW.getEpochSecond()));
         assertThat(sidekiq.redis().smembers("queues")).contains("default");
 
-        Job replacement = jobs.job(newJid).orElseThrow().job();
+        Job replacement = jobs.queries().job(newJid).orElseThrow().job();
         assertThat(replacement.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(replacement.restartedFrom()).isEqualTo("lost");
         assertThat(replacement.restarts()).isEqualTo(1);
         assertThat(replacement.arguments()).isEqualTo("[\"lost\",12345678901234567890]");
-        assertThat(jobs.job("lost")).isEmpty();
+        assertThat(jobs.queries().job("lost")).isEmpty();
         assertThat(jobs.lostJobs((String) null)).isEmpty();
     }
 
@@ -137,7 +137,7 @@ class RestartTest {
         assertThat(result.dryRun()).isTrue();
         assertThat(result.restarted()).singleElement().satisfies(r -> assertThat(r.newJobId()).isNull());
         assertThat(sidekiq.redis().llen("queue:default")).isEqualTo(1);
-        assertThat(jobs.job("lost")).isPresent();
+        assertThat(jobs.queries().job("lost")).isPresent();
     }
 
     @Test
@@ -149,7 +149,7 @@ class RestartTest {
                 .containsExactlyInAnyOrder("running", "requeued", "retrying", "lost");
         RestartResult all = jobs.restart(new RestartRequest("\"running\"", RestartRequest.Scope.UNCOMPLETED, null, false, 100));
         assertThat(all.restarted()).extracting(RestartResult.Restarted::jobId).containsExactly("running");
-        assertThat(jobs.job("running")).isEmpty();
+        assertThat(jobs.queries().job("running")).isEmpty();
     }
 
     @Test
@@ -166,7 +166,7 @@ class RestartTest {
         RestartResult again = jobs.restartUncompletedJobs(null);
         assertThat(again.restarted()).isEmpty();
         assertThat(again.skipped()).extracting(s -> s.jobId() + ":" + s.reason()).containsExactly(second + ":too_many_restarts");
-        Job shown = jobs.job(second).orElseThrow().job();
+        Job shown = jobs.queries().job(second).orElseThrow().job();
         assertThat(shown.restarts()).isEqualTo(1);
         assertThat(shown.restartedFrom()).isEqualTo("pill");
         assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly(second);
@@ -237,7 +237,7 @@ class RestartTest {
 
         assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SidekiqUnavailableException.class)
                 .hasMessageContaining("did not answer");
-        Job original = jobs.job("lost").orElseThrow().job();
+        Job original = jobs.queries().job("lost").orElseThrow().job();
         assertThat(original.status()).isEqualTo(JobStatus.STARTED);
         assertThat(original.restartingTo()).isNull();
         assertThat(jobs.queuedJobs(null)).isEmpty();
@@ -251,7 +251,7 @@ class RestartTest {
         server.close();
         assertThatThrownBy(() -> jobs.lostJobs((String) null).toList()).isInstanceOf(SidekiqUnavailableException.class);
         assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SidekiqUnavailableException.class);
-        assertThat(jobs.job("lost")).isPresent();
+        assertThat(jobs.queries().job("lost")).isPresent();
     }
 
     @Test
@@ -260,10 +260,10 @@ class RestartTest {
         try (Supervisor watched = Supervisor.builder().databaseUrl(database).redisUrl(server.url())
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC)).watchdogInterval(Duration.ofMillis(100)).build()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (watched.jobManager().job("lost").isPresent() && System.nanoTime() < deadline) {
+            while (watched.jobManager().queries().job("lost").isPresent() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(watched.jobManager().job("lost")).isEmpty();
+            assertThat(watched.jobManager().queries().job("lost")).isEmpty();
             assertThat(watched.jobManager().queuedJobs(null)).singleElement()
                     .satisfies(job -> assertThat(job.restartedFrom()).isEqualTo("lost"));
             assertThat(sidekiq.redis().llen("queue:default")).isEqualTo(1);

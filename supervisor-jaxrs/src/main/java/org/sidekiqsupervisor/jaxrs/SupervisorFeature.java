@@ -1,12 +1,14 @@
 package org.sidekiqsupervisor.jaxrs;
 
+import java.time.Clock;
 import java.util.Objects;
 
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.jaxrs.dashboard.Dashboard;
+import org.sidekiqsupervisor.jaxrs.dashboard.DashboardContext;
 import org.sidekiqsupervisor.jaxrs.dashboard.DashboardGuard;
-import org.sidekiqsupervisor.jaxrs.dashboard.DashboardResource;
 
 /**
  * Mounts the whole supervisor on a Jersey application with one call:
@@ -39,7 +41,8 @@ public final class SupervisorFeature implements Feature {
         context.register(new HealthResource(supervisor.jobManager()));
         context.register(new OpenApiResource());
         context.register(new MetricsResource(supervisor.meterRegistry()));
-        context.register(new DashboardResource(supervisor, settings.maxBodyBytes()));
+        Dashboard.register(context, new DashboardContext(supervisor.jobManager(), supervisor.storeDescription(),
+                settings.maxBodyBytes(), Clock.systemUTC()));
         context.register(new DashboardGuard(settings.dashboardLogin()));
         context.register(ErrorMapper.class);
         context.register(ContentTypeFilter.class);

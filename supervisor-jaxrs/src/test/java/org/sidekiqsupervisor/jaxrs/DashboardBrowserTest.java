@@ -241,7 +241,7 @@ class DashboardBrowserTest {
                         + " headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'status=complete'})"
                         + ".then(function (r) { done(r.status); }, function (e) { done('error ' + e); });");
         assertThat(status).isEqualTo(403L);
-        assertThat(server.supervisor.jobManager().countByStatus().get(org.sidekiqsupervisor.model.JobStatus.COMPLETE)).isEqualTo(36);
+        assertThat(server.supervisor.jobManager().queries().countByStatus().get(org.sidekiqsupervisor.model.JobStatus.COMPLETE)).isEqualTo(36);
     }
 
     // Last: it changes the jobs the other tests count.

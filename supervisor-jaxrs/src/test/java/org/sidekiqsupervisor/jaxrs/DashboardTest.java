@@ -144,13 +144,13 @@ class DashboardTest {
                 .isEqualTo(403);
         assertThat(session.post("/sidekiq/delete", "status=complete&job_class=A&csrf_token=" + session.token, true, "cross-site")
                 .status()).isEqualTo(403);
-        assertThat(server.supervisor.jobManager().job("a1")).isPresent();
+        assertThat(server.supervisor.jobManager().queries().job("a1")).isPresent();
 
         Reply done = session.post("/sidekiq/delete", "status=complete&job_class=A&csrf_token=" + session.token, true, "same-origin");
         assertThat(done.status()).isEqualTo(200);
         assertThat(done.body()).contains("<strong>1</strong> job(s) deleted");
-        assertThat(server.supervisor.jobManager().job("a1")).isEmpty();
-        assertThat(server.supervisor.jobManager().job("b1")).isPresent();
+        assertThat(server.supervisor.jobManager().queries().job("a1")).isEmpty();
+        assertThat(server.supervisor.jobManager().queries().job("b1")).isPresent();
     }
 
     @Test
@@ -212,7 +212,7 @@ class DashboardTest {
         Reply one = session.post("/sidekiq/jobs/lost1/restart", "csrf_token=" + session.token, true, null);
         assertThat(one.status()).isEqualTo(200);
         assertThat(sidekiq.redis().llen("queue:default")).isEqualTo(1);
-        assertThat(server.supervisor.jobManager().job("lost1")).isEmpty();
+        assertThat(server.supervisor.jobManager().queries().job("lost1")).isEmpty();
         // A running job is left alone, with the reason shown.
         Reply running = session.post("/sidekiq/jobs/busy1/restart", "csrf_token=" + session.token, true, null);
         assertThat(running.body()).contains("<strong>0</strong> job(s) restarted").contains("running");
@@ -242,8 +242,8 @@ class DashboardTest {
         assertThat(session.page).contains("lost1").doesNotContain(">busy1<");
         Reply done = session.post("/sidekiq/delete", "status=lost&csrf_token=" + session.token, true, null);
         assertThat(done.body()).contains("<strong>1</strong> job(s) deleted");
-        assertThat(server.supervisor.jobManager().job("lost1")).isEmpty();
-        assertThat(server.supervisor.jobManager().job("busy1")).isPresent();
+        assertThat(server.supervisor.jobManager().queries().job("lost1")).isEmpty();
+        assertThat(server.supervisor.jobManager().queries().job("busy1")).isPresent();
     }
 
     @Test
@@ -264,8 +264,8 @@ class DashboardTest {
         assertThat(lost.body()).contains("Sidekiq's Redis does not answer").contains("Nothing was changed");
         Reply restart = session.post("/sidekiq/jobs/lost1/restart", "csrf_token=" + session.token, true, null);
         assertThat(restart.status()).isEqualTo(503);
-        assertThat(server.supervisor.jobManager().job("lost1").orElseThrow().job().status()).isEqualTo(JobStatus.STARTED);
-        assertThat(server.supervisor.jobManager().job("lost1").orElseThrow().job().restartingTo()).isNull();
+        assertThat(server.supervisor.jobManager().queries().job("lost1").orElseThrow().job().status()).isEqualTo(JobStatus.STARTED);
+        assertThat(server.supervisor.jobManager().queries().job("lost1").orElseThrow().job().restartingTo()).isNull();
     }
 
     private Reply basic(String path, String user, String password) {

@@ -45,9 +45,9 @@ class HostileInputProperties {
 
     /** Jobs and events in the store: what a refused request must leave unchanged. */
     private static String snapshot() {
-        long jobs = server.supervisor.jobManager().countByStatus().values().stream().mapToLong(Long::longValue).sum();
+        long jobs = server.supervisor.jobManager().queries().countByStatus().values().stream().mapToLong(Long::longValue).sum();
         StringBuilder all = new StringBuilder().append(jobs);
-        for (Job job : server.supervisor.jobManager().query(JobQuery.builder().limit(1000).build()).jobs()) {
+        for (Job job : server.supervisor.jobManager().queries().list(JobQuery.builder().limit(1000).build(), false).jobs()) {
             all.append('|').append(job.jobId()).append(':').append(job.status()).append(':').append(job.attempts());
         }
         return all.toString();

@@ -85,7 +85,7 @@ public final class DashboardGuard implements ContainerRequestFilter, ContainerRe
         }
         request.setProperty(TOKEN_PROPERTY, token);
         if ("POST".equals(request.getMethod()) && "cross-site".equals(request.getHeaderString("Sec-Fetch-Site"))) {
-            request.abortWith(DashboardResource.refused("This form was sent from another site, so it was refused."));
+            request.abortWith(PostedForms.refused("This form was sent from another site, so it was refused."));
         }
     }
 
