@@ -6,10 +6,14 @@
  * <p><b>Public API</b>: {@link org.sidekiqsupervisor.manager.JobManager}, obtained from
  * {@link org.sidekiqsupervisor.Supervisor#jobManager()}. It keeps the original supervisor's operations
  * ({@code queuedJobs}, {@code uncompletedJobs}, {@code completedJobs}, {@code jobs}, the two duration streams and
- * {@code restartUncompletedJobs}) and adds paged queries, duration reports, restart with its safety rules, deletion
- * and Sidekiq's live state.
+ * {@code restartUncompletedJobs}), restart with its safety rules, and Sidekiq's live state; its
+ * {@link org.sidekiqsupervisor.manager.JobQueries} answers a page at a time (job listings with their lost marks, one
+ * job, durations, counts, recent activity) and is the one place that decides which jobs are lost; its
+ * {@link org.sidekiqsupervisor.manager.Maintenance} does retention, deletes and health checks.
  *
- * <p><b>Internal</b> (package-private, may change without notice): group commit, which lets concurrent callers'
+ * <p><b>Internal</b>: {@link org.sidekiqsupervisor.manager.MaintenanceScheduler}, public only so that
+ * {@code Supervisor} can start it (the watchdog, retention and lost-job alerts on one background thread). Package-private,
+ * may change without notice: group commit, which lets concurrent callers'
  * events share one transaction and answers each caller only after its batch committed; the lost-job finder and
  * restarter (claim in the store, push to Redis, record the new job, then delete the original); and the Micrometer
  * metrics.
