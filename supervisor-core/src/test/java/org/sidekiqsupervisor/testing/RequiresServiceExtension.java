@@ -28,7 +28,7 @@ public final class RequiresServiceExtension implements ExecutionCondition {
         }
         List<String> missing = new ArrayList<>();
         for (Service service : required.get().value()) {
-            service.whyMissing().ifPresent(why -> missing.add(service.displayName() + " is missing (" + why + "); to get it: "
+            service.whyMissing().ifPresent(why -> missing.add(service.displayName() + ", missing here (" + why + "); to get it: "
                     + service.howToGet()));
         }
         if (missing.isEmpty()) {
