@@ -15,7 +15,7 @@ class ExamplesTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
-    void the_job_manager_session_prints_what_the_seed_would() {
+    void the_job_manager_session_prints_what_the_original_would() {
         String out = JobManagerFromCode.run("jdbc:h2:mem:" + UUID.randomUUID());
         assertThat(out).contains("queued_jobs: [a3]", "uncompleted_jobs: [a2]", "completed_jobs(bob): [a1]",
                 "jobs(bob): [a1, a3]", "queued→complete a1: 290 ms", "started→complete a1: 250 ms",

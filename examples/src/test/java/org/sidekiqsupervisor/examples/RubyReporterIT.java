@@ -13,15 +13,17 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 import org.sidekiqsupervisor.testing.SupervisorProcess;
 
 /**
  * The production middleware's reporter (examples/ruby/sidekiq_supervisor.rb) in real Ruby against the jar: events
  * and progress go through one queue, progress after the job's started, and only the latest progress per job.
  */
+@RequiresService(Service.RUBY)
 class RubyReporterIT {
     private static final Path RUBY = Path.of(System.getProperty("ruby.dir", "ruby")).toAbsolutePath().normalize();
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -31,13 +33,6 @@ class RubyReporterIT {
 
     @Test
     void progress_reported_from_a_job_reaches_the_supervisor_after_its_started() throws Exception {
-        boolean haveRuby = new ProcessBuilder("sh", "-c", "command -v ruby").start().onExit().join().exitValue() == 0;
-        if (!haveRuby) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("Ruby is required under CI: apt-get install ruby-sidekiq");
-            }
-            Assumptions.abort("skipped: ruby is not installed");
-        }
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of("SUPERVISOR_API_TOKEN", "rb-token"), "--port", "0")) {
             String base = supervisor.base().toString();
             String script = String.join("\n",

@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,16 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sidekiqsupervisor.testing.RedisServer;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 import org.sidekiqsupervisor.testing.SupervisorProcess;
 import redis.clients.jedis.Jedis;
 
@@ -32,6 +34,7 @@ import redis.clients.jedis.Jedis;
  * The whole path with real parts: a redis-server of its own, real Sidekiq 6.4 (Debian's ruby-sidekiq) running
  * the demo app with the production middleware, and the standalone jar.
  */
+@RequiresService({Service.RUBY_SIDEKIQ, Service.REDIS_SERVER})
 class SidekiqEndToEndIT {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,15 +49,7 @@ class SidekiqEndToEndIT {
     private int port;
 
     @BeforeEach
-    void start() throws IOException {
-        boolean haveSidekiq = new ProcessBuilder("sh", "-c", "command -v sidekiq && ruby -e 'require \"sidekiq\"'")
-                .start().onExit().join().exitValue() == 0;
-        if (!haveSidekiq) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("Sidekiq is required under CI: apt-get install ruby-sidekiq ruby-faraday");
-            }
-            Assumptions.abort("skipped: Sidekiq is not installed (apt-get install ruby-sidekiq ruby-faraday)");
-        }
+    void start() {
         redis = RedisServer.start();
         jedis = new Jedis("127.0.0.1", redis.port());
         port = RedisServer.freePort();
@@ -133,14 +128,9 @@ class SidekiqEndToEndIT {
         return job == null ? "unknown" : job.get("status").asText();
     }
 
-    private void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what + "; sidekiq logs in " + dir);
-            }
-            Thread.sleep(250);
-        }
+    /** Waits until {@code what} has happened, for at most {@code atMost}; its failure points at Sidekiq's logs. */
+    private ConditionFactory awaitUntil(String what, Duration atMost) {
+        return await(what + " (sidekiq logs in " + dir + ")").atMost(atMost).pollInterval(Duration.ofMillis(250));
     }
 
     @Test
@@ -153,7 +143,7 @@ class SidekiqEndToEndIT {
         String flaky = jids.get("flaky").asText();
         String longJob = jids.get("long").asText();
 
-        await("the quick jobs completed and the long one started", Duration.ofSeconds(90), () ->
+        awaitUntil("the quick jobs completed and the long one started", Duration.ofMinutes(2)).until(() ->
                 status(hard).equals("complete") && status(nested).equals("complete") && status(flaky).equals("complete")
                         && status(longJob).equals("started"));
         JsonNode nestedJob = get("api/v1/jobs/" + nested);
@@ -173,7 +163,7 @@ class SidekiqEndToEndIT {
         assertThat(jedis.zcard("retry") + jedis.zcard("dead")).isZero();
 
         // Lost once the dead process's heartbeat expires (Sidekiq keeps it 60 s) and the grace has passed.
-        await("the killed job is lost", Duration.ofSeconds(120), () ->
+        awaitUntil("the killed job is lost", Duration.ofMinutes(3)).until(() ->
                 get("api/v1/jobs?status=lost").get("jobs").findValuesAsText("job_id").contains(longJob));
         assertThat(get("api/v1/jobs?status=lost").get("jobs")).hasSize(1);
 
@@ -188,7 +178,7 @@ class SidekiqEndToEndIT {
 
         jedis.set("demo:release:long-e2e", "1");
         sidekiq("sidekiq-2");
-        await("the replacement ran to completion", Duration.ofSeconds(60), () -> status(replacement).equals("complete"));
+        awaitUntil("the replacement ran to completion", Duration.ofMinutes(2)).until(() -> status(replacement).equals("complete"));
         assertThat(get("api/v1/jobs/" + longJob)).isNull();
         JsonNode done = get("api/v1/jobs/" + replacement);
         assertThat(done.get("restarted_from").asText()).isEqualTo(longJob);
@@ -210,7 +200,7 @@ class SidekiqEndToEndIT {
         List<String> jids = new ArrayList<>();
         before.forEach(jid -> jids.add(jid.asText()));
         during.forEach(jid -> jids.add(jid.asText()));
-        await("every job ran", Duration.ofSeconds(60), () -> {
+        awaitUntil("every job ran", Duration.ofMinutes(2)).until(() -> {
             for (int i = 0; i < 40; i++) {
                 if (jedis.get("demo:runs:counted:" + i) == null) {
                     return false;
@@ -227,7 +217,7 @@ class SidekiqEndToEndIT {
 
         // Back again: the events buffered while it was away arrive by themselves.
         supervisor();
-        await("every job is recorded complete", Duration.ofSeconds(60), () ->
+        awaitUntil("every job is recorded complete", Duration.ofMinutes(2)).until(() ->
                 jids.stream().allMatch(jid -> status(jid).equals("complete")));
         assertThat(jids).hasSize(60).doesNotHaveDuplicates();
     }

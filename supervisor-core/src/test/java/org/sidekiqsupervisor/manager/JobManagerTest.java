@@ -27,7 +27,7 @@ import org.sidekiqsupervisor.model.RecordResult;
 import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
 
 /**
- * The seed's seven operations from Java, over a few thousand jobs: 1,000 of each of queued, started,
+ * The original supervisor's seven operations from Java, over a few thousand jobs: 1,000 of each of queued, started,
  * complete, and 500 failed. Every tenth job's arguments mention "bob@example.com".
  */
 class JobManagerTest {

@@ -64,7 +64,7 @@ class JobLifecycleTest {
 
     @Test
     void sidekiq_retry_counts_every_start_as_an_attempt() {
-        // What Sidekiq sends with the seed's middleware for a job that fails once: no failure report.
+        // What Sidekiq sends with the original supervisor's middleware for a job that fails once: no failure report.
         Job job = replay(event(JobStatus.QUEUED, 0), event(JobStatus.STARTED, 1), event(JobStatus.STARTED, 30),
                 event(JobStatus.COMPLETE, 31));
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);

@@ -10,8 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,25 +24,38 @@ import java.util.regex.Pattern;
  */
 public final class SupervisorProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (http://[^ ]+/)");
+    /** How long a start or a stop may take before the test gives up: long enough for any machine, however busy. */
+    private static final long PATIENCE_SECONDS = 120;
 
     final Process process;
     final List<String> output = new CopyOnWriteArrayList<>();
-    URI base;
+    /** The base URL from the start-up line; completed exceptionally if the output ends without one. */
+    private final CompletableFuture<URI> listening = new CompletableFuture<>();
+    private final Thread reader;
 
     private SupervisorProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    output.add(line);
-                }
-            } catch (IOException e) {
-                output.add("(output unreadable: " + e + ")");
-            }
-        }, "supervisor-output");
+        reader = new Thread(this::collectOutput, "supervisor-output");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** Reads the process's output to its end, noting the start-up line as it goes by. */
+    private void collectOutput() {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                output.add(line);
+                Matcher matcher = LISTENING.matcher(line);
+                if (!listening.isDone() && matcher.find()) {
+                    listening.complete(URI.create(matcher.group(1)));
+                }
+            }
+        } catch (IOException e) {
+            output.add("(output unreadable: " + e + ")");
+        } finally {
+            listening.completeExceptionally(new IllegalStateException("the output ended without a start-up line"));
+        }
     }
 
     /** Starts {@code java -jar} with these arguments and extra environment, in {@code dir}. */
@@ -76,9 +92,9 @@ public final class SupervisorProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** The base URL of the running server, from its start-up line. */
+    /** The base URL of the running server, from its start-up line; null before {@link #awaitListening()} returned. */
     public URI base() {
-        return base;
+        return listening.getNow(null);
     }
 
     /** Starts the server and waits for its start-up line. */
@@ -88,36 +104,42 @@ public final class SupervisorProcess implements AutoCloseable {
         return supervisor;
     }
 
+    /** Waits for the start-up line; fails with the output if the process exits first. */
     public void awaitListening() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            for (String line : output) {
-                Matcher matcher = LISTENING.matcher(line);
-                if (matcher.find()) {
-                    base = URI.create(matcher.group(1));
-                    return;
-                }
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("the supervisor exited with " + process.exitValue() + ":\n" + String.join("\n", output));
-            }
-            sleep(20);
+        try {
+            listening.get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new AssertionError("the supervisor exited with " + awaitExit() + ":\n" + log(), e);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no start-up line within " + PATIENCE_SECONDS + " s:\n" + log(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
-        throw new AssertionError("no start-up line within 60 s:\n" + String.join("\n", output));
     }
 
-    /** Waits for the process to end and returns its exit code. */
+    /** Waits for the process to end and for all of its output to be read, and returns its exit code. */
     public int awaitExit() {
         try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                throw new AssertionError("the supervisor did not stop within 60 s:\n" + String.join("\n", output));
+            if (!process.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("the supervisor did not stop within " + PATIENCE_SECONDS + " s:\n" + log());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        sleep(100);
+        awaitOutputEnd();
         return process.exitValue();
+    }
+
+    /** The process has ended: its last lines are read once the reader sees the end of its output. */
+    private void awaitOutputEnd() {
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(PATIENCE_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGTERM, through the process handle: {@link Process#destroy()} would also close our end of its output. */
@@ -130,10 +152,12 @@ public final class SupervisorProcess implements AutoCloseable {
         process.toHandle().destroyForcibly();
     }
 
+    /** Everything the process printed so far, one line after another. */
     public String log() {
         return String.join("\n", output);
     }
 
+    /** Pauses the calling thread, for a client that backs off or lets the server get ahead; never a proof of anything. */
     public static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -29,10 +29,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sidekiqsupervisor.testing.PostgresDatabase;
 import org.sidekiqsupervisor.testing.RedisServer;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 import org.sidekiqsupervisor.testing.SupervisorProcess;
 import redis.clients.jedis.Jedis;
 
 /** Two standalone supervisors on one PostgreSQL database, behind an imaginary load balancer. */
+@RequiresService(Service.POSTGRES)
 class MultiInstanceIT {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,6 +56,7 @@ class MultiInstanceIT {
     }
 
     @Test
+    @RequiresService(Service.REDIS_SERVER)
     void one_jobs_events_spread_over_two_instances_end_right_and_restarts_from_both_never_push_twice() throws Exception {
         try (PostgresDatabase database = PostgresDatabase.create(); RedisServer redis = RedisServer.start()) {
             String[] settings = {"--port", "0", "--database-url", database.url(), "--database-user", database.user(),

@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,14 +102,12 @@ class StandaloneIT {
                 out.write(("POST /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                         + "Content-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
                 out.flush();
+                // Gives the server a moment to take the half-sent request in hand before it is told to stop.
                 SupervisorProcess.sleep(500);
                 supervisor.terminate();
                 // Wait until the server has begun to stop, then finish the request.
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (!supervisor.log().contains("stopping") && System.nanoTime() < deadline) {
-                    SupervisorProcess.sleep(20);
-                }
-                assertThat(supervisor.log()).contains("stopping");
+                await("the server stopping").atMost(Duration.ofSeconds(60))
+                        .untilAsserted(() -> assertThat(supervisor.log()).contains("stopping"));
                 out.write(body.substring(10).getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 String answer = new String(readAnswer(socket.getInputStream()), StandardCharsets.UTF_8);

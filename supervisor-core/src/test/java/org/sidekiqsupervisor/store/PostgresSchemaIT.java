@@ -15,11 +15,14 @@ import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
 import org.sidekiqsupervisor.testing.PostgresDatabase;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 
 /** What only PostgreSQL has or needs: the trigram index, and living in a host application's database. */
-class PostgresSchemaTest {
+class PostgresSchemaIT {
 
     @Test
+    @RequiresService(Service.POSTGRES)
     void the_arguments_filter_uses_the_trigram_index_on_a_large_table() {
         try (PostgresDatabase database = PostgresDatabase.create();
              JdbiJobStore store = JdbiJobStore.open(database.dataSource(), null)) {
@@ -48,6 +51,7 @@ class PostgresSchemaTest {
     }
 
     @Test
+    @RequiresService(Service.POSTGRES)
     void beside_a_host_applications_own_flyway_with_a_table_prefix_both_histories_stay_apart() {
         try (PostgresDatabase database = PostgresDatabase.create()) {
             Flyway host = Flyway.configure().dataSource(database.dataSource()).locations("classpath:host/migration").load();
@@ -80,6 +84,7 @@ class PostgresSchemaTest {
     }
 
     @Test
+    @RequiresService(Service.POSTGRES)
     void validate_refuses_a_schema_that_is_not_there_and_none_touches_nothing() {
         try (PostgresDatabase database = PostgresDatabase.create()) {
             assertThatThrownBy(() -> Supervisor.builder().dataSource(database.dataSource())

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -32,18 +31,19 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
+import org.sidekiqsupervisor.testing.Executables;
 import org.sidekiqsupervisor.testing.FakeSidekiq;
 import org.sidekiqsupervisor.testing.RedisServer;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver), driven by Selenium: what a
- * person sees and clicks. Screenshots of each page go to {@code target/screenshots/}. Under CI ({@code CI=true})
- * a missing browser fails the test; elsewhere it is skipped, saying why.
+ * person sees and clicks. Screenshots of each page go to {@code target/screenshots/}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DashboardBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+@RequiresService({Service.CHROMIUM, Service.REDIS_SERVER})
+class DashboardBrowserIT {
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final String XSS_ARGS = "[\"<img src=x onerror=\\\"window.__xss=1\\\">\",\"<script>window.__xss=2</script>\"]";
 
@@ -54,25 +54,18 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            String why = "chromium and chromium-driver are not installed (" + CHROMIUM + ", " + CHROMEDRIVER + ")";
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("the browser tests need a browser under CI: " + why);
-            }
-            Assumptions.abort("skipped: " + why);
-        }
         Files.createDirectories(SCREENSHOTS);
         redis = RedisServer.start();
         sidekiq = new FakeSidekiq(redis, 7);
         server = TestServer.start("/", TestServer.memory().redisUrl(redis.url()).sidekiqVersion(SidekiqVersion.V7));
-        seed();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
+        recordJobs();
+        ChromeOptions options = new ChromeOptions().setBinary(Executables.require("chromium").toFile());
         // As root in a container, without a GPU, and without Chromium's calls home (this network is closed).
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1400,1000", "--lang=en-US");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Executables.require("chromedriver").toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     }
@@ -94,7 +87,7 @@ class DashboardBrowserTest {
     }
 
     /** Jobs of several classes with real wait and run times, failures, an XSS payload, and lost and running jobs. */
-    private static void seed() {
+    private static void recordJobs() {
         Instant now = Instant.now();
         for (int i = 0; i < 40; i++) {
             String jobClass = i % 3 == 0 ? "InvoiceMailer" : i % 3 == 1 ? "ReportBuilder" : "ImageResizer";

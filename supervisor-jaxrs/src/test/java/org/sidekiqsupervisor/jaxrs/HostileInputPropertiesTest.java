@@ -27,7 +27,7 @@ import org.sidekiqsupervisor.model.JobQuery;
  * very long and very many parameters, deep JSON. Whatever comes in, the answer is never a 5xx, a refused request
  * writes nothing, an accepted one stores exactly what was sent, and the server stays up.
  */
-class HostileInputProperties {
+class HostileInputPropertiesTest {
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static TestServer server;
     private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();

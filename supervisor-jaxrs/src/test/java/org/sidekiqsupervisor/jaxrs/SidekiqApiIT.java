@@ -13,9 +13,12 @@ import org.sidekiqsupervisor.jaxrs.TestServer.Reply;
 import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import org.sidekiqsupervisor.testing.FakeSidekiq;
 import org.sidekiqsupervisor.testing.RedisServer;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 
 /** Lost jobs, restart and Sidekiq's state over HTTP, with a real redis-server. */
-class SidekiqApiTest {
+@RequiresService(Service.REDIS_SERVER)
+class SidekiqApiIT {
     private RedisServer redis;
     private FakeSidekiq sidekiq;
     private TestServer server;

@@ -3,9 +3,12 @@ package org.sidekiqsupervisor.store;
 import org.junit.jupiter.api.AfterEach;
 import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
 import org.sidekiqsupervisor.testing.PostgresDatabase;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 
 /** The store contract on the real PostgreSQL server, a fresh database per test. */
-class PostgresJobStoreTest extends JobStoreContract {
+@RequiresService(Service.POSTGRES)
+class PostgresJobStoreIT extends JobStoreContract {
     private PostgresDatabase database;
 
     @Override

@@ -18,9 +18,11 @@ import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import org.sidekiqsupervisor.testing.FakeSidekiq;
 import org.sidekiqsupervisor.testing.RedisServer;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 
 /** The /sidekiq dashboard over HTTP: pages, escaping, CSRF, sign-in, headers, base path, actions. */
-class DashboardTest {
+class DashboardIT {
     private static final String XSS = "[\"<script>alert(1)</script>\",\"<img src=x onerror=alert(2)>\",\"a&b\"]";
     private TestServer server;
     private RedisServer redis;
@@ -186,6 +188,7 @@ class DashboardTest {
     }
 
     @Test
+    @RequiresService(Service.REDIS_SERVER)
     void lost_jobs_restart_one_from_its_page_and_all_after_a_dry_run_confirmation() {
         redis = RedisServer.start();
         sidekiq = new FakeSidekiq(redis, 7);
@@ -228,6 +231,7 @@ class DashboardTest {
     }
 
     @Test
+    @RequiresService(Service.REDIS_SERVER)
     void deleting_lost_jobs_on_a_filter_keeps_running_ones() {
         redis = RedisServer.start();
         sidekiq = new FakeSidekiq(redis, 7);
@@ -247,6 +251,7 @@ class DashboardTest {
     }
 
     @Test
+    @RequiresService(Service.REDIS_SERVER)
     void with_redis_down_the_pages_say_so_and_a_restart_changes_nothing() {
         redis = RedisServer.start();
         server = TestServer.start("/", TestServer.memory().redisUrl(redis.url()).sidekiqVersion(SidekiqVersion.V7));

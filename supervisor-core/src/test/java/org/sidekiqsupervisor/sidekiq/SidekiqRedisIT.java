@@ -1,0 +1,142 @@
+package org.sidekiqsupervisor.sidekiq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sidekiqsupervisor.testing.FakeSidekiq;
+import org.sidekiqsupervisor.testing.RedisServer;
+import org.sidekiqsupervisor.testing.RequiresService;
+import org.sidekiqsupervisor.testing.Service;
+
+/** Reading and writing Sidekiq's Redis, against a real redis-server of its own. */
+@RequiresService(Service.REDIS_SERVER)
+class SidekiqRedisIT {
+    private static final Instant NOW = Instant.parse("2026-11-28T17:38:00Z");
+    private RedisServer server;
+    private SidekiqRedis redis;
+
+    @BeforeEach
+    void start() {
+        server = RedisServer.start();
+        redis = new SidekiqRedis(server.url(), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void stop() {
+        redis.close();
+        server.close();
+    }
+
+    @ParameterizedTest(name = "Sidekiq {0}")
+    @ValueSource(ints = {6, 7, 8})
+    void every_job_is_located_where_sidekiq_keeps_it(int version) {
+        try (FakeSidekiq sidekiq = new FakeSidekiq(server, version)) {
+            sidekiq.liveProcess("host:1:aaa", Map.of("t1", "running1"));
+            sidekiq.deadProcess("host:2:bbb", "killed1");
+            sidekiq.enqueued("waiting1", "default");
+            sidekiq.enqueued("waiting2", "critical");
+            sidekiq.inSet("retry", "retrying1");
+            sidekiq.inSet("schedule", "scheduled1");
+            sidekiq.inSet("dead", "dead1");
+            Map<String, JobLocation> where = redis.locate(List.of("running1", "killed1", "waiting1", "waiting2", "retrying1",
+                    "scheduled1", "dead1", "unknown1"));
+            assertThat(where).containsEntry("running1", JobLocation.RUNNING)
+                    .containsEntry("killed1", JobLocation.NOWHERE)
+                    .containsEntry("waiting1", JobLocation.QUEUED)
+                    .containsEntry("waiting2", JobLocation.QUEUED)
+                    .containsEntry("retrying1", JobLocation.RETRY)
+                    .containsEntry("scheduled1", JobLocation.SCHEDULED)
+                    .containsEntry("dead1", JobLocation.DEAD)
+                    .containsEntry("unknown1", JobLocation.NOWHERE)
+                    .hasSize(8);
+        }
+    }
+
+    @Test
+    void queues_longer_than_one_scan_chunk_are_read_to_the_end() {
+        try (FakeSidekiq sidekiq = new FakeSidekiq(server, 7)) {
+            sidekiq.enqueued("deep", "default");
+            for (int i = 0; i < SidekiqRedis.SCAN_CHUNK * 2 + 5; i++) {
+                sidekiq.enqueued("filler" + i, "default");
+            }
+            assertThat(redis.locate(List.of("deep"))).containsEntry("deep", JobLocation.QUEUED);
+        }
+    }
+
+    @Test
+    void a_push_adds_the_queue_and_puts_the_job_where_a_worker_takes_it_last() {
+        try (FakeSidekiq sidekiq = new FakeSidekiq(server, 7)) {
+            sidekiq.enqueued("first", "mail");
+            redis.push("mail", FakeSidekiq.job("second", "mail"));
+            assertThat(sidekiq.redis().smembers("queues")).contains("mail");
+            // LPUSH: workers BRPOP from the other end, so the earlier job runs first.
+            assertThat(sidekiq.redis().lrange("queue:mail", 0, -1)).extracting(SidekiqPayloads::jidsIn)
+                    .containsExactly(List.of("second"), List.of("first"));
+        }
+    }
+
+    @Test
+    void the_live_state_has_queues_with_latency_processes_and_set_sizes() {
+        try (FakeSidekiq sidekiq = new FakeSidekiq(server, 6)) {
+            sidekiq.liveProcess("host:1:aaa", Map.of("t1", "r1", "t2", "r2"));
+            sidekiq.deadProcess("host:2:bbb", "k1");
+            sidekiq.enqueued("w1", "default");
+            sidekiq.enqueued("w2", "default");
+            sidekiq.inSet("retry", "x1");
+            sidekiq.inSet("dead", "d1");
+            sidekiq.inSet("dead", "d2");
+            sidekiq.redis().set("stat:processed", "42");
+            sidekiq.redis().set("stat:failed", "3");
+            SidekiqState state = redis.state();
+            assertThat(state.processed()).isEqualTo(42);
+            assertThat(state.failed()).isEqualTo(3);
+            assertThat(state.enqueued()).isEqualTo(2);
+            assertThat(state.queues()).singleElement().satisfies(queue -> {
+                assertThat(queue.name()).isEqualTo("default");
+                assertThat(queue.size()).isEqualTo(2);
+                // The fixture jobs were enqueued at 17:37:30.2; it is 17:38:00 now.
+                assertThat(queue.latency()).isEqualTo(Duration.ofMillis(29_800));
+            });
+            assertThat(state.processes()).singleElement().satisfies(process -> {
+                assertThat(process.identity()).isEqualTo("host:1:aaa");
+                assertThat(process.busy()).isEqualTo(2);
+                assertThat(process.rssKb()).isEqualTo(1024);
+            });
+            assertThat(state.busy()).isEqualTo(2);
+            assertThat(state.retrySize()).isEqualTo(1);
+            assertThat(state.scheduledSize()).isZero();
+            assertThat(state.deadSize()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void a_password_and_a_database_index_in_the_url_are_honoured() {
+        try (RedisServer secured = RedisServer.start("--requirepass", "s3cret");
+             SidekiqRedis authed = new SidekiqRedis("redis://:s3cret@127.0.0.1:" + secured.port() + "/3", Clock.systemUTC());
+             redis.clients.jedis.Jedis check = new redis.clients.jedis.Jedis("127.0.0.1", secured.port())) {
+            authed.push("default", FakeSidekiq.job("j1", "default"));
+            check.auth("s3cret");
+            check.select(3);
+            assertThat(check.llen("queue:default")).isEqualTo(1);
+            check.select(0);
+            assertThat(check.exists("queue:default")).isFalse();
+            assertThat(authed.description()).doesNotContain("s3cret");
+        }
+        try (RedisServer secured = RedisServer.start("--requirepass", "s3cret");
+             SidekiqRedis wrong = new SidekiqRedis("redis://:nope@127.0.0.1:" + secured.port() + "/0", Clock.systemUTC())) {
+            assertThatThrownBy(wrong::ping).isInstanceOf(SidekiqUnavailableException.class).hasMessageNotContaining("nope");
+        }
+    }
+}
