@@ -84,6 +84,7 @@ public enum Service {
         return CHECKED.computeIfAbsent(this, Service::findWhyMissing);
     }
 
+    /** Looks on this machine, every time it is called: {@link #whyMissing()} keeps the answer. */
     abstract Optional<String> findWhyMissing();
 
     private static Optional<String> notOnPath(String... programs) {
