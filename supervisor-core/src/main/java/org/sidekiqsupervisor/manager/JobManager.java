@@ -217,6 +217,24 @@ public final class JobManager {
         return result;
     }
 
+    /**
+     * Settles restart claims that a supervisor left behind (it died, or its store failed, part-way through a restart):
+     * a restart whose replacement reached Sidekiq is completed, any other claim is released. Every restart does this
+     * first; the maintenance scheduler does it every {@link MaintenanceScheduler#CLAIM_CHECK_INTERVAL} when Redis is
+     * configured, so that a left-behind claim never keeps a job from being restarted, or deleted, for good.
+     *
+     * @return how many claims it settled
+     * @throws SidekiqNotConfiguredException when no Redis is configured
+     */
+    public int healStaleClaims() {
+        return queries.requireLostJobs("settling restart claims").healStaleClaims(clock.instant());
+    }
+
+    /** Tells {@code hook} each step of every restart (the crash tests). */
+    void onRestartStep(LostJobs.RestartSteps hook) {
+        queries.requireLostJobs("restart steps").onRestartStep(hook);
+    }
+
     // ---- Sidekiq ----
 
     /** Whether Sidekiq's Redis is configured (lost jobs, restart and Sidekiq's state need it). */

@@ -2,11 +2,13 @@ package org.sidekiqsupervisor.manager;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -40,6 +42,11 @@ import org.slf4j.LoggerFactory;
  */
 final class LostJobs {
     private static final Logger LOG = LoggerFactory.getLogger(LostJobs.class);
+    /**
+     * How old a restart claim must be before another supervisor settles it: a restart takes milliseconds, so a claim
+     * this old was left behind by a supervisor that died, or whose store failed, part-way.
+     */
+    static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(5);
     /** How many started jobs are checked against Sidekiq at a time. */
     static final int CHUNK = 500;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -48,6 +55,7 @@ final class LostJobs {
     private final SidekiqRedis redis;
     private final SidekiqSettings settings;
     private final Clock clock;
+    private volatile RestartSteps steps = (step, jobId) -> { };
 
     LostJobs(JobStore store, SidekiqRedis redis, SidekiqSettings settings, Clock clock) {
         this.store = store;
@@ -78,7 +86,7 @@ final class LostJobs {
         Instant startedBefore = query.startedBefore() == null || query.startedBefore().isAfter(threshold)
                 ? threshold : query.startedBefore();
         JobQuery started = new JobQuery(JobStatus.STARTED, query.filter(), query.jobClass(), query.queue(), query.since(),
-                query.until(), startedBefore, CHUNK, query.cursor());
+                query.until(), startedBefore, null, CHUNK, query.cursor());
         List<Job> lost = new ArrayList<>();
         while (true) {
             JobPage page = store.query(started);
@@ -100,6 +108,7 @@ final class LostJobs {
 
     RestartResult restart(RestartRequest request) {
         Instant now = clock.instant();
+        healStaleClaims(now);
         Instant graceThreshold = now.minus(settings.lostGrace());
         List<RestartResult.Restarted> restarted = new ArrayList<>();
         List<RestartResult.Skipped> skipped = new ArrayList<>();
@@ -121,7 +130,7 @@ final class LostJobs {
                     } else if (request.dryRun()) {
                         restarted.add(new RestartResult.Restarted(job.jobId(), null, queueOf(job)));
                     } else {
-                        restartOne(job, now, restarted, skipped);
+                        restartOne(job, now, request.scope(), restarted, skipped);
                     }
                 }
                 if (page.nextCursor() == null) {
@@ -176,19 +185,33 @@ final class LostJobs {
         return null;
     }
 
-    private void restartOne(Job job, Instant now, List<RestartResult.Restarted> restarted, List<RestartResult.Skipped> skipped) {
+    private void restartOne(Job job, Instant now, RestartRequest.Scope scope, List<RestartResult.Restarted> restarted,
+                            List<RestartResult.Skipped> skipped) {
         String newJobId = newJobId();
-        if (!store.swapRestartClaim(job.jobId(), null, newJobId)) {
+        if (!store.swapRestartClaim(job.jobId(), null, newJobId, now)) {
             skipped.add(new RestartResult.Skipped(job.jobId(), "claimed_by_another"));
             return;
         }
+        steps.reached(RestartStep.CLAIMED, job.jobId());
         String queue = queueOf(job);
         try {
+            if (scope == RestartRequest.Scope.LOST) {
+                // Where the job is was read before the claim, in several steps; a job moving between sets (or started
+                // again by a Sidekiq that came back) can look lost for a moment. Look once more now that no other
+                // supervisor can push it.
+                JobLocation location = redis.locate(List.of(job.jobId())).get(job.jobId());
+                if (location != JobLocation.NOWHERE) {
+                    store.swapRestartClaim(job.jobId(), newJobId, null, now);
+                    skipped.add(new RestartResult.Skipped(job.jobId(), location.reason()));
+                    return;
+                }
+            }
             redis.push(queue, SidekiqPayloads.payload(job.jobClass(), job.arguments(), newJobId, queue, now, settings.version()));
         } catch (SidekiqUnavailableException e) {
-            store.swapRestartClaim(job.jobId(), newJobId, null);
+            store.swapRestartClaim(job.jobId(), newJobId, null, now);
             throw e;
         }
+        steps.reached(RestartStep.PUSHED, job.jobId());
         try {
             store.completeRestart(job, new JobEvent(newJobId, JobStatus.QUEUED, now, job.jobClass(), queue, job.arguments(),
                     null, null, job.jobId()), now);
@@ -202,6 +225,66 @@ final class LostJobs {
         restarted.add(new RestartResult.Restarted(job.jobId(), newJobId, queue));
         LOG.info("restarted job {} ({}) as {} on queue {} (restart {} of {})", job.jobId(), job.jobClass(), newJobId, queue,
                 job.restarts() + 1, settings.maxRestarts());
+    }
+
+    /**
+     * Resolves restart claims older than {@link #CLAIM_TIMEOUT}: a supervisor died, or its store failed, between
+     * claiming a job and finishing its restart. Whichever supervisor sees such a claim first settles it: when the
+     * replacement is on Sidekiq (in any place it holds jobs) or has reported in, the restart happened and is completed
+     * (the replacement recorded with its lineage, the original deleted); when it is nowhere, nothing was pushed, and
+     * the claim is released so that the job can be restarted again. Never pushes anything itself.
+     *
+     * @return how many claims it settled
+     */
+    int healStaleClaims(Instant now) {
+        JobQuery stale = JobQuery.builder().status(JobStatus.STARTED).claimedBefore(now.minus(CLAIM_TIMEOUT)).limit(CHUNK).build();
+        int settled = 0;
+        while (true) {
+            JobPage page = store.query(stale);
+            if (page.jobs().isEmpty()) {
+                return settled;
+            }
+            Map<String, JobLocation> where = redis.locate(page.jobs().stream().map(Job::restartingTo).toList());
+            int before = settled;
+            for (Job job : page.jobs()) {
+                String replacement = job.restartingTo();
+                boolean pushed = where.get(replacement) != JobLocation.NOWHERE || store.details(replacement).isPresent();
+                if (pushed) {
+                    store.completeRestart(job, new JobEvent(replacement, JobStatus.QUEUED, now, job.jobClass(), queueOf(job),
+                            job.arguments(), null, null, job.jobId()), now);
+                    LOG.warn("completed the restart of job {} as {}: its claim was left behind, and the replacement is on Sidekiq",
+                            job.jobId(), replacement);
+                    settled++;
+                } else if (store.swapRestartClaim(job.jobId(), replacement, null, now)) {
+                    LOG.warn("released the restart claim on job {}: it was left behind, and its replacement {} never reached Sidekiq",
+                            job.jobId(), replacement);
+                    settled++;
+                }
+            }
+            if (page.nextCursor() == null || settled == before) {
+                // The last page, or one whose claims all moved on under another supervisor meanwhile.
+                return settled;
+            }
+            // Settled claims leave the query's results, so the next page starts over rather than from a cursor.
+        }
+    }
+
+    /** The steps of one restart that the crash tests stop a supervisor at. */
+    enum RestartStep {
+        /** The job is claimed in the store; nothing is pushed yet. */
+        CLAIMED,
+        /** The replacement is on Sidekiq's queue; the store does not know it yet. */
+        PUSHED
+    }
+
+    /** Told each step of every restart: nothing in production; the crash tests make a supervisor die there. */
+    interface RestartSteps {
+        void reached(RestartStep step, String jobId);
+    }
+
+    /** Sets what is told each step of a restart (tests only). */
+    void onRestartStep(RestartSteps hook) {
+        steps = Objects.requireNonNull(hook, "hook");
     }
 
     private static String queueOf(Job job) {

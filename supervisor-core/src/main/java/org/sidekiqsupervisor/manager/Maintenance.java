@@ -76,7 +76,7 @@ public final class Maintenance {
     public DeleteResult delete(JobQuery query, boolean lostOnly) {
         Objects.requireNonNull(query, "query");
         JobQuery page = new JobQuery(lostOnly ? null : query.status(), query.filter(), query.jobClass(), query.queue(),
-                query.since(), query.until(), query.startedBefore(), PRUNE_BATCH, null);
+                query.since(), query.until(), query.startedBefore(), query.claimedBefore(), PRUNE_BATCH, null);
         LostJobs lost = lostOnly ? queries.requireLostJobs("deleting lost jobs") : null;
         long deleted = 0;
         long skipped = 0;

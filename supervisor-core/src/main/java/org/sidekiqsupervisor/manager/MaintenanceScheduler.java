@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The supervisor's background work, on one daemon thread: the watchdog (restart lost jobs), retention (prune finished
- * jobs) and the lost-job alerts. Each task logs and survives its own failures, so one bad pass never stops the next.
+ * jobs), the lost-job alerts, and settling restart claims left behind. Each task logs and survives its own failures, so one bad pass never stops the next.
  * Several supervisors on one store may run the same tasks: the store's restart claim lets one win each job, and prunes
  * only share the work.
  *
@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 public final class MaintenanceScheduler implements AutoCloseable {
     /** How often the retention prune runs when a retention is set. */
     public static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
+    /** How often restart claims left behind are looked for, when Redis is configured. */
+    public static final Duration CLAIM_CHECK_INTERVAL = Duration.ofMinutes(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceScheduler.class);
 
@@ -35,7 +37,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
      * @param lostAlerts       how often to look for lost jobs to alert about, or null for never
      */
     public MaintenanceScheduler(JobManager jobs, Duration watchdogInterval, Duration retention, Duration lostAlerts) {
-        if (watchdogInterval == null && retention == null && lostAlerts == null) {
+        if (watchdogInterval == null && retention == null && lostAlerts == null && !jobs.sidekiqConfigured()) {
             executor = null;
             return;
         }
@@ -62,6 +64,14 @@ public final class MaintenanceScheduler implements AutoCloseable {
                 }
             });
             LOG.info("retention on: finished jobs are deleted {} days after their last event", retention.toDays());
+        }
+        if (jobs.sidekiqConfigured()) {
+            every(CLAIM_CHECK_INTERVAL, CLAIM_CHECK_INTERVAL, "could not settle restart claims left behind", () -> {
+                int settled = jobs.healStaleClaims();
+                if (settled > 0) {
+                    LOG.info("settled {} restart claim(s) left behind", settled);
+                }
+            });
         }
         if (lostAlerts != null) {
             every(lostAlerts, lostAlerts, "could not look for lost jobs to alert", jobs::alertLostJobs);

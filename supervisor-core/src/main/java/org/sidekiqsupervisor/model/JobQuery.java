@@ -17,11 +17,12 @@ import org.sidekiqsupervisor.InvalidInputException;
  * @param since    only jobs whose latest activity is at or after this
  * @param until    only jobs whose latest activity is before this
  * @param startedBefore only jobs that last started before this
+ * @param claimedBefore only jobs a restart claimed before this (and has not finished or released): claims left behind
  * @param limit    the page size, 1 to {@value #MAX_LIMIT}
  * @param cursor   where the previous page ended ({@link JobPage#nextCursor()}), or null for the first page
  */
 public record JobQuery(JobStatus status, String filter, String jobClass, String queue, Instant since, Instant until,
-                       Instant startedBefore, int limit, PageCursor cursor) {
+                       Instant startedBefore, Instant claimedBefore, int limit, PageCursor cursor) {
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 1000;
@@ -44,7 +45,7 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
 
     /** This query for the page after {@code page}. */
     public JobQuery after(PageCursor next) {
-        return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, limit, next);
+        return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, claimedBefore, limit, next);
     }
 
     /** Builds a {@link JobQuery}; not thread-safe. */
@@ -56,6 +57,7 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
         private Instant since;
         private Instant until;
         private Instant startedBefore;
+        private Instant claimedBefore;
         private int limit = DEFAULT_LIMIT;
         private PageCursor cursor;
 
@@ -97,6 +99,12 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
             return this;
         }
 
+        /** Only jobs a restart claimed before this and left claimed. */
+        public Builder claimedBefore(Instant value) {
+            claimedBefore = value;
+            return this;
+        }
+
         /** The page size; default {@value JobQuery#DEFAULT_LIMIT}. */
         public Builder limit(int value) {
             limit = value;
@@ -109,7 +117,7 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
         }
 
         public JobQuery build() {
-            return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, limit, cursor);
+            return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, claimedBefore, limit, cursor);
         }
     }
 }

@@ -120,13 +120,16 @@ public interface JobStore extends AutoCloseable {
      * {@code newClaim} is set only on a job that is still {@link JobStatus#STARTED started}: claiming an unclaimed job
      * (null to a jid), and taking over a claim (one jid to another), both need it. The check and the change are one
      * atomic step: of several callers swapping the same claim at once, across processes, exactly one succeeds.
+     * The store keeps when the claim was set ({@code at}), so that {@link JobQuery#claimedBefore()} finds claims a
+     * supervisor left behind; a release forgets it.
      *
      * @param expectedClaim the claim the job must hold now, or null for none
      * @param newClaim      the claim to set, or null to release it; must differ from {@code expectedClaim}
+     * @param at            when the claim is set (ignored on a release)
      * @return whether this call changed the claim (false for an unknown job)
      * @throws IllegalArgumentException when the two claims are equal
      */
-    boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim);
+    boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim, Instant at);
 
     /**
      * Finishes a restart once its replacement is on Sidekiq's queue, in one transaction: records {@code queued} as

@@ -59,8 +59,8 @@ class GroupCommitterTest {
         @Override public JobPage query(JobQuery query) { return real.query(query); }
         @Override public DurationPage durationPage(DurationQuery query) { return real.durationPage(query); }
         @Override public DurationSummaries durationSummaries(DurationQuery query) { return real.durationSummaries(query); }
-        @Override public boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim) {
-            return real.swapRestartClaim(jobId, expectedClaim, newClaim);
+        @Override public boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim, Instant at) {
+            return real.swapRestartClaim(jobId, expectedClaim, newClaim, at);
         }
         @Override public RecordResult completeRestart(Job original, JobEvent queued, Instant at) { return real.completeRestart(original, queued, at); }
         @Override public long prune(Instant before, int limit, boolean dryRun) { return real.prune(before, limit, dryRun); }

@@ -270,4 +270,109 @@ class RestartIT {
             assertThat(sidekiq.redis().llen("queue:default")).isEqualTo(1);
         }
     }
+
+    /** Stands for a supervisor process that dies where the hook throws it: nothing after that point runs. */
+    private static final class SupervisorDied extends Error {
+        SupervisorDied(LostJobs.RestartStep step) {
+            super("died after " + step);
+        }
+    }
+
+    /** A second supervisor on the same store and Redis, as one beside it behind a load balancer. */
+    private Supervisor another() {
+        return supervisor(3);
+    }
+
+    private void dieAt(LostJobs.RestartStep where) {
+        jobs.onRestartStep((step, jobId) -> {
+            if (step == where) {
+                throw new SupervisorDied(step);
+            }
+        });
+    }
+
+    @Test
+    void a_supervisor_that_dies_after_the_claim_leaves_a_claim_that_is_released_then_the_job_restarted_once() {
+        started("lost", LONG_AGO);
+        dieAt(LostJobs.RestartStep.CLAIMED);
+        assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SupervisorDied.class);
+        String claim = jobs.queries().job("lost").orElseThrow().job().restartingTo();
+        assertThat(claim).as("claimed, nothing pushed").isNotNull();
+        assertThat(sidekiq.redis().llen("queue:default")).isZero();
+
+        try (Supervisor survivor = another()) {
+            // A young claim may be a restart under way: it is left alone.
+            assertThat(survivor.jobManager().restartUncompletedJobs(null).skipped())
+                    .extracting(s -> s.jobId() + ":" + s.reason()).containsExactly("lost:restart_in_progress");
+            assertThat(survivor.jobManager().healStaleClaims()).isZero();
+
+            clock.advance(LostJobs.CLAIM_TIMEOUT.plusSeconds(1));
+            RestartResult result = survivor.jobManager().restartUncompletedJobs(null);
+            assertThat(result.restarted()).extracting(RestartResult.Restarted::jobId).containsExactly("lost");
+            assertThat(result.restarted().get(0).newJobId()).isNotEqualTo(claim);
+            assertThat(sidekiq.redis().llen("queue:default")).as("pushed once, by the survivor").isEqualTo(1);
+            assertThat(survivor.jobManager().queries().job("lost")).isEmpty();
+            assertThat(survivor.jobManager().queries().job(claim)).as("the dead supervisor's jid never ran").isEmpty();
+        }
+    }
+
+    @Test
+    void a_supervisor_that_dies_after_the_push_leaves_a_claim_that_is_completed_without_a_second_push() {
+        started("lost", LONG_AGO);
+        dieAt(LostJobs.RestartStep.PUSHED);
+        assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SupervisorDied.class);
+        String replacement = jobs.queries().job("lost").orElseThrow().job().restartingTo();
+        assertThat(sidekiq.redis().lrange("queue:default", 0, -1)).singleElement()
+                .satisfies(entry -> assertThat(SidekiqPayloads.jidsIn(entry)).containsExactly(replacement));
+
+        try (Supervisor survivor = another()) {
+            clock.advance(LostJobs.CLAIM_TIMEOUT.plusSeconds(1));
+            assertThat(survivor.jobManager().healStaleClaims()).isEqualTo(1);
+            assertThat(survivor.jobManager().queries().job("lost")).as("the original is replaced").isEmpty();
+            Job recorded = survivor.jobManager().queries().job(replacement).orElseThrow().job();
+            assertThat(recorded.status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(recorded.restartedFrom()).isEqualTo("lost");
+            assertThat(recorded.restarts()).isEqualTo(1);
+            assertThat(survivor.jobManager().restartUncompletedJobs(null).restarted()).isEmpty();
+            assertThat(sidekiq.redis().llen("queue:default")).as("never pushed twice").isEqualTo(1);
+            assertThat(survivor.jobManager().healStaleClaims()).as("settled once").isZero();
+        }
+    }
+
+    @Test
+    void a_replacement_that_already_ran_and_reported_settles_a_claim_left_behind() {
+        started("lost", LONG_AGO);
+        dieAt(LostJobs.RestartStep.PUSHED);
+        assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SupervisorDied.class);
+        String replacement = jobs.queries().job("lost").orElseThrow().job().restartingTo();
+        // Sidekiq ran the replacement meanwhile: off its queue, and reported complete.
+        sidekiq.redis().del("queue:default");
+        jobs.recordAll(List.of(JobEvent.of(replacement, JobStatus.STARTED, NOW), JobEvent.of(replacement, JobStatus.COMPLETE, NOW)));
+
+        try (Supervisor survivor = another()) {
+            clock.advance(LostJobs.CLAIM_TIMEOUT.plusSeconds(1));
+            assertThat(survivor.jobManager().healStaleClaims()).isEqualTo(1);
+            assertThat(survivor.jobManager().queries().job("lost")).isEmpty();
+            Job recorded = survivor.jobManager().queries().job(replacement).orElseThrow().job();
+            assertThat(recorded.status()).isEqualTo(JobStatus.COMPLETE);
+            assertThat(recorded.restartedFrom()).isEqualTo("lost");
+            assertThat(sidekiq.redis().llen("queue:default")).isZero();
+        }
+    }
+
+    @Test
+    void a_job_found_in_sidekiq_after_the_claim_is_released_and_not_pushed() {
+        started("lost", LONG_AGO);
+        // Between the look that found it missing and the push, Sidekiq requeues it (a process coming back).
+        jobs.onRestartStep((step, jobId) -> {
+            if (step == LostJobs.RestartStep.CLAIMED) {
+                sidekiq.enqueued(jobId, "default");
+            }
+        });
+        RestartResult result = jobs.restartUncompletedJobs(null);
+        assertThat(result.restarted()).isEmpty();
+        assertThat(result.skipped()).extracting(s -> s.jobId() + ":" + s.reason()).containsExactly("lost:queued_in_sidekiq");
+        assertThat(sidekiq.redis().llen("queue:default")).as("only Sidekiq's own copy").isEqualTo(1);
+        assertThat(jobs.queries().job("lost").orElseThrow().job().restartingTo()).as("claim released").isNull();
+    }
 }

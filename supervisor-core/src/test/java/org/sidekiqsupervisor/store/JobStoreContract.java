@@ -43,6 +43,8 @@ import org.sidekiqsupervisor.model.RecordResult.Outcome;
 public abstract class JobStoreContract {
     protected static final Instant T0 = Instant.parse("2026-11-28T17:00:00.123456Z");
     private static final Instant RECEIVED = Instant.parse("2026-11-28T18:00:00Z");
+    /** When the contract's restart claims are made. */
+    private static final Instant AT = Instant.parse("2026-11-28T18:30:00Z");
 
     protected JobStore store;
 
@@ -345,7 +347,7 @@ public abstract class JobStoreContract {
         // d2 completes and d3 gets claimed for a restart after being read: both must stay.
         record(event("d2", JobStatus.COMPLETE, 10, "A", "[2]"));
         record(event("d3", JobStatus.STARTED, 5, "A", "[3]"));
-        assertThat(store.swapRestartClaim("d3", null, "new-d3")).isTrue();
+        assertThat(store.swapRestartClaim("d3", null, "new-d3", AT)).isTrue();
 
         assertThat(store.delete(read)).containsExactly("d1");
         assertThat(store.details("d1")).isEmpty();
@@ -426,34 +428,55 @@ public abstract class JobStoreContract {
         record(event("q", JobStatus.QUEUED, 0, "A", "[2]"));
         record(event("c", JobStatus.COMPLETE, 0, "A", "[3]"));
 
-        assertThat(store.swapRestartClaim("s", null, "s-new")).isTrue();
+        assertThat(store.swapRestartClaim("s", null, "s-new", AT)).isTrue();
         assertThat(job("s").restartingTo()).isEqualTo("s-new");
         // A second claimer finds it claimed, and the wrong holder cannot release or take it.
-        assertThat(store.swapRestartClaim("s", null, "s-other")).isFalse();
-        assertThat(store.swapRestartClaim("s", "s-other", null)).isFalse();
-        assertThat(store.swapRestartClaim("s", "s-other", "s-third")).isFalse();
+        assertThat(store.swapRestartClaim("s", null, "s-other", AT)).isFalse();
+        assertThat(store.swapRestartClaim("s", "s-other", null, AT)).isFalse();
+        assertThat(store.swapRestartClaim("s", "s-other", "s-third", AT)).isFalse();
         assertThat(job("s").restartingTo()).isEqualTo("s-new");
         // The holder hands the claim over (as a take-over of a stale claim does), then the new holder releases it.
-        assertThat(store.swapRestartClaim("s", "s-new", "s-next")).isTrue();
+        assertThat(store.swapRestartClaim("s", "s-new", "s-next", AT)).isTrue();
         assertThat(job("s").restartingTo()).isEqualTo("s-next");
-        assertThat(store.swapRestartClaim("s", "s-next", null)).isTrue();
+        assertThat(store.swapRestartClaim("s", "s-next", null, AT)).isTrue();
         assertThat(job("s").restartingTo()).isNull();
-        assertThat(store.swapRestartClaim("s", "s-next", null)).as("released already").isFalse();
+        assertThat(store.swapRestartClaim("s", "s-next", null, AT)).as("released already").isFalse();
         // Released, it can be claimed again.
-        assertThat(store.swapRestartClaim("s", null, "s-again")).isTrue();
+        assertThat(store.swapRestartClaim("s", null, "s-again", AT)).isTrue();
 
         // Only a started job can be claimed; an unknown one cannot.
-        assertThat(store.swapRestartClaim("q", null, "q-new")).isFalse();
-        assertThat(store.swapRestartClaim("c", null, "c-new")).isFalse();
-        assertThat(store.swapRestartClaim("unknown", null, "u-new")).isFalse();
+        assertThat(store.swapRestartClaim("q", null, "q-new", AT)).isFalse();
+        assertThat(store.swapRestartClaim("c", null, "c-new", AT)).isFalse();
+        assertThat(store.swapRestartClaim("unknown", null, "u-new", AT)).isFalse();
         assertThat(job("q").restartingTo()).isNull();
         assertThat(job("c").restartingTo()).isNull();
         // A claim is not an event: the job's history and status stay as they were.
         assertThat(store.details("s").orElseThrow().events()).hasSize(1);
         assertThat(job("s").status()).isEqualTo(JobStatus.STARTED);
 
-        assertThatThrownBy(() -> store.swapRestartClaim("s", "s-again", "s-again")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.swapRestartClaim("q", null, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.swapRestartClaim("s", "s-again", "s-again", AT)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.swapRestartClaim("q", null, null, AT)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void claims_left_behind_are_found_by_when_they_were_made_and_a_release_forgets_the_time() {
+        record(event("old", JobStatus.STARTED, 0, "A", "[1]"));
+        record(event("young", JobStatus.STARTED, 1, "A", "[2]"));
+        record(event("free", JobStatus.STARTED, 2, "A", "[3]"));
+        assertThat(store.swapRestartClaim("old", null, "old-new", AT)).isTrue();
+        assertThat(store.swapRestartClaim("young", null, "young-new", AT.plusSeconds(600))).isTrue();
+
+        JobQuery stale = JobQuery.builder().status(JobStatus.STARTED).claimedBefore(AT.plusSeconds(300)).limit(10).build();
+        assertThat(store.query(stale).jobs()).extracting(Job::jobId).containsExactly("old");
+        assertThat(store.query(stale).jobs().get(0).restartingTo()).isEqualTo("old-new");
+        assertThat(store.query(JobQuery.builder().claimedBefore(AT.plusSeconds(900)).limit(10).build()).jobs())
+                .extracting(Job::jobId).containsExactlyInAnyOrder("old", "young");
+
+        assertThat(store.swapRestartClaim("old", "old-new", null, AT)).isTrue();
+        assertThat(store.query(stale).jobs()).isEmpty();
+        // Claimed again later, it counts from the new claim.
+        assertThat(store.swapRestartClaim("old", null, "old-again", AT.plusSeconds(600))).isTrue();
+        assertThat(store.query(stale).jobs()).isEmpty();
     }
 
     @Test
@@ -471,7 +494,7 @@ public abstract class JobStoreContract {
                     claims.add(pool.submit(() -> {
                         ready.countDown();
                         ready.await();
-                        return store.swapRestartClaim(jobId, null, claim);
+                        return store.swapRestartClaim(jobId, null, claim, AT);
                     }));
                 }
                 List<String> winners = new ArrayList<>();
@@ -493,7 +516,7 @@ public abstract class JobStoreContract {
         record(event("orig", JobStatus.QUEUED, 0, "A", "[1]"));
         record(event("orig", JobStatus.STARTED, 10, "A", "[1]"));
         Job original = job("orig");
-        assertThat(store.swapRestartClaim("orig", null, "orig-new")).isTrue();
+        assertThat(store.swapRestartClaim("orig", null, "orig-new", AT)).isTrue();
         RecordResult replaced = store.completeRestart(original, new JobEvent("orig-new", JobStatus.QUEUED, T0.plusSeconds(1), "A",
                 "default", "[1]", null, null, "orig"), RECEIVED);
         assertThat(replaced.outcome()).isEqualTo(Outcome.CREATED);
@@ -508,10 +531,10 @@ public abstract class JobStoreContract {
 
         // The replacement started (and reported) before its restart was recorded: the queued event joins its history.
         record(event("second-new", JobStatus.STARTED, 2_000, "A", "[1]"));
-        assertThat(store.swapRestartClaim("orig-new", null, "second-new")).isFalse();
+        assertThat(store.swapRestartClaim("orig-new", null, "second-new", AT)).isFalse();
         record(event("orig-new", JobStatus.STARTED, 1_500, "A", "[1]"));
         Job firstReplacement = job("orig-new");
-        assertThat(store.swapRestartClaim("orig-new", null, "second-new")).isTrue();
+        assertThat(store.swapRestartClaim("orig-new", null, "second-new", AT)).isTrue();
         RecordResult again = store.completeRestart(firstReplacement, new JobEvent("second-new", JobStatus.QUEUED,
                 T0.plusMillis(1_900), "A", "default", "[1]", null, null, "orig-new"), RECEIVED);
         assertThat(again.outcome()).isEqualTo(Outcome.UPDATED);
@@ -671,7 +694,7 @@ public abstract class JobStoreContract {
         assertDurationBucketsMatchTheJobs();
         record(event("r1", JobStatus.STARTED, 0, "A", "[1]"));
         Job original = job("r1");
-        assertThat(store.swapRestartClaim("r1", null, "r1-new")).isTrue();
+        assertThat(store.swapRestartClaim("r1", null, "r1-new", AT)).isTrue();
         store.completeRestart(original, new JobEvent("r1-new", JobStatus.QUEUED, T0.plusSeconds(1), "A", "default", "[1]", null, null,
                 "r1"), RECEIVED);
         assertCountsMatchTheJobs();

@@ -156,18 +156,20 @@ final class EventWriter {
      * See {@link org.sidekiqsupervisor.store.JobStore#swapRestartClaim}: one conditional UPDATE, so that of several
      * supervisors swapping the same claim the database lets exactly one change the row.
      */
-    boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim) {
+    boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim, Instant at) {
         if (Objects.equals(expectedClaim, newClaim)) {
             throw new IllegalArgumentException("the expected and the new restart claim must differ (both " + newClaim + ")");
         }
         String sql = "update " + jobs + " set restarting_to = " + (newClaim == null ? "null" : ":new_claim")
+                + ", restart_claimed_us = " + (newClaim == null ? "null" : ":claimed_us")
                 + " where job_id = :job_id"
                 + (newClaim == null ? "" : " and status = :started")
                 + (expectedClaim == null ? " and restarting_to is null" : " and restarting_to = :expected_claim");
         return transactions.withHandle(handle -> {
             Update update = handle.createUpdate(sql).bind("job_id", jobId);
             if (newClaim != null) {
-                update.bind("new_claim", newClaim).bind("started", JobStatus.STARTED.wireName());
+                update.bind("new_claim", newClaim).bind("started", JobStatus.STARTED.wireName())
+                        .bind("claimed_us", Times.toMicros(Objects.requireNonNull(at, "at")));
             }
             if (expectedClaim != null) {
                 update.bind("expected_claim", expectedClaim);

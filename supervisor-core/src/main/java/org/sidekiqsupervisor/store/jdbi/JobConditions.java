@@ -61,6 +61,15 @@ final class JobConditions {
         return this;
     }
 
+    /** Claimed for a restart before {@code before}; no condition when it is null. */
+    JobConditions claimedBefore(Instant before) {
+        if (before != null) {
+            clauses.add("restart_claimed_us < :claimed_before_us");
+            bindings.put("claimed_before_us", Times.toMicros(before));
+        }
+        return this;
+    }
+
     /** Past {@code cursor} in the order of {@link #newestFirst}; no condition on the first page (null). */
     JobConditions after(PageCursor cursor) {
         if (cursor != null) {

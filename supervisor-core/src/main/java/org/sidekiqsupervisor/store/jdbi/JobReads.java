@@ -58,6 +58,7 @@ final class JobReads {
                 .equal("queue", query.queue())
                 .activityFrom(query.since(), query.until())
                 .startedBefore(query.startedBefore())
+                .claimedBefore(query.claimedBefore())
                 .after(query.cursor());
         String order = JobConditions.newestFirst(query.status() != null ? "status" : query.jobClass() != null ? "job_class"
                 : query.queue() != null ? "queue" : null);
