@@ -236,10 +236,10 @@ public final class JobManager {
 
     /**
      * Looks for lost jobs among the newest {@value JobQueries#NEWEST_STARTED_SCAN} started ones and sends an alert for
-     * each not alerted before; returns once they are queued for sending. The maintenance scheduler calls it on
-     * {@link AlertSettings#lostCheck()}.
+     * each not alerted before; returns once they are queued for sending. The maintenance scheduler calls it every
+     * {@link AlertSettings#lostCheck()}; a host or a test may call it at any time.
      */
-    void alertLostJobs() {
+    public void alertLostJobs() {
         if (alerter.enabled() && lostJobs != null) {
             queries.forNewestStarted(page -> {
                 Set<String> lost = lostJobs.lostAmong(page);
