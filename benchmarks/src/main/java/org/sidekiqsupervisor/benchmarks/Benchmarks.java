@@ -45,7 +45,10 @@ public final class Benchmarks implements Callable<Integer> {
     @Option(names = "--no-postgres", description = "skip the PostgreSQL scenarios")
     boolean noPostgres;
 
-    /** Runs what the arguments ask for and exits: 0 done, 1 a soak that did not stay flat (or no wrk), 2 bad usage. */
+    /**
+     * Runs what the arguments ask for and exits: 0 done, 1 a soak that did not stay flat, had failed requests or had
+     * too few samples to judge (or no wrk), 2 bad usage.
+     */
     public static void main(String[] args) {
         System.exit(new CommandLine(new Benchmarks()).execute(args));
     }

@@ -34,6 +34,11 @@ import org.sidekiqsupervisor.testing.SupervisorProcess;
  * threads and open file descriptors (/proc), and, on PostgreSQL, the server's connections to its database. Flat
  * means: heap, threads, descriptors and connections at the end no higher than early in the run (within a small
  * margin), and no failed request.
+ *
+ * <p>The soak takes every sample its duration and interval call for, and never fewer than {@link #MIN_SAMPLES}: a
+ * sample that falls due while the one before is still running (a full GC on a busy machine can outlast the interval)
+ * is taken late rather than dropped, and the load goes on until the last one is taken. So how busy the machine is
+ * changes when the samples are taken, not how many there are to judge.
  */
 final class SoakBenchmark {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
@@ -41,11 +46,32 @@ final class SoakBenchmark {
     static final int MAX_IN_FLIGHT = 256;
     /** Load before the first sample, not counted. */
     static final Duration WARMUP = Duration.ofSeconds(10);
+    /** Samples needed to judge: the last is compared with the first third, which with fewer is the end or right beside it. */
+    static final int MIN_SAMPLES = 3;
 
     record Sample(long second, long heapKb, int threads, int fds, int dbConnections, long sent, long errors) {
     }
 
-    record Report(List<Sample> samples, long sent, long errors, long skipped, boolean flat) {
+    /** What the samples say about leaks, before failed requests are counted. */
+    enum Verdict {
+        /** Heap, threads, descriptors and connections at the end no higher than early on, within the margins. */
+        FLAT,
+        /** At least one of them ended higher than early on by more than its margin. */
+        NOT_FLAT,
+        /** Fewer than {@link #MIN_SAMPLES} samples: nothing to compare the end with, so no judgement either way. */
+        NOT_ENOUGH_SAMPLES
+    }
+
+    /**
+     * One soak's outcome.
+     *
+     * @param verdict what the samples say about leaks; {@link #flat()} also counts failed requests
+     */
+    record Report(List<Sample> samples, long sent, long errors, long skipped, Verdict verdict) {
+        /** Whether the soak passed: the samples stayed flat and no request failed. */
+        boolean flat() {
+            return verdict == Verdict.FLAT && errors == 0;
+        }
     }
 
     private final Duration duration;
@@ -104,11 +130,18 @@ final class SoakBenchmark {
         skipped.set(0);
 
         List<Sample> samples = new ArrayList<>();
+        int planned = plannedSamples(duration, interval);
         long start = System.nanoTime();
         out.printf("%8s %10s %8s %6s %8s %10s %8s%n", "second", "heap MB", "threads", "fds", "db conns", "events", "errors");
         try {
-            while (System.nanoTime() - start < duration.toNanos()) {
-                Thread.sleep(interval.toMillis());
+            for (int taken = 0; taken < planned; taken++) {
+                // Due on the interval from the start, not from the end of the last sample, so that slow samples do not
+                // stretch the schedule; one that is already due is taken at once.
+                long due = start + (taken + 1) * interval.toNanos();
+                long early = due - System.nanoTime();
+                if (early > 0) {
+                    TimeUnit.NANOSECONDS.sleep(early);
+                }
                 Sample sample = new Sample((System.nanoTime() - start) / 1_000_000_000L, heapAfterGcKb(server.pid()),
                         threads(server.pid()), fds(server.pid()), database == null ? -1 : connections(database), sent.get(), errors.get());
                 samples.add(sample);
@@ -121,11 +154,28 @@ final class SoakBenchmark {
         }
         // Jobs not sent on time mean the server stalled for a moment (latency), not that it leaks or fails: reported,
         // not judged here.
-        boolean flat = flat(samples) && errors.get() == 0;
+        Report report = new Report(samples, sent.get(), errors.get(), skipped.get(), judge(samples));
+        String verdict;
+        if (report.flat()) {
+            verdict = "flat: heap, threads, descriptors and connections at the end no higher than early on (margins: heap +16 MB, "
+                    + "threads +4, fds +8)";
+        } else if (report.verdict() == Verdict.NOT_ENOUGH_SAMPLES) {
+            verdict = "NOT ENOUGH SAMPLES to judge (" + samples.size() + " of at least " + MIN_SAMPLES + ")";
+        } else {
+            verdict = "NOT FLAT";
+        }
         out.printf("sent %d events, %d errors, %d jobs not sent because " + MAX_IN_FLIGHT + " were already in flight; %s%n", sent.get(), errors.get(),
-                skipped.get(), flat ? "flat: heap, threads, descriptors and "
-                + "connections at the end no higher than early on (margins: heap +16 MB, threads +4, fds +8)" : "NOT FLAT");
-        return new Report(samples, sent.get(), errors.get(), skipped.get(), flat);
+                skipped.get(), verdict);
+        return report;
+    }
+
+    /**
+     * The samples a soak takes: one per interval over its duration, the last one at its end, and at least
+     * {@link #MIN_SAMPLES}.
+     */
+    static int plannedSamples(Duration duration, Duration interval) {
+        long perDuration = (duration.toNanos() + interval.toNanos() - 1) / interval.toNanos();
+        return (int) Math.max(MIN_SAMPLES, perDuration);
     }
 
     private static void sendChain(HttpClient client, URI base, String id, Semaphore inFlight, AtomicLong sent, AtomicLong errors,
@@ -166,10 +216,13 @@ final class SoakBenchmark {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
-    /** Flat: the last sample no higher than the highest of the first third, within the margins. */
-    static boolean flat(List<Sample> samples) {
-        if (samples.size() < 3) {
-            return false;
+    /**
+     * Flat: the last sample no higher than the highest of the first third, within the margins; with fewer than
+     * {@link #MIN_SAMPLES} there is no first third to compare with, and that is said rather than called a leak.
+     */
+    static Verdict judge(List<Sample> samples) {
+        if (samples.size() < MIN_SAMPLES) {
+            return Verdict.NOT_ENOUGH_SAMPLES;
         }
         List<Sample> early = samples.subList(0, Math.max(1, samples.size() / 3));
         Sample last = samples.get(samples.size() - 1);
@@ -177,8 +230,9 @@ final class SoakBenchmark {
         int threads = early.stream().mapToInt(Sample::threads).max().orElseThrow();
         int fds = early.stream().mapToInt(Sample::fds).max().orElseThrow();
         int connections = early.stream().mapToInt(Sample::dbConnections).max().orElseThrow();
-        return last.heapKb() <= heap + 16 * 1024 && last.threads() <= threads + 4 && last.fds() <= fds + 8
+        boolean flat = last.heapKb() <= heap + 16 * 1024 && last.threads() <= threads + 4 && last.fds() <= fds + 8
                 && last.dbConnections() <= connections;
+        return flat ? Verdict.FLAT : Verdict.NOT_FLAT;
     }
 
     /** Heap in use after a full GC, from the JDK's jcmd (next to this JVM's java). */

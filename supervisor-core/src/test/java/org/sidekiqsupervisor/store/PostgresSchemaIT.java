@@ -102,12 +102,4 @@ class PostgresSchemaIT {
             }
         }
     }
-
-    @Test
-    void bad_prefixes_and_modes_are_refused_naming_the_setting() {
-        assertThatThrownBy(() -> new StoreSchema("Drop Table;", StoreSchema.Mode.MIGRATE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tablePrefix");
-        assertThatThrownBy(() -> StoreSchema.Mode.parse("sometimes"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schemaMode");
-    }
 }

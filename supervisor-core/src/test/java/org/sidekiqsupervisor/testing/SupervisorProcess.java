@@ -152,6 +152,28 @@ public final class SupervisorProcess implements AutoCloseable {
         process.toHandle().destroyForcibly();
     }
 
+    /**
+     * The server's threads and their stacks right now, from the JDK's jcmd next to this JVM's java: how a test sees
+     * what a request thread is doing (a request being read, say) without the server having to report it.
+     */
+    public String threadDump() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), "Thread.print").redirectErrorStream(true).start();
+            String text = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!dump.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS)) {
+                dump.destroyForcibly();
+                throw new AssertionError("jcmd did not answer within " + PATIENCE_SECONDS + " s");
+            }
+            return text;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Everything the process printed so far, one line after another. */
     public String log() {
         return String.join("\n", output);

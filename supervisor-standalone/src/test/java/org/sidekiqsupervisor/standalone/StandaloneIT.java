@@ -102,8 +102,10 @@ class StandaloneIT {
                 out.write(("POST /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                         + "Content-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                // Gives the server a moment to take the half-sent request in hand before it is told to stop.
-                SupervisorProcess.sleep(500);
+                // SIGTERM only waits for requests the server has in hand: one still in its socket buffer would be cut off.
+                // In hand means a request thread is in the ingest resource, reading the rest of the body.
+                await("a request thread reading the half-sent body").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> supervisor.threadDump().contains("at org.sidekiqsupervisor.jaxrs.EventsResource.queued("));
                 supervisor.terminate();
                 // Wait until the server has begun to stop, then finish the request.
                 await("the server stopping").atMost(Duration.ofSeconds(60))
