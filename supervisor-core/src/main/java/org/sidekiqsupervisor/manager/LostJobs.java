@@ -24,6 +24,7 @@ import org.sidekiqsupervisor.sidekiq.SidekiqPayloads;
 import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
 import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
 import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
+import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.store.StoreException;
 import org.slf4j.Logger;
@@ -183,15 +184,17 @@ final class LostJobs {
             return;
         }
         String queue = queueOf(job);
+        String payload;
         try {
-            redis.push(queue, SidekiqPayloads.payload(job.jobClass(), job.arguments(), newJobId, queue, now, settings.version()));
+            payload = payloadFor(job, newJobId, queue, now);
+            redis.push(queue, payload);
         } catch (SidekiqUnavailableException e) {
             store.swapRestartClaim(job.jobId(), newJobId, null);
             throw e;
         }
         try {
             store.completeRestart(job, new JobEvent(newJobId, JobStatus.QUEUED, now, job.jobClass(), queue, job.arguments(),
-                    null, null, job.jobId()), now);
+                    null, null, job.jobId(), replacementPayload(job, payload)), now);
         } catch (StoreException e) {
             // On Sidekiq's queue, but not recorded: the original keeps its claim (so it is never pushed twice) and
             // the new jid reports in by itself when it runs.
@@ -204,7 +207,32 @@ final class LostJobs {
                 job.restarts() + 1, settings.maxRestarts());
     }
 
+    /**
+     * What a restart pushes: the job's own Sidekiq hash where an event brought one, else the job rebuilt from its class,
+     * arguments and queue; times in the format of the version the live processes announce, else of the settings.
+     * Asked at every restart: a deploy may have changed the processes since the last one.
+     */
+    private String payloadFor(Job job, String newJobId, String queue, Instant now) {
+        SidekiqVersion version = redis.announcedVersion().orElse(settings.version());
+        return job.payload() == null
+                ? SidekiqPayloads.payload(job.jobClass(), job.arguments(), newJobId, queue, now, version)
+                : SidekiqPayloads.restartPayload(job.payload(), newJobId, queue, now, version);
+    }
+
+    /**
+     * The pushed hash as the replacement's own payload, so that restarting it again keeps the options; none when the
+     * original had none (it was rebuilt), or when the new jid and times made it longer than an event may carry.
+     */
+    private static String replacementPayload(Job original, String pushed) {
+        return original.payload() == null || pushed.length() > JobEvent.MAX_PAYLOAD_LENGTH ? null : pushed;
+    }
+
+    /** The queue a job goes back to: its payload's, else the one its events named, else Sidekiq's default. */
     private static String queueOf(Job job) {
+        String fromPayload = SidekiqPayloads.queue(job.payload());
+        if (fromPayload != null) {
+            return fromPayload;
+        }
         return job.queue() == null ? "default" : job.queue();
     }
 
