@@ -68,8 +68,8 @@ public final class SidekiqPayloads {
      * {@code enqueued_at} in {@code version}'s format, and without the retry bookkeeping ({@code retry_count},
      * {@code error_class}, {@code error_message}, {@code error_backtrace}, {@code failed_at}, {@code retried_at}).
      * Every other key keeps its place and its value exactly ({@code retry: false}, a retry count, tags, custom keys;
-     * numbers are never passed through a double). A hash without {@code queue} gets {@code queue}, as Sidekiq's
-     * client always writes one.
+     * numbers are never passed through a double). A hash that names no queue gets {@code queue}, so that it agrees
+     * with the list it is pushed to, as the hashes Sidekiq's client writes do.
      *
      * @param payloadJson the hash as a JSON object text, as {@link org.sidekiqsupervisor.model.JobEvent} keeps it
      * @param queue       the queue it is pushed to: {@link #queue(String)} of the hash, where it names one
@@ -82,7 +82,7 @@ public final class SidekiqPayloads {
         }
         ObjectNode job = (ObjectNode) parsed;
         job.remove(RETRY_BOOKKEEPING);
-        if (!job.hasNonNull("queue")) {
+        if (queue(job) == null) {
             job.put("queue", queue);
         }
         // Replacing a key keeps its place in the hash; a missing one is added at the end, where the client puts it.
@@ -98,7 +98,10 @@ public final class SidekiqPayloads {
 
     /** The queue a job's hash names, or null when it names none. */
     public static String queue(String payloadJson) {
-        JsonNode job = payloadJson == null ? null : parse(payloadJson);
+        return payloadJson == null ? null : queue(parse(payloadJson));
+    }
+
+    private static String queue(JsonNode job) {
         JsonNode queue = job == null ? null : job.get("queue");
         return queue != null && queue.isTextual() && !queue.textValue().isEmpty() ? queue.textValue() : null;
     }

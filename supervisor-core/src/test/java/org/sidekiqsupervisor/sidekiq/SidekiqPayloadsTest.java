@@ -108,6 +108,9 @@ class SidekiqPayloadsTest {
         assertThat(SidekiqPayloads.restartPayload("{\"retry\":false,\"class\":\"A\",\"args\":[]}", "j", "low", at, SidekiqVersion.V7))
                 .isEqualTo("{\"retry\":false,\"class\":\"A\",\"args\":[],\"queue\":\"low\",\"jid\":\"j\","
                         + "\"created_at\":1795887450.0,\"enqueued_at\":1795887450.0}");
+        assertThat(SidekiqPayloads.restartPayload("{\"queue\":7,\"class\":\"A\"}", "j", "default", at, SidekiqVersion.V8))
+                .isEqualTo("{\"queue\":\"default\",\"class\":\"A\",\"jid\":\"j\",\"created_at\":1795887450000,"
+                        + "\"enqueued_at\":1795887450000}");
         assertThatThrownBy(() -> SidekiqPayloads.restartPayload("[1]", "j", "q", at, SidekiqVersion.V7))
                 .isInstanceOf(IllegalArgumentException.class);
     }
