@@ -9,7 +9,8 @@
 # - Connect and read timeouts on every request; failed batches are retried with backoff. Every event carries
 #   `at`, so a batch sent twice is recorded once.
 # - Reports `failed` with the error's class and message, then re-raises the job's own error unchanged.
-# - Sends the Sidekiq process identity and thread id with `started`.
+# - Sends the Sidekiq process identity and thread id with `started`, and the job's whole hash as `payload`, so that a
+#   restart of a lost job pushes it back with its own options (retry, tags, custom keys).
 # - Progress, as sidekiq-status offers it: `SidekiqSupervisor.progress(jid, at: 40, total: 160, message: "rows")`
 #   from inside a job. It goes through the same queue, after the job's `started`, and never raises either.
 #
@@ -238,6 +239,14 @@ module SidekiqSupervisor
       end
     end
 
+    # A deep copy of the job's hash as it is now: the sender serializes it later, in the background, and by then
+    # Sidekiq's retry may have changed the same hash (retry_count, error_message). nil (no payload) if it cannot copy.
+    def snapshot(job)
+      Marshal.load(Marshal.dump(job))
+    rescue StandardError
+      nil
+    end
+
     def process_identity
       return nil unless defined?(Sidekiq::CLI)
 
@@ -269,7 +278,8 @@ module SidekiqSupervisor
       base = { "job_id" => job["jid"], "job_class" => job["class"], "queue" => queue, "arguments" => job["args"] }
       SidekiqSupervisor.reporter.report(base.merge(
         "status" => "started", "at" => Time.now.to_f,
-        "process_identity" => SidekiqSupervisor.process_identity, "thread_id" => Thread.current["sidekiq_tid"]
+        "process_identity" => SidekiqSupervisor.process_identity, "thread_id" => Thread.current["sidekiq_tid"],
+        "payload" => SidekiqSupervisor.snapshot(job)
       ))
       begin
         result = yield

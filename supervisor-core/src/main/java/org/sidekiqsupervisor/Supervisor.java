@@ -201,7 +201,10 @@ public final class Supervisor implements AutoCloseable {
             return this;
         }
 
-        /** The Sidekiq major version whose payload format a restart writes; default 7. */
+        /**
+         * The Sidekiq major version whose payload format a restart writes when no live Sidekiq process announces its
+         * version in its heartbeat (7.x and 8.x do; 6.x does not); default 7.
+         */
         public Builder sidekiqVersion(SidekiqVersion value) {
             sidekiqVersion = value;
             return this;

@@ -15,13 +15,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sidekiqsupervisor.internal.Json;
 import org.sidekiqsupervisor.testing.RequiresService;
 import org.sidekiqsupervisor.testing.Service;
 import org.sidekiqsupervisor.testing.SupervisorProcess;
 
 /**
  * The production middleware's reporter (examples/ruby/sidekiq_supervisor.rb) in real Ruby against the jar: events
- * and progress go through one queue, progress after the job's started, and only the latest progress per job.
+ * and progress go through one queue, progress after the job's started, and only the latest progress per job; the
+ * server middleware's started carries the job's hash as it was when the job started.
  */
 @RequiresService(Service.RUBY)
 class RubyReporterIT {
@@ -57,6 +59,45 @@ class RubyReporterIT {
             assertThat(job.get("progress").get("at").asLong()).isEqualTo(40);
             assertThat(job.get("progress").get("total").asLong()).isEqualTo(200);
             assertThat(job.get("progress").get("message").asText()).isEqualTo("rows <b>");
+            assertThat(output).doesNotContain("refused");
+        }
+    }
+
+    @Test
+    void the_server_middleware_sends_the_jobs_hash_as_it_was_when_the_job_started() throws Exception {
+        try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of("SUPERVISOR_API_TOKEN", "rb-token"), "--port", "0")) {
+            String base = supervisor.base().toString();
+            String script = String.join("\n",
+                    "require_relative 'sidekiq_supervisor'",
+                    "SidekiqSupervisor.reporter = SidekiqSupervisor::Reporter.new(url: ARGV[0], token: 'rb-token')",
+                    "job = { 'retry' => false, 'queue' => 'mail', 'tags' => ['billing'],",
+                    "        'args' => [12345678901234567890123, \"\\u00fcn\\u00ef \\u{1F600}\", 1.1], 'class' => 'MailJob',",
+                    "        'jid' => 'rbp1', 'created_at' => 1795887450.1, 'enqueued_at' => 1795887460.2, 'custom' => { 'k' => nil } }",
+                    "started = JSON.generate(job)",
+                    "begin",
+                    "  SidekiqSupervisor::ServerMiddleware.new.call(Object.new, job, 'mail') { raise 'boom' }",
+                    "rescue RuntimeError",
+                    "  # What Sidekiq's retry does to the same hash after the middleware, while the started may still be buffered.",
+                    "  job['retry_count'] = 0",
+                    "  job['error_message'] = 'boom'",
+                    "  job['args'] << 'changed'",
+                    "end",
+                    "puts 'STARTED ' + started",
+                    "exit(SidekiqSupervisor.reporter.flush(10) ? 0 : 3)");
+            Process ruby = new ProcessBuilder("ruby", "-e", script, base).directory(RUBY.toFile()).redirectErrorStream(true).start();
+            String output = new String(ruby.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(ruby.waitFor()).as(output).isZero();
+            String sent = output.lines().filter(line -> line.startsWith("STARTED ")).findFirst().orElseThrow().substring(8);
+
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "api/v1/jobs/rbp1"))
+                    .header("Authorization", "Bearer rb-token").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode job = Json.MAPPER.readTree(response.body());
+            assertThat(job.get("status").asText()).isEqualTo("failed");
+            // Every key and value as the job had it when it started: the big integer, 1.1, Unicode, the custom key.
+            assertThat(job.get("payload").toString()).isEqualTo(Json.MAPPER.readTree(sent).toString())
+                    .contains("12345678901234567890123", "\"\u00fcn\u00ef \ud83d\ude00\"", "\"custom\":{\"k\":null}")
+                    .doesNotContain("retry_count", "changed");
             assertThat(output).doesNotContain("refused");
         }
     }

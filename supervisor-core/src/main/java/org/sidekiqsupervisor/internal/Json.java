@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -49,6 +50,25 @@ public final class Json {
         try (JsonParser parser = FACTORY.createParser(text)) {
             if (parser.nextToken() == null) {
                 throw new InvalidInputException(field, field + " is not valid JSON: it is blank");
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new InvalidInputException(field, field + " is not valid JSON: more follows the first value");
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(field, field + " is not valid JSON: " + describe(e));
+        }
+    }
+
+    /**
+     * Checks that {@code text} is exactly one JSON object within the limits, without building it.
+     *
+     * @throws InvalidInputException naming {@code field}
+     */
+    public static void requireObjectText(String text, String field) {
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidInputException(field, field + " must be a JSON object");
             }
             parser.skipChildren();
             if (parser.nextToken() != null) {

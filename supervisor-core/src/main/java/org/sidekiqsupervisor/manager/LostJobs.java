@@ -26,6 +26,7 @@ import org.sidekiqsupervisor.sidekiq.SidekiqPayloads;
 import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
 import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
 import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
+import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.store.StoreException;
 import org.slf4j.Logger;
@@ -194,6 +195,7 @@ final class LostJobs {
         }
         steps.reached(RestartStep.CLAIMED, job.jobId());
         String queue = queueOf(job);
+        String payload;
         try {
             if (scope == RestartRequest.Scope.LOST) {
                 // Where the job is was read before the claim, in several steps; a job moving between sets (or started
@@ -206,7 +208,8 @@ final class LostJobs {
                     return;
                 }
             }
-            redis.push(queue, SidekiqPayloads.payload(job.jobClass(), job.arguments(), newJobId, queue, now, settings.version()));
+            payload = payloadFor(job, newJobId, queue, now);
+            redis.push(queue, payload);
         } catch (SidekiqUnavailableException e) {
             store.swapRestartClaim(job.jobId(), newJobId, null, now);
             throw e;
@@ -214,10 +217,10 @@ final class LostJobs {
         steps.reached(RestartStep.PUSHED, job.jobId());
         try {
             store.completeRestart(job, new JobEvent(newJobId, JobStatus.QUEUED, now, job.jobClass(), queue, job.arguments(),
-                    null, null, job.jobId()), now);
+                    null, null, job.jobId(), replacementPayload(job, payload)), now);
         } catch (StoreException e) {
-            // On Sidekiq's queue, but not recorded: the original keeps its claim (so it is never pushed twice) and
-            // the new jid reports in by itself when it runs.
+            // On Sidekiq's queue, but not recorded: the original keeps its claim (so it is never pushed twice) until a
+            // supervisor settles the claim left behind, finding the replacement on Sidekiq (healStaleClaims).
             LOG.error("job {} was pushed to Sidekiq as {} but could not be recorded; the original stays claimed", job.jobId(),
                     newJobId, e);
             throw e;
@@ -287,7 +290,32 @@ final class LostJobs {
         steps = Objects.requireNonNull(hook, "hook");
     }
 
+    /**
+     * What a restart pushes: the job's own Sidekiq hash where an event brought one, else the job rebuilt from its class,
+     * arguments and queue; times in the format of the version the live processes announce, else of the settings.
+     * Asked at every restart: a deploy may have changed the processes since the last one.
+     */
+    private String payloadFor(Job job, String newJobId, String queue, Instant now) {
+        SidekiqVersion version = redis.announcedVersion().orElse(settings.version());
+        return job.payload() == null
+                ? SidekiqPayloads.payload(job.jobClass(), job.arguments(), newJobId, queue, now, version)
+                : SidekiqPayloads.restartPayload(job.payload(), newJobId, queue, now, version);
+    }
+
+    /**
+     * The pushed hash as the replacement's own payload, so that restarting it again keeps the options; none when the
+     * original had none (it was rebuilt), or when the new jid and times made it longer than an event may carry.
+     */
+    private static String replacementPayload(Job original, String pushed) {
+        return original.payload() == null || pushed.length() > JobEvent.MAX_PAYLOAD_LENGTH ? null : pushed;
+    }
+
+    /** The queue a job goes back to: its payload's, else the one its events named, else Sidekiq's default. */
     private static String queueOf(Job job) {
+        String fromPayload = SidekiqPayloads.queue(job.payload());
+        if (fromPayload != null) {
+            return fromPayload;
+        }
         return job.queue() == null ? "default" : job.queue();
     }
 

@@ -16,7 +16,9 @@ import java.util.Objects;
  *   <li>every {@code started} counts an attempt (Sidekiq's retries and SIGTERM requeues both start the
  *       same jid again);</li>
  *   <li>events fill in job class, queue, arguments and lineage that the job lacked, and never overwrite
- *       them.</li>
+ *       them;</li>
+ *   <li>the payload is that of the most recent event that carried one, by event time: a late, older event does
+ *       not replace a newer payload.</li>
  * </ul>
  * Exact duplicates (same status, same time) are recognised by the store, which does not apply them.
  *
@@ -39,11 +41,13 @@ import java.util.Objects;
  * @param restarts      how many times its lineage was restarted: 0 for an original, n for the n-th replacement
  * @param restartingTo  while a restart of this job is under way, the jid of its replacement; else null
  * @param progress      the latest progress it reported, or null
+ * @param payload       the job's Sidekiq hash (a JSON object text) from the most recent event that carried one, or null
+ * @param payloadAt     the time of the event that carried {@code payload}, or null when there is none
  */
 public record Job(String jobId, String jobClass, String queue, String arguments, JobStatus status, Instant statusAt,
                   Instant queuedAt, Instant startedAt, Instant completedAt, Instant failedAt, int attempts,
                   String errorClass, String errorMessage, String restartedFrom, Instant activityAt, Instant createdAt,
-                  int restarts, String restartingTo, JobProgress progress) {
+                  int restarts, String restartingTo, JobProgress progress, String payload, Instant payloadAt) {
 
     /** Checks the fields every job has. */
     public Job {
@@ -52,13 +56,25 @@ public record Job(String jobId, String jobClass, String queue, String arguments,
         Objects.requireNonNull(statusAt, "statusAt");
         Objects.requireNonNull(activityAt, "activityAt");
         Objects.requireNonNull(createdAt, "createdAt");
+        if ((payload == null) != (payloadAt == null)) {
+            throw new IllegalArgumentException("a payload and its time come together (job " + jobId + ")");
+        }
+    }
+
+    /** A job without a payload, as jobs were before payloads existed. */
+    public Job(String jobId, String jobClass, String queue, String arguments, JobStatus status, Instant statusAt,
+               Instant queuedAt, Instant startedAt, Instant completedAt, Instant failedAt, int attempts,
+               String errorClass, String errorMessage, String restartedFrom, Instant activityAt, Instant createdAt,
+               int restarts, String restartingTo, JobProgress progress) {
+        this(jobId, jobClass, queue, arguments, status, statusAt, queuedAt, startedAt, completedAt, failedAt, attempts,
+                errorClass, errorMessage, restartedFrom, activityAt, createdAt, restarts, restartingTo, progress, null, null);
     }
 
     /** The job as its first event makes it. {@code event.at()} must be set. */
     public static Job first(JobEvent event, Instant receivedAt) {
         Instant at = requireTime(event);
         Job empty = new Job(event.jobId(), null, null, null, event.status(), at, null, null, null, null, 0,
-                null, null, null, at, receivedAt, 0, null, null);
+                null, null, null, at, receivedAt, 0, null, null, null, null);
         return empty.fold(event, at, true);
     }
 
@@ -81,6 +97,7 @@ public record Job(String jobId, String jobClass, String queue, String arguments,
         int newAttempts = attempts;
         String newErrorClass = errorClass;
         String newErrorMessage = errorMessage;
+        boolean takesPayload = event.payload() != null && (payloadAt == null || !at.isBefore(payloadAt));
         switch (event.status()) {
             case QUEUED -> newQueuedAt = earliest(queuedAt, at);
             case STARTED -> {
@@ -103,13 +120,15 @@ public record Job(String jobId, String jobClass, String queue, String arguments,
                 newStatus, newStatusAt, newQueuedAt, newStartedAt, newCompletedAt, newFailedAt, newAttempts,
                 newErrorClass, newErrorMessage,
                 restartedFrom != null ? restartedFrom : event.restartedFrom(),
-                latest(activityAt, at), createdAt, restarts, restartingTo, progress);
+                latest(activityAt, at), createdAt, restarts, restartingTo, progress,
+                takesPayload ? event.payload() : payload, takesPayload ? at : payloadAt);
     }
 
     /** This job with its lineage's restart count set. */
     public Job withRestarts(int count) {
         return new Job(jobId, jobClass, queue, arguments, status, statusAt, queuedAt, startedAt, completedAt, failedAt,
-                attempts, errorClass, errorMessage, restartedFrom, activityAt, createdAt, count, restartingTo, progress);
+                attempts, errorClass, errorMessage, restartedFrom, activityAt, createdAt, count, restartingTo, progress, payload,
+                payloadAt);
     }
 
     /** Whether an event of this status at this time becomes the job's status. */

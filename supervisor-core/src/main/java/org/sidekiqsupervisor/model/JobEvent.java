@@ -15,7 +15,9 @@ import org.sidekiqsupervisor.internal.Json;
  * valid. {@code arguments} is the job's args as a JSON text, kept exactly as sent (never re-encoded,
  * so integers beyond 2^53 and any Unicode survive). {@code at} is when it happened on the client; it
  * may be null, in which case the {@link org.sidekiqsupervisor.manager.JobManager} stamps the time it
- * received the event. Times are kept to the microsecond.
+ * received the event. Times are kept to the microsecond. {@code payload} is the job's whole Sidekiq hash (what the
+ * server middleware's {@code job} holds) as a JSON object text, kept exactly as sent like {@code arguments}; a restart
+ * pushes it again (see {@link org.sidekiqsupervisor.sidekiq.SidekiqPayloads#restartPayload}).
  *
  * @param jobId         Sidekiq's jid: 1–64 of {@code [A-Za-z0-9_-]}
  * @param status        what happened
@@ -26,9 +28,10 @@ import org.sidekiqsupervisor.internal.Json;
  * @param errorClass    for {@code failed}: the exception's class, at most 255 characters, or null
  * @param errorMessage  for {@code failed}: the exception's message, at most 10,000 characters, or null
  * @param restartedFrom the jid this job replaces, when the supervisor restarted it, or null
+ * @param payload       the job's Sidekiq hash as a JSON object text, at most 1,000,000 characters, or null
  */
 public record JobEvent(String jobId, JobStatus status, Instant at, String jobClass, String queue,
-                       String arguments, String errorClass, String errorMessage, String restartedFrom) {
+                       String arguments, String errorClass, String errorMessage, String restartedFrom, String payload) {
 
     /** Longest job id. */
     public static final int MAX_JOB_ID_LENGTH = 64;
@@ -38,6 +41,8 @@ public record JobEvent(String jobId, JobStatus status, Instant at, String jobCla
     public static final int MAX_ERROR_MESSAGE_LENGTH = 10_000;
     /** Longest arguments JSON text, in characters. */
     public static final int MAX_ARGUMENTS_LENGTH = 1_000_000;
+    /** Longest payload JSON text, in characters: the default body limit's worth, and what the store's column holds. */
+    public static final int MAX_PAYLOAD_LENGTH = 1_000_000;
     /** Events before this are surely a unit mistake (milliseconds read as seconds, or zero). */
     private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
@@ -63,16 +68,27 @@ public record JobEvent(String jobId, JobStatus status, Instant at, String jobCla
         errorClass = limited(emptyToNull(errorClass), MAX_NAME_LENGTH, "error_class");
         errorMessage = limited(emptyToNull(errorMessage), MAX_ERROR_MESSAGE_LENGTH, "error_message");
         restartedFrom = restartedFrom == null ? null : requireJobId(restartedFrom, "restarted_from");
+        payload = emptyToNull(payload);
+        if (payload != null) {
+            limited(payload, MAX_PAYLOAD_LENGTH, "payload");
+            Json.requireObjectText(payload, "payload");
+        }
+    }
+
+    /** An event without a payload, as events were before payloads existed. */
+    public JobEvent(String jobId, JobStatus status, Instant at, String jobClass, String queue,
+                    String arguments, String errorClass, String errorMessage, String restartedFrom) {
+        this(jobId, status, at, jobClass, queue, arguments, errorClass, errorMessage, restartedFrom, null);
     }
 
     /** An event with just a job id and a status, happening at {@code at} (null: when received). */
     public static JobEvent of(String jobId, JobStatus status, Instant at) {
-        return new JobEvent(jobId, status, at, null, null, null, null, null, null);
+        return new JobEvent(jobId, status, at, null, null, null, null, null, null, null);
     }
 
     /** This event with its time set, as the manager stamps events that came without one. */
     public JobEvent at(Instant time) {
-        return new JobEvent(jobId, status, time, jobClass, queue, arguments, errorClass, errorMessage, restartedFrom);
+        return new JobEvent(jobId, status, time, jobClass, queue, arguments, errorClass, errorMessage, restartedFrom, payload);
     }
 
     /**

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import org.sidekiqsupervisor.internal.Json;
 
 /**
@@ -26,6 +28,12 @@ public final class SidekiqPayloads {
      * job is a string in 6.4 and 7.x, so its quotes arrive escaped).
      */
     private static final Pattern JID = Pattern.compile("\\\\?\"jid\\\\?\"\\s*:\\s*\\\\?\"([A-Za-z0-9_-]{1,64})\\\\?\"");
+    /**
+     * What Sidekiq adds to a job while it fails and is retried: a restart is a fresh start, so it is dropped (with
+     * {@code retry_count} kept, a job restarted after two retries would have only the rest of its retries left).
+     */
+    private static final List<String> RETRY_BOOKKEEPING = List.of("retry_count", "error_class", "error_message",
+            "error_backtrace", "failed_at", "retried_at");
 
     private SidekiqPayloads() {
     }
@@ -55,6 +63,54 @@ public final class SidekiqPayloads {
         return out.toString();
     }
 
+    /**
+     * A job's own Sidekiq hash made ready to push again: a new {@code jid}, fresh {@code created_at} and
+     * {@code enqueued_at} in {@code version}'s format, and without the retry bookkeeping ({@code retry_count},
+     * {@code error_class}, {@code error_message}, {@code error_backtrace}, {@code failed_at}, {@code retried_at}).
+     * Every other key keeps its place and its value exactly ({@code retry: false}, a retry count, tags, custom keys;
+     * numbers are never passed through a double). A hash that names no queue gets {@code queue}, so that it agrees
+     * with the list it is pushed to, as the hashes Sidekiq's client writes do.
+     *
+     * @param payloadJson the hash as a JSON object text, as {@link org.sidekiqsupervisor.model.JobEvent} keeps it
+     * @param queue       the queue it is pushed to: {@link #queue(String)} of the hash, where it names one
+     * @throws IllegalArgumentException when {@code payloadJson} is not a JSON object
+     */
+    public static String restartPayload(String payloadJson, String jid, String queue, Instant now, SidekiqVersion version) {
+        JsonNode parsed = parse(payloadJson);
+        if (parsed == null || !parsed.isObject()) {
+            throw new IllegalArgumentException("a job's payload must be a JSON object");
+        }
+        ObjectNode job = (ObjectNode) parsed;
+        job.remove(RETRY_BOOKKEEPING);
+        if (queue(job) == null) {
+            job.put("queue", queue);
+        }
+        // Replacing a key keeps its place in the hash; a missing one is added at the end, where the client puts it.
+        job.put("jid", jid);
+        job.putRawValue("created_at", new RawValue(timestamp(version, now)));
+        job.putRawValue("enqueued_at", new RawValue(timestamp(version, now)));
+        try {
+            return Json.MAPPER.writeValueAsString(job);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The queue a job's hash names, or null when it names none. */
+    public static String queue(String payloadJson) {
+        return payloadJson == null ? null : queue(parse(payloadJson));
+    }
+
+    private static String queue(JsonNode job) {
+        JsonNode queue = job == null ? null : job.get("queue");
+        return queue != null && queue.isTextual() && !queue.textValue().isEmpty() ? queue.textValue() : null;
+    }
+
+    private static String timestamp(SidekiqVersion version, Instant time) {
+        Number value = version.timestamp(time);
+        return value instanceof BigDecimal decimal ? decimal.toPlainString() : String.valueOf(value.longValue());
+    }
+
     private static void writeNumber(JsonGenerator json, String name, Number value) throws IOException {
         json.writeFieldName(name);
         if (value instanceof BigDecimal decimal) {
@@ -62,6 +118,16 @@ public final class SidekiqPayloads {
         } else {
             json.writeNumber(value.longValue());
         }
+    }
+
+    /**
+     * The major version a process's heartbeat {@code info} announces in its {@code version} (7.x and 8.x write one,
+     * 6.x does not); null when it announces none this code knows.
+     */
+    static SidekiqVersion announcedVersion(String info) {
+        JsonNode data = info == null ? null : parse(info);
+        JsonNode version = data == null ? null : data.get("version");
+        return version != null && version.isTextual() ? SidekiqVersion.ofAnnounced(version.textValue()) : null;
     }
 
     /** Every jid named in a Sidekiq value (a job, or a running-work entry that embeds one). */

@@ -6,10 +6,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -19,6 +22,8 @@ import org.sidekiqsupervisor.internal.Urls;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -143,6 +148,29 @@ public final class SidekiqRedis implements AutoCloseable {
                 throw new SidekiqUnavailableException("Redis did not run the push of a job onto queue:" + queue, null);
             }
             return null;
+        });
+    }
+
+    /**
+     * The Sidekiq major version that the live processes announce in their heartbeat ({@code info.version}: 7.x and
+     * 8.x announce it, 6.x does not); empty when none does. Reads only the {@code processes} set and each process's
+     * {@code info} field (a process whose heartbeat expired has none), in one round trip after the set.
+     */
+    public Optional<SidekiqVersion> announcedVersion() {
+        return withRedis(redis -> {
+            Set<String> identities = redis.smembers("processes");
+            if (identities.isEmpty()) {
+                return Optional.empty();
+            }
+            List<Response<String>> infos = new ArrayList<>();
+            try (Pipeline pipeline = redis.pipelined()) {
+                identities.forEach(identity -> infos.add(pipeline.hget(identity, "info")));
+                pipeline.sync();
+            }
+            // Processes of different majors run side by side during a rolling upgrade (7 -> 8): write for the lowest.
+            // 7 reads only float seconds, while 8 reads a float as seconds too, so the lowest format suits them all.
+            return infos.stream().map(info -> SidekiqPayloads.announcedVersion(info.get())).filter(Objects::nonNull)
+                    .min(Comparator.naturalOrder());
         });
     }
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * How the supervisor treats Sidekiq's jobs.
  *
- * @param version     the payload format written on restart
+ * @param version     the payload format written on restart when no live Sidekiq process announces its version
  * @param lostGrace   a started job that Sidekiq has no trace of counts as lost once it started longer ago than
  *                    this (it covers the seconds before a process's heartbeat lists a new job)
  * @param maxRestarts a lineage restarted this many times is not restarted again (a poison pill)

@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * The Sidekiq major version whose payload format the supervisor writes when it requeues a job. Reading
- * accepts every version's format.
+ * The Sidekiq major version whose payload format the supervisor writes when it requeues a job: the one the live
+ * processes announce in their heartbeat, else the configured one. Reading accepts every version's format.
  */
 public enum SidekiqVersion {
     /** Sidekiq 6.x: times are float epoch seconds; running jobs under {@code <identity>:workers}. */
@@ -25,13 +25,30 @@ public enum SidekiqVersion {
         };
     }
 
+    /**
+     * The major version in a version string as a process announces it in its heartbeat ({@code "8.0.4"}); null when
+     * it is not one of 6, 7 or 8.
+     */
+    static SidekiqVersion ofAnnounced(String version) {
+        int dot = version.indexOf('.');
+        return switch (dot < 0 ? version.trim() : version.substring(0, dot).trim()) {
+            case "6" -> V6;
+            case "7" -> V7;
+            case "8" -> V8;
+            default -> null;
+        };
+    }
+
     /** A time as this version writes {@code created_at} and {@code enqueued_at}. */
     public Number timestamp(Instant time) {
         if (this == V8) {
             return time.toEpochMilli();
         }
-        // Ruby's Time#to_f: seconds with the fraction; microseconds are as precise as a double keeps them.
-        return BigDecimal.valueOf(time.getEpochSecond()).add(BigDecimal.valueOf(time.getNano() / 1000, 6)).stripTrailingZeros();
+        // Ruby's Time#to_f: seconds with the fraction; microseconds are as precise as a double keeps them. Always with a
+        // fraction, as a Float prints (1795887450.0): Sidekiq 8 reads a float as seconds but an integer as milliseconds.
+        BigDecimal seconds = BigDecimal.valueOf(time.getEpochSecond()).add(BigDecimal.valueOf(time.getNano() / 1000, 6))
+                .stripTrailingZeros();
+        return seconds.scale() < 1 ? seconds.setScale(1) : seconds;
     }
 
     /**

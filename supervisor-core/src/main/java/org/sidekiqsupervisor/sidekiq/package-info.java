@@ -1,7 +1,8 @@
 /**
  * Sidekiq's side, read from and written to its own Redis: where a job is (running in a live process, queued, in the
  * retry, schedule or dead set), pushing a job exactly as Sidekiq's client does, and the live state its Web UI shows.
- * Reads the layouts of Sidekiq 6.x, 7.x and 8.x; writes the payload format of the configured version.
+ * Reads the layouts of Sidekiq 6.x, 7.x and 8.x; writes the payload format of the version the live processes announce
+ * in their heartbeat, else of the configured one.
  *
  * <p><b>Public API</b>: {@link org.sidekiqsupervisor.sidekiq.SidekiqVersion} and
  * {@link org.sidekiqsupervisor.sidekiq.SidekiqSettings} (how lost jobs are judged and restarted),

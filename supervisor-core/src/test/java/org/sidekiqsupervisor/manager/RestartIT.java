@@ -134,6 +134,63 @@ class RestartIT {
         assertThat(jobs.lostJobs((String) null)).isEmpty();
     }
 
+    /** A job that failed once, as the production middleware sends its hash with the second attempt's {@code started}. */
+    private static final String RETRIED_HASH = "{\"retry\":false,\"queue\":\"mail\",\"tags\":[\"billing\"],"
+            + "\"args\":[\"ünï\",12345678901234567890],\"class\":\"MailJob\",\"jid\":\"exact\",\"created_at\":1795887450.1,"
+            + "\"enqueued_at\":1795887460.2,\"error_message\":\"boom\",\"error_class\":\"RuntimeError\",\"failed_at\":1795887455.3,"
+            + "\"retry_count\":0,\"retried_at\":1795887459.4,\"custom\":{\"tenant\":42}}";
+
+    private void startedWithHash(String jid, String hash) {
+        jobs.recordAll(List.of(new JobEvent(jid, JobStatus.STARTED, LONG_AGO, "MailJob", "default", "[\"ünï\",12345678901234567890]",
+                null, null, null, hash)));
+    }
+
+    @Test
+    void a_job_with_its_hash_is_pushed_as_that_hash_with_a_new_jid_and_times_and_without_the_retry_bookkeeping() throws Exception {
+        startedWithHash("exact", RETRIED_HASH);
+        RestartResult result = jobs.restartUncompletedJobs(null);
+
+        String newJid = result.restarted().get(0).newJobId();
+        // The hash's queue, not the one the event named: it is where Sidekiq runs the job.
+        assertThat(result.restarted().get(0).queue()).isEqualTo("mail");
+        assertThat(sidekiq.redis().llen("queue:default")).isZero();
+        String pushed = sidekiq.redis().lrange("queue:mail", 0, 0).get(0);
+        // No live process announces a version: the configured 6's float seconds.
+        assertThat(pushed).isEqualTo("{\"retry\":false,\"queue\":\"mail\",\"tags\":[\"billing\"],"
+                + "\"args\":[\"ünï\",12345678901234567890],\"class\":\"MailJob\",\"jid\":\"" + newJid + "\","
+                + "\"created_at\":1795888800.0,\"enqueued_at\":1795888800.0,\"custom\":{\"tenant\":42}}");
+        Job replacement = jobs.queries().job(newJid).orElseThrow().job();
+        assertThat(replacement.queue()).isEqualTo("mail");
+        assertThat(replacement.payload()).isEqualTo(pushed);
+        assertThat(replacement.restartedFrom()).isEqualTo("exact");
+    }
+
+    @Test
+    void the_timestamp_format_follows_the_version_the_live_processes_announce() throws Exception {
+        try (FakeSidekiq sidekiq8 = new FakeSidekiq(server, 8); FakeSidekiq sidekiq7 = new FakeSidekiq(server, 7)) {
+            sidekiq8.liveProcess("new:1:aaa", Map.of());
+            startedWithHash("exact", RETRIED_HASH);
+            started("rebuilt", LONG_AGO);
+            assertThat(jobs.restartUncompletedJobs(null).restarted()).hasSize(2);
+            JsonNode exact = Json.MAPPER.readTree(sidekiq.redis().lrange("queue:mail", 0, 0).get(0));
+            JsonNode rebuilt = Json.MAPPER.readTree(sidekiq.redis().lrange("queue:default", 0, 0).get(0));
+            for (JsonNode pushed : List.of(exact, rebuilt)) {
+                assertThat(pushed.get("enqueued_at").isIntegralNumber()).as(pushed.toString()).isTrue();
+                assertThat(pushed.get("enqueued_at").longValue()).isEqualTo(NOW.toEpochMilli());
+                assertThat(pushed.get("created_at").longValue()).isEqualTo(NOW.toEpochMilli());
+            }
+
+            // A 7.x process still runs beside the 8.x one (a rolling upgrade): float seconds, which both read.
+            sidekiq7.liveProcess("old:1:bbb", Map.of());
+            started("during-upgrade", LONG_AGO);
+            assertThat(jobs.restartUncompletedJobs(null).restarted()).hasSize(1);
+            JsonNode pushed = Json.MAPPER.readTree(sidekiq.redis().lrange("queue:default", 0, 0).get(0));
+            assertThat(pushed.get("args").get(0).asText()).isEqualTo("during-upgrade");
+            assertThat(pushed.get("enqueued_at").isFloatingPointNumber()).as(pushed.toString()).isTrue();
+            assertThat(pushed.get("enqueued_at").decimalValue()).isEqualByComparingTo(String.valueOf(NOW.getEpochSecond()));
+        }
+    }
+
     @Test
     void a_dry_run_reports_and_changes_nothing() throws Exception {
         aMixOfJobs();

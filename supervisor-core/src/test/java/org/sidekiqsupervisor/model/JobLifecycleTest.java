@@ -152,4 +152,41 @@ class JobLifecycleTest {
         assertThat(new JobEvent("a", JobStatus.QUEUED, null, null, null, "[".repeat(400) + "]".repeat(400), null, null, null)
                 .arguments()).hasSize(800);
     }
+
+    private static JobEvent withPayload(JobStatus status, int second, String payload) {
+        return new JobEvent("jid1", status, T0.plusSeconds(second), null, null, null, null, null, null, payload);
+    }
+
+    @Test
+    void the_payload_is_the_latest_by_event_time_and_a_late_older_one_does_not_replace_it() {
+        Job job = replay(withPayload(JobStatus.QUEUED, 0, "{\"retry_count\":0}"), withPayload(JobStatus.STARTED, 2, "{\"retry_count\":1}"),
+                withPayload(JobStatus.STARTED, 1, "{\"late\":true}"));
+        assertThat(job.payload()).isEqualTo("{\"retry_count\":1}");
+        assertThat(job.payloadAt()).isEqualTo(T0.plusSeconds(2));
+        // An event without a payload, even a newer one, keeps the one the job has.
+        job = job.apply(event(JobStatus.COMPLETE, 3), RECEIVED);
+        assertThat(job.payload()).isEqualTo("{\"retry_count\":1}");
+        // A late event brings the first payload a job ever had: nothing newer to keep.
+        Job late = replay(event(JobStatus.COMPLETE, 5), withPayload(JobStatus.STARTED, 1, "{\"a\":1}"));
+        assertThat(late.payload()).isEqualTo("{\"a\":1}");
+        assertThat(late.payloadAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(replay(event(JobStatus.STARTED, 1)).payload()).isNull();
+    }
+
+    @Test
+    void a_payload_must_be_one_json_object_within_its_limit_and_is_kept_exactly_as_sent() {
+        for (String bad : new String[] {"[1]", "\"text\"", "42", "null", "{\"a\":", "{} {}", "{\"a\":1}x"}) {
+            assertThatThrownBy(() -> withPayload(JobStatus.STARTED, 0, bad)).as(bad)
+                    .isInstanceOf(InvalidInputException.class).extracting("field").isEqualTo("payload");
+        }
+        String tooLong = "{\"k\":\"" + "x".repeat(JobEvent.MAX_PAYLOAD_LENGTH) + "\"}";
+        assertThatThrownBy(() -> withPayload(JobStatus.STARTED, 0, tooLong))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("payload is longer than 1000000 characters");
+        String exact = "{\"retry\":false,\"args\":[12345678901234567890123,\"ünï 😀\",1.10],\"tags\":[\"a\"]}";
+        assertThat(withPayload(JobStatus.STARTED, 0, exact).payload()).isEqualTo(exact);
+        assertThat(withPayload(JobStatus.STARTED, 0, "").payload()).isNull();
+        // Stamping the time keeps it.
+        assertThat(new JobEvent("a", JobStatus.STARTED, null, null, null, null, null, null, null, exact).at(T0).payload())
+                .isEqualTo(exact);
+    }
 }

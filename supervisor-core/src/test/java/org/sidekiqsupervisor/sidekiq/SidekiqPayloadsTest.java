@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.sidekiq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,5 +81,63 @@ class SidekiqPayloadsTest {
         assertThat(SidekiqVersion.parse(" 8 ")).isEqualTo(SidekiqVersion.V8);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SidekiqVersion.parse("5"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sidekiqVersion");
+    }
+
+    /** A job that failed twice, as the server middleware's {@code job} holds it when its third attempt starts. */
+    private static final String RETRIED_JOB = "{\"retry\":5,\"queue\":\"mail\",\"tags\":[\"billing\",\"ünï\"],"
+            + "\"args\":[12345678901234567890123,\"😀\",1.10],\"class\":\"MailJob\",\"jid\":\"0123456789abcdef01234567\","
+            + "\"created_at\":1795887450.1,\"enqueued_at\":1795887460.2,\"error_message\":\"boom\",\"error_class\":\"RuntimeError\","
+            + "\"failed_at\":1795887455.3,\"retry_count\":1,\"retried_at\":1795887459.4,\"error_backtrace\":\"eJzLSM3JyQcABiwCFQ==\","
+            + "\"custom\":{\"tenant\":42,\"deep\":[null,true]}}";
+
+    @ParameterizedTest(name = "Sidekiq {0}")
+    @CsvSource({"V6, 1795887453.568993", "V7, 1795887453.568993", "V8, 1795887453568"})
+    void a_restart_pushes_the_jobs_own_hash_with_a_new_jid_and_fresh_times_and_without_the_retry_bookkeeping(
+            SidekiqVersion version, String now) {
+        Instant at = Instant.parse("2026-11-28T17:37:33.568993Z");
+        String pushed = SidekiqPayloads.restartPayload(RETRIED_JOB, "fedcba9876543210fedcba98", "mail", at, version);
+        // Every other key keeps its place and its exact text: options, tags, big integers, 1.10, Unicode, custom keys.
+        assertThat(pushed).isEqualTo("{\"retry\":5,\"queue\":\"mail\",\"tags\":[\"billing\",\"ünï\"],"
+                + "\"args\":[12345678901234567890123,\"😀\",1.10],\"class\":\"MailJob\",\"jid\":\"fedcba9876543210fedcba98\","
+                + "\"created_at\":" + now + ",\"enqueued_at\":" + now + ",\"custom\":{\"tenant\":42,\"deep\":[null,true]}}");
+    }
+
+    @Test
+    void a_restart_keeps_retry_false_and_adds_what_a_hash_lacks_and_a_whole_second_is_still_a_float() {
+        Instant at = Instant.parse("2026-11-28T17:37:30Z");
+        assertThat(SidekiqPayloads.restartPayload("{\"retry\":false,\"class\":\"A\",\"args\":[]}", "j", "low", at, SidekiqVersion.V7))
+                .isEqualTo("{\"retry\":false,\"class\":\"A\",\"args\":[],\"queue\":\"low\",\"jid\":\"j\","
+                        + "\"created_at\":1795887450.0,\"enqueued_at\":1795887450.0}");
+        assertThat(SidekiqPayloads.restartPayload("{\"queue\":7,\"class\":\"A\"}", "j", "default", at, SidekiqVersion.V8))
+                .isEqualTo("{\"queue\":\"default\",\"class\":\"A\",\"jid\":\"j\",\"created_at\":1795887450000,"
+                        + "\"enqueued_at\":1795887450000}");
+        assertThatThrownBy(() -> SidekiqPayloads.restartPayload("[1]", "j", "q", at, SidekiqVersion.V7))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void the_queue_is_read_from_a_hash_that_names_one() {
+        assertThat(SidekiqPayloads.queue(RETRIED_JOB)).isEqualTo("mail");
+        assertThat(SidekiqPayloads.queue("{\"queue\":\"\"}")).isNull();
+        assertThat(SidekiqPayloads.queue("{\"queue\":7}")).isNull();
+        assertThat(SidekiqPayloads.queue("{}")).isNull();
+        assertThat(SidekiqPayloads.queue(null)).isNull();
+    }
+
+    @ParameterizedTest(name = "Sidekiq {0}")
+    @CsvSource(value = {"6, null", "7, V7", "8, V8"}, nullValues = "null")
+    void heartbeats_of_7_and_8_announce_their_version_and_6_does_not(String version, SidekiqVersion announced)
+            throws IOException {
+        assertThat(SidekiqPayloads.announcedVersion(fixture(version, "heartbeat-info.json"))).isEqualTo(announced);
+    }
+
+    @Test
+    void an_announced_version_this_code_does_not_know_is_none() {
+        assertThat(SidekiqPayloads.announcedVersion("{\"version\":\"9.0.0\"}")).isNull();
+        assertThat(SidekiqPayloads.announcedVersion("{\"version\":\"\"}")).isNull();
+        assertThat(SidekiqPayloads.announcedVersion("{\"version\":8}")).isNull();
+        assertThat(SidekiqPayloads.announcedVersion("not json")).isNull();
+        assertThat(SidekiqPayloads.announcedVersion(null)).isNull();
+        assertThat(SidekiqPayloads.announcedVersion("{\"version\":\"7.0.0.beta1\"}")).isEqualTo(SidekiqVersion.V7);
     }
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +62,35 @@ class SidekiqRedisIT {
                     .containsEntry("dead1", JobLocation.DEAD)
                     .containsEntry("unknown1", JobLocation.NOWHERE)
                     .hasSize(8);
+        }
+    }
+
+    @ParameterizedTest(name = "Sidekiq {0}")
+    @ValueSource(ints = {6, 7, 8})
+    void the_version_is_the_one_live_processes_announce_in_their_heartbeat(int version) {
+        try (FakeSidekiq sidekiq = new FakeSidekiq(server, version)) {
+            assertThat(redis.announcedVersion()).isEmpty();
+            sidekiq.liveProcess("host:1:aaa", Map.of());
+            sidekiq.deadProcess("host:2:bbb", "killed1");
+            assertThat(redis.announcedVersion()).isEqualTo(switch (version) {
+                case 7 -> Optional.of(SidekiqVersion.V7);
+                case 8 -> Optional.of(SidekiqVersion.V8);
+                default -> Optional.empty();
+            });
+        }
+    }
+
+    @Test
+    void during_a_rolling_upgrade_the_lowest_announced_version_is_written_and_dead_or_silent_processes_do_not_count() {
+        try (FakeSidekiq old = new FakeSidekiq(server, 7); FakeSidekiq upgraded = new FakeSidekiq(server, 8)) {
+            upgraded.liveProcess("new:1:aaa", Map.of());
+            old.liveProcess("unknown:1:ccc", Map.of(), "9.0.0");
+            assertThat(redis.announcedVersion()).contains(SidekiqVersion.V8);
+            old.liveProcess("old:1:bbb", Map.of());
+            assertThat(redis.announcedVersion()).contains(SidekiqVersion.V7);
+            // The 7.x process stops: its heartbeat key expires, though it stays in the set until Sidekiq prunes it.
+            old.redis().del("old:1:bbb");
+            assertThat(redis.announcedVersion()).contains(SidekiqVersion.V8);
         }
     }
 

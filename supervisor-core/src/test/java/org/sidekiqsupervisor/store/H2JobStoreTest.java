@@ -2,6 +2,8 @@ package org.sidekiqsupervisor.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 
@@ -13,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationQuery;
 import org.sidekiqsupervisor.model.DurationSummaries;
+import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
 
@@ -26,7 +30,7 @@ class H2JobStoreTest extends JobStoreContract {
     }
 
     @Test
-    void upgrading_a_store_with_jobs_fills_in_their_counts_and_duration_buckets() {
+    void upgrading_a_store_with_jobs_fills_in_their_counts_and_duration_buckets_and_adds_payloads() {
         HikariDataSource pool = new HikariDataSource();
         pool.setJdbcUrl("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         // A store as an earlier version left it (schema version 5), holding 3,000 jobs.
@@ -63,6 +67,15 @@ class H2JobStoreTest extends JobStoreContract {
                 assertThat(kept.byClass().keySet()).containsExactlyInAnyOrder("Class1", "Class2", "");
                 kept.byClass().forEach((jobClass, summary) -> assertThat(summary.count()).isEqualTo(scanned.byClass().get(jobClass).count()));
             }
+            // V9: jobs from before payloads have none, and take one from their next event.
+            assertThat(upgraded.details("old10").orElseThrow().job().payload()).isNull();
+            String payload = "{\"retry\":false,\"args\":[1],\"jid\":\"old10\"}";
+            upgraded.record(List.of(new JobEvent("old10", JobStatus.STARTED, Instant.parse("2026-11-28T17:00:00Z"), null,
+                    null, null, null, null, null, payload)), Instant.parse("2026-11-28T18:00:00Z"));
+            Job job = upgraded.details("old10").orElseThrow().job();
+            assertThat(job.payload()).isEqualTo(payload);
+            assertThat(job.arguments()).isEqualTo("[1]");
+            assertThat(job.attempts()).isEqualTo(2);
         }
     }
 }

@@ -2,6 +2,7 @@ package org.sidekiqsupervisor.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -544,6 +545,53 @@ public abstract class JobStoreContract {
         assertThat(store.details("second-new").orElseThrow().events()).hasSize(2);
         assertThat(store.details("orig-new")).isEmpty();
         assertThat(store.countByStatus()).containsEntry(JobStatus.STARTED, 1L).containsEntry(JobStatus.QUEUED, 0L);
+    }
+
+    private static JobEvent withPayload(String jobId, JobStatus status, long millis, String payload) {
+        return new JobEvent(jobId, status, T0.plusMillis(millis), "A", "default", "[1]", null, null, null, payload);
+    }
+
+    @Test
+    void the_latest_payload_by_event_time_is_kept_exactly_as_sent() {
+        String first = "{\"retry\":false,\"queue\":\"default\",\"args\":[12345678901234567890123,\"ünï 😀\",1.10],"
+                + "\"tags\":[\"a\"],\"custom\":{\"k\":null}}";
+        String retried = "{\"retry\":false,\"queue\":\"default\",\"args\":[1],\"retry_count\":1}";
+        record(withPayload("p1", JobStatus.STARTED, 10, first));
+        assertThat(job("p1").payload()).isEqualTo(first);
+        record(withPayload("p1", JobStatus.STARTED, 30, retried));
+        // A late, older event does not replace the newer payload; an event without one keeps it.
+        record(withPayload("p1", JobStatus.STARTED, 20, first));
+        record(event("p1", JobStatus.COMPLETE, 40, "A", "[1]"));
+        assertThat(job("p1").payload()).isEqualTo(retried);
+        assertThat(job("p1").payloadAt()).isEqualTo(T0.plusMillis(30));
+        // The same within one batch, whatever the order; and list pages carry it (a restart reads pages).
+        store.record(List.of(withPayload("p2", JobStatus.STARTED, 30, retried), withPayload("p2", JobStatus.QUEUED, 10, first)),
+                RECEIVED);
+        record(event("p3", JobStatus.STARTED, 10, "A", "[1]"));
+        assertThat(store.query(JobQuery.builder().limit(10).build()).jobs()).extracting(Job::jobId, Job::payload)
+                .containsExactlyInAnyOrder(tuple("p1", retried),
+                        tuple("p2", retried), tuple("p3", null));
+    }
+
+    @Test
+    void a_payload_as_long_as_an_event_may_carry_is_kept_whole() {
+        String filler = "ünï 😀 ".repeat(JobEvent.MAX_PAYLOAD_LENGTH);
+        String open = "{\"k\":\"";
+        String payload = open + filler.substring(0, JobEvent.MAX_PAYLOAD_LENGTH - open.length() - 2) + "\"}";
+        assertThat(payload).hasSize(JobEvent.MAX_PAYLOAD_LENGTH);
+        record(withPayload("big", JobStatus.STARTED, 10, payload));
+        assertThat(job("big").payload()).isEqualTo(payload);
+    }
+
+    @Test
+    void a_restart_records_the_replacement_with_the_payload_it_pushed() {
+        record(withPayload("orig", JobStatus.STARTED, 10, "{\"jid\":\"orig\",\"retry\":false}"));
+        Job original = job("orig");
+        assertThat(store.swapRestartClaim("orig", null, "orig-new", AT)).isTrue();
+        store.completeRestart(original, new JobEvent("orig-new", JobStatus.QUEUED, T0.plusSeconds(1), "A", "default", "[1]",
+                null, null, "orig", "{\"jid\":\"orig-new\",\"retry\":false}"), RECEIVED);
+        assertThat(job("orig-new").payload()).isEqualTo("{\"jid\":\"orig-new\",\"retry\":false}");
+        assertThat(job("orig-new").payloadAt()).isEqualTo(T0.plusSeconds(1));
     }
 
     @Test

@@ -27,11 +27,25 @@ public final class FakeSidekiq implements AutoCloseable {
                 + "\",\"created_at\":1795887450.1,\"enqueued_at\":1795887450.2}";
     }
 
-    /** A process with a live heartbeat, running these jids (thread id → jid). */
+    /**
+     * A process with a live heartbeat, running these jids (thread id → jid). Its {@code info} is in the version's
+     * format: 7.x and 8.x announce their {@code version} (7.3.9, 8.0.4), 6.x does not; 8.x writes {@code started_at} in
+     * milliseconds.
+     */
     public void liveProcess(String identity, Map<String, String> running) {
+        liveProcess(identity, running, switch (version) {
+            case 7 -> "7.3.9";
+            case 8 -> "8.0.4";
+            default -> null;
+        });
+    }
+
+    /** A live process as {@link #liveProcess(String, Map)}, announcing {@code announced} (null: no version at all). */
+    public void liveProcess(String identity, Map<String, String> running, String announced) {
         redis.sadd("processes", identity);
         redis.hset(identity, Map.of("info", "{\"hostname\":\"h\",\"pid\":1,\"concurrency\":5,\"queues\":[\"default\"],"
-                        + "\"identity\":\"" + identity + "\",\"started_at\":1795887440.5}",
+                        + "\"identity\":\"" + identity + "\",\"started_at\":" + (version == 8 ? "1795887440500" : "1795887440.5")
+                        + (announced == null ? "" : ",\"version\":\"" + announced + "\"") + "}",
                 "busy", String.valueOf(running.size()), "beat", "1795887455.5", "quiet", "false", "rss", "1024"));
         redis.expire(identity, 60);
         String workKey = identity + (version == 6 ? ":workers" : ":work");

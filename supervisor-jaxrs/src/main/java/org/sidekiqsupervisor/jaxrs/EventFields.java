@@ -35,7 +35,7 @@ final class EventFields {
     static JobEvent toEvent(Map<String, Object> fields, JobStatus status, String jobId) {
         String id = jobId != null ? jobId : text(fields, "job_id");
         return new JobEvent(id, status, at(fields), text(fields, "job_class"), text(fields, "queue"),
-                arguments(fields), text(fields, "error_class"), text(fields, "error_message"), null);
+                arguments(fields), text(fields, "error_class"), text(fields, "error_message"), null, payload(fields));
     }
 
     /** A field that must be text, or null when absent. */
@@ -82,6 +82,30 @@ final class EventFields {
             return Json.MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new InvalidInputException("arguments", "arguments could not be written back as JSON");
+        }
+    }
+
+    /**
+     * The job's Sidekiq hash as a JSON text: a JSON object is written back with its numbers unchanged; a form field or
+     * JSON string is taken as the JSON text itself ({@code job.to_json}). {@link JobEvent} checks that it is one JSON
+     * object within its limit.
+     */
+    static String payload(Map<String, Object> fields) {
+        Object value = fields.get("payload");
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        JsonNode node = (JsonNode) value;
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (!node.isObject()) {
+            throw new InvalidInputException("payload", "payload must be a JSON object");
+        }
+        try {
+            return Json.MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("payload", "payload could not be written back as JSON");
         }
     }
 

@@ -79,9 +79,18 @@ public final class JsonViews {
         return node;
     }
 
-    /** The job with its {@code events}, oldest first. */
+    /**
+     * The job with its {@code payload} (the Sidekiq hash a restart pushes; only here, to keep list pages small) and its
+     * {@code events}, oldest first.
+     */
     public static ObjectNode details(JobDetails details, Boolean lost) {
         ObjectNode node = job(details.job(), lost);
+        if (details.job().payload() == null) {
+            node.putNull("payload");
+        } else {
+            // Validated as one JSON object on the way in; written out unchanged, as arguments are.
+            node.putRawValue("payload", new RawValue(details.job().payload()));
+        }
         ArrayNode events = node.putArray("events");
         for (JobEventRecord event : details.events()) {
             ObjectNode entry = events.addObject();

@@ -58,6 +58,8 @@ class BadInputTest {
                 Arguments.of("error_class over 255", "/api/v1/jobs/j/failed", "error_class=" + "E".repeat(256), 400, "error_class"),
                 Arguments.of("at that is not a time", "/api/v1/jobs/j/started", "at=yesterday", 400, "at"),
                 Arguments.of("at in milliseconds", "/api/v1/jobs/j/started", "at=1795887450217", 400, "at"),
+                Arguments.of("payload not a JSON object", "/api/v1/jobs/j/started", "payload=%5B1%5D", 400, "payload"),
+                Arguments.of("payload not JSON", "/api/v1/jobs/j/started", "payload=%7B%22a%22%3A", 400, "payload"),
                 Arguments.of("invalid UTF-8", "/api/v1/jobs", "job_id=j&job_class=%C3%28", 400, null),
                 Arguments.of("a broken percent escape", "/api/v1/jobs", "job_id=j&job_class=%G1", 400, null),
                 Arguments.of("a percent escape cut short", "/api/v1/jobs", "job_id=j&job_class=%C", 400, null),
@@ -79,6 +81,8 @@ class BadInputTest {
                 Arguments.of("job_id that is an object", "{\"job_id\":{\"a\":1}}", 400, "job_id"),
                 Arguments.of("arguments as text that is not JSON", "{\"job_id\":\"j\",\"arguments\":\"[1,\"}", 400, "arguments"),
                 Arguments.of("at that is a boolean", "{\"job_id\":\"j\",\"at\":true}", 400, "at"),
+                Arguments.of("payload that is an array", "{\"job_id\":\"j\",\"payload\":[1]}", 400, "payload"),
+                Arguments.of("payload as text that is not an object", "{\"job_id\":\"j\",\"payload\":\"1\"}", 400, "payload"),
                 Arguments.of("a body nested too deep", "{\"job_id\":\"j\",\"arguments\":" + "[".repeat(600) + "]".repeat(600) + "}", 400, null));
     }
 

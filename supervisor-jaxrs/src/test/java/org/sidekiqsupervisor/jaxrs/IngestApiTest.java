@@ -2,12 +2,14 @@ package org.sidekiqsupervisor.jaxrs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.internal.Json;
 import org.sidekiqsupervisor.jaxrs.TestServer.Reply;
 
 /** The ingest endpoints, driven as the Ruby middlewares drive them. */
@@ -176,6 +178,59 @@ class IngestApiTest {
         assertThat(answer.get("results").get(4).get("field").asText()).isEqualTo("arguments");
         assertThat(server.get("/api/v1/jobs").json().get("jobs")).extracting(j -> j.get("job_id").asText()).containsExactly("b1");
         assertThat(server.get("/api/v1/jobs/b1").json().get("attempts").asInt()).isEqualTo(1);
+    }
+
+    /** A job's Sidekiq hash with what must survive: options, tags, a custom key, integers beyond 2^53, 1.10, Unicode. */
+    private static final String HASH = "{\"retry\":false,\"queue\":\"mail\",\"tags\":[\"billing\"],"
+            + "\"args\":[12345678901234567890123,1.10,\"ünï 😀\"],\"class\":\"MailJob\",\"jid\":\"p1\",\"custom\":{\"k\":null}}";
+
+    @Test
+    void a_payload_is_kept_exactly_as_sent_in_form_json_and_batch_bodies_and_shown_on_the_single_job_only() {
+        Reply form = server.form("/api/v1/jobs/p1/started", "job_class=MailJob&payload="
+                + URLEncoder.encode(HASH, StandardCharsets.UTF_8));
+        assertThat(form.status()).isEqualTo(201);
+        assertThat(form.json().has("payload")).as("ingest answers stay small").isFalse();
+        JsonNode job = server.get("/api/v1/jobs/p1").json();
+        assertThat(job.get("payload").toString()).isEqualTo(HASH);
+        assertThat(server.get("/api/v1/jobs").json().get("jobs").get(0).has("payload")).as("list pages stay small").isFalse();
+
+        assertThat(server.post("/api/v1/jobs/p2/started", "application/json", "{\"payload\":" + HASH + "}").status()).isEqualTo(201);
+        assertThat(server.get("/api/v1/jobs/p2").json().get("payload").toString()).isEqualTo(HASH);
+        String asText = "{\"payload\":" + Json.MAPPER.valueToTree(HASH).toString() + "}";
+        assertThat(server.post("/api/v1/jobs/p3/started", "application/json", asText).status()).isEqualTo(201);
+        assertThat(server.get("/api/v1/jobs/p3").json().get("payload").toString()).isEqualTo(HASH);
+
+        String batch = "[{\"job_id\":\"p4\",\"status\":\"started\",\"at\":1795887451,\"payload\":" + HASH + "},"
+                + "{\"job_id\":\"p4\",\"status\":\"started\",\"at\":1795887450,\"payload\":{\"older\":true}},"
+                + "{\"job_id\":\"p5\",\"status\":\"started\",\"payload\":[1]}]";
+        JsonNode answer = server.post("/api/v1/events", "application/json", batch).json();
+        assertThat(answer.get("results")).extracting(r -> r.get("result").asText()).containsExactly("created", "updated", "rejected");
+        assertThat(answer.get("results").get(2).get("field").asText()).isEqualTo("payload");
+        // The latest by event time: the late, older one does not replace it.
+        assertThat(server.get("/api/v1/jobs/p4").json().get("payload").toString()).isEqualTo(HASH);
+        assertThat(server.get("/api/v1/jobs/p5").status()).isEqualTo(404);
+        server.form("/api/v1/jobs/p6/started", "job_class=A");
+        assertThat(server.get("/api/v1/jobs/p6").json().get("payload").isNull()).isTrue();
+    }
+
+    @Test
+    void a_payload_that_is_not_a_json_object_or_too_long_is_a_400_naming_it_and_records_nothing() {
+        for (String body : new String[] {"{\"payload\":[1]}", "{\"payload\":42}", "{\"payload\":true}", "{\"payload\":\"[1]\"}",
+                "{\"payload\":\"{\\\"a\\\":\"}"}) {
+            Reply reply = server.post("/api/v1/jobs/bad/started", "application/json", body);
+            assertThat(reply.status()).as(body).isEqualTo(400);
+            assertThat(reply.json().get("field").asText()).isEqualTo("payload");
+        }
+        Reply form = server.form("/api/v1/jobs/bad/started", "payload=%5B1%5D");
+        assertThat(form.status()).isEqualTo(400);
+        assertThat(form.json().get("field").asText()).isEqualTo("payload");
+        // Within the 1 MiB body limit, beyond what one payload may hold.
+        String huge = "{\"payload\":{\"k\":\"" + "x".repeat(1_000_000) + "\"}}";
+        Reply tooLong = server.post("/api/v1/jobs/bad/started", "application/json", huge);
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.json().get("field").asText()).isEqualTo("payload");
+        assertThat(tooLong.json().get("error").asText()).contains("payload is longer than 1000000 characters");
+        assertThat(server.get("/api/v1/jobs/bad").status()).isEqualTo(404);
     }
 
     @Test

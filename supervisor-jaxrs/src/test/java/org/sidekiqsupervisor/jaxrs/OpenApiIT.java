@@ -54,7 +54,8 @@ class OpenApiIT {
         check("post", "/api/v1/jobs", post("/api/v1/jobs", "job_id=oa1&job_class=A&queue=default&arguments=%5B1%5D&at=" + longAgo), 201);
         check("post", "/api/v1/jobs", post("/api/v1/jobs", "job_id=oa1&job_class=A"), 200);
         check("post", "/api/v1/jobs", post("/api/v1/jobs", "job_class=A"), 400);
-        check("post", "/api/v1/jobs/{job_id}/{event}", post("/api/v1/jobs/oa1/started", "at=" + (longAgo + 1)), 200);
+        check("post", "/api/v1/jobs/{job_id}/{event}", post("/api/v1/jobs/oa1/started", "at=" + (longAgo + 1)
+                + "&payload=%7B%22retry%22%3Afalse%2C%22tags%22%3A%5B%22t%22%5D%7D"), 200);
         check("post", "/api/v1/jobs/{job_id}/{event}", post("/api/v1/jobs/oa2/failed", "error_class=E&error_message=boom"), 201);
         check("post", "/api/v1/jobs/{job_id}/{event}", post("/api/v1/jobs/oa3/complete", "at=yesterday"), 400);
         check("post", "/api/v1/jobs/{job_id}/progress", post("/api/v1/jobs/oa1/progress", "at=1&total=2&message=half"), 200);

@@ -14,7 +14,8 @@ final class SidekiqOptions {
     String url;
 
     @Option(names = "--sidekiq-version", paramLabel = "6|7|8", defaultValue = "${env:SUPERVISOR_SIDEKIQ_VERSION:-7}",
-            description = "the Sidekiq major version whose payload format a restart writes (env SUPERVISOR_SIDEKIQ_VERSION; "
+            description = "the Sidekiq major version whose payload format a restart writes when no live Sidekiq process "
+                    + "announces its version (7.x and 8.x do, in their heartbeat) (env SUPERVISOR_SIDEKIQ_VERSION; "
                     + "default: ${DEFAULT-VALUE})")
     String version;
 

@@ -107,12 +107,12 @@ final class EventWriter {
         }
         PreparedBatch inserts = handle.prepareBatch("insert into " + jobs + " (" + JOB_COLUMNS + ") values (:job_id, :job_class, "
                 + ":queue, :arguments, :status, :status_us, :queued_us, :started_us, :completed_us, :failed_us, :attempts, "
-                + ":error_class, :error_message, :restarted_from, :activity_us, :created_us, 0, null)");
+                + ":error_class, :error_message, :restarted_from, :activity_us, :created_us, 0, null, :payload, :payload_us)");
         PreparedBatch updates = handle.prepareBatch("update " + jobs + " set job_class = :job_class, queue = :queue, "
                 + "arguments = :arguments, status = :status, status_us = :status_us, queued_us = :queued_us, "
                 + "started_us = :started_us, completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
                 + "error_class = :error_class, error_message = :error_message, restarted_from = :restarted_from, "
-                + "activity_us = :activity_us where job_id = :job_id");
+                + "activity_us = :activity_us, payload = :payload, payload_us = :payload_us where job_id = :job_id");
         for (String jobId : ids) {
             if (changed.contains(jobId)) {
                 Job job = state.get(jobId);

@@ -16,7 +16,7 @@ final class JobRows {
     /** The columns a job is written to. */
     static final String JOB_COLUMNS = "job_id, job_class, queue, arguments, status, status_us, queued_us, started_us, "
             + "completed_us, failed_us, attempts, error_class, error_message, restarted_from, activity_us, created_us, restarts, "
-            + "restarting_to";
+            + "restarting_to, payload, payload_us";
 
     /** What every read of a job selects: its columns, and the progress it reported. */
     static final String JOB_SELECT = JOB_COLUMNS + ", progress_at, progress_total, progress_message, progress_us";
@@ -32,7 +32,8 @@ final class JobRows {
                 Times.fromMicros(nullableLong(rs, "completed_us")), Times.fromMicros(nullableLong(rs, "failed_us")),
                 rs.getInt("attempts"), rs.getString("error_class"), rs.getString("error_message"),
                 rs.getString("restarted_from"), Times.fromMicros(rs.getLong("activity_us")),
-                Times.fromMicros(rs.getLong("created_us")), rs.getInt("restarts"), rs.getString("restarting_to"), progress(rs));
+                Times.fromMicros(rs.getLong("created_us")), rs.getInt("restarts"), rs.getString("restarting_to"), progress(rs),
+                rs.getString("payload"), Times.fromMicros(nullableLong(rs, "payload_us")));
     }
 
     private static JobProgress progress(ResultSet rs) throws SQLException {
@@ -57,7 +58,8 @@ final class JobRows {
                 .bind("error_class", job.errorClass()).bind("error_message", job.errorMessage())
                 .bind("restarted_from", job.restartedFrom())
                 .bind("activity_us", Times.toMicros(job.activityAt()))
-                .bind("created_us", Times.toMicros(job.createdAt()));
+                .bind("created_us", Times.toMicros(job.createdAt()))
+                .bind("payload", job.payload()).bind("payload_us", Times.toMicrosOrNull(job.payloadAt()));
     }
 
     /**
