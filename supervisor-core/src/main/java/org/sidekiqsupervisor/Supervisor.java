@@ -2,6 +2,8 @@ package org.sidekiqsupervisor;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 import javax.sql.DataSource;
@@ -14,6 +16,7 @@ import org.sidekiqsupervisor.alerts.AlertSettings;
 import org.sidekiqsupervisor.internal.LibraryVersion;
 import org.sidekiqsupervisor.manager.JobManager;
 import org.sidekiqsupervisor.manager.MaintenanceScheduler;
+import org.sidekiqsupervisor.model.RestartPolicy;
 import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
 import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
 import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
@@ -127,6 +130,7 @@ public final class Supervisor implements AutoCloseable {
         private SidekiqVersion sidekiqVersion = SidekiqSettings.DEFAULT_VERSION;
         private Duration lostGrace = SidekiqSettings.DEFAULT_LOST_GRACE;
         private int maxRestarts = SidekiqSettings.DEFAULT_MAX_RESTARTS;
+        private final Map<String, RestartPolicy> policies = new LinkedHashMap<>();
         private Duration watchdogInterval;
         private StoreSchema schema = StoreSchema.DEFAULT;
         private Duration retention;
@@ -223,6 +227,15 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * The restart policy of a job class (contract 5a): {@code HOLD} keeps its lost jobs for a person to restart by
+         * name, {@code NEVER} never restarts them without force; default {@code RESTART} for every class.
+         */
+        public Builder policy(String jobClass, RestartPolicy policy) {
+            policies.put(Objects.requireNonNull(jobClass, "jobClass"), Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /**
          * The table prefix and who manages the schema (default: {@code supervisor_}, migrate at start); for a
          * database shared with the host application.
          */
@@ -265,7 +278,7 @@ public final class Supervisor implements AutoCloseable {
             if (poolSize < 1) {
                 throw new IllegalArgumentException("poolSize must be at least 1 (got " + poolSize + ")");
             }
-            SidekiqSettings sidekiq = new SidekiqSettings(sidekiqVersion, lostGrace, maxRestarts);
+            SidekiqSettings sidekiq = new SidekiqSettings(sidekiqVersion, lostGrace, maxRestarts, policies);
             boolean hasRedis = redisUrl != null && !redisUrl.isEmpty();
             if (watchdogInterval != null && (watchdogInterval.isNegative() || watchdogInterval.isZero())) {
                 throw new IllegalArgumentException("watchdogInterval must be positive (got " + watchdogInterval + ")");

@@ -51,6 +51,7 @@ public final class JobManager {
     private final JobStore store;
     private final Clock clock;
     private final SidekiqRedis redis;
+    private final SidekiqSettings settings;
     private final LostJobs lostJobs;
     private final GroupCommitter committer;
     private final SupervisorMetrics metrics;
@@ -72,6 +73,7 @@ public final class JobManager {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.redis = redis;
+        this.settings = Objects.requireNonNull(settings, "settings");
         this.lostJobs = redis == null ? null : new LostJobs(store, redis, Objects.requireNonNull(settings, "settings"), clock);
         this.committer = new GroupCommitter(store, clock);
         this.metrics = new SupervisorMetrics(Objects.requireNonNull(registry, "registry"));
@@ -237,6 +239,11 @@ public final class JobManager {
 
     // ---- Sidekiq ----
 
+    /** How lost jobs are judged and restarted: grace, restart policies per class, quarantine. */
+    public SidekiqSettings sidekiqSettings() {
+        return settings;
+    }
+
     /** Whether Sidekiq's Redis is configured (lost jobs, restart and Sidekiq's state need it). */
     public boolean sidekiqConfigured() {
         return redis != null;
@@ -261,7 +268,8 @@ public final class JobManager {
         if (alerter.enabled() && lostJobs != null) {
             queries.forNewestStarted(page -> {
                 Set<String> lost = lostJobs.lostAmong(page);
-                alerter.lost(page.stream().filter(job -> lost.contains(job.jobId())).toList());
+                // A quarantined job (a poison pill) has been alerted about, and restarted, enough.
+                alerter.lost(page.stream().filter(job -> lost.contains(job.jobId()) && !settings.quarantined(job.restarts())).toList());
                 return lost.size();
             });
         }

@@ -19,6 +19,7 @@ import org.sidekiqsupervisor.model.JobPage;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.model.PageCursor;
+import org.sidekiqsupervisor.model.RestartPolicy;
 import org.sidekiqsupervisor.model.RestartRequest;
 import org.sidekiqsupervisor.model.RestartResult;
 import org.sidekiqsupervisor.sidekiq.JobLocation;
@@ -123,7 +124,7 @@ final class LostJobs {
                 Map<String, JobLocation> where = request.scope() == RestartRequest.Scope.LOST
                         ? redis.locate(page.jobs().stream().map(Job::jobId).toList()) : Map.of();
                 for (Job job : page.jobs()) {
-                    String reason = reasonToSkip(job, request.scope(), where.get(job.jobId()), graceThreshold);
+                    String reason = reasonToSkip(job, request, where.get(job.jobId()), graceThreshold);
                     if (reason != null) {
                         skipped.add(new RestartResult.Skipped(job.jobId(), reason));
                     } else if (restarted.size() == request.limit()) {
@@ -162,12 +163,20 @@ final class LostJobs {
                 && (query.startedBefore() == null || (job.startedAt() != null && job.startedAt().isBefore(query.startedBefore())));
     }
 
-    private String reasonToSkip(Job job, RestartRequest.Scope scope, JobLocation location, Instant graceThreshold) {
+    private String reasonToSkip(Job job, RestartRequest request, JobLocation location, Instant graceThreshold) {
+        RestartRequest.Scope scope = request.scope();
         if (job.restartingTo() != null) {
             return "restart_in_progress";
         }
-        if (job.restarts() >= settings.maxRestarts()) {
-            return "too_many_restarts";
+        if (settings.quarantined(job.restarts())) {
+            return "quarantined";
+        }
+        RestartPolicy policy = settings.policy(job.jobClass());
+        if (policy == RestartPolicy.NEVER && !request.force()) {
+            return "never";
+        }
+        if (policy == RestartPolicy.HOLD && !request.force() && request.jobId() == null) {
+            return "held";
         }
         if (scope == RestartRequest.Scope.LOST) {
             if (location != null && location != JobLocation.NOWHERE) {

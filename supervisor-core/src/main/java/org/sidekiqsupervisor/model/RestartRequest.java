@@ -16,9 +16,11 @@ import org.sidekiqsupervisor.InvalidInputException;
  * @param jobClass  only jobs of this class, or null for any
  * @param queue     only jobs on this queue, or null for any
  * @param jobId     only this job, or null for any
+ * @param force     restart jobs whose class's policy is {@code hold} or {@code never} too (contract 5a); a
+ *                  quarantined job stays quarantined
  */
 public record RestartRequest(String filter, Scope scope, Duration olderThan, boolean dryRun, int limit, String jobClass,
-                             String queue, String jobId) {
+                             String queue, String jobId, boolean force) {
     public static final int DEFAULT_LIMIT = 1000;
     public static final int MAX_LIMIT = 10_000;
 
@@ -60,14 +62,20 @@ public record RestartRequest(String filter, Scope scope, Duration olderThan, boo
         jobId = jobId == null || jobId.isEmpty() ? null : JobEvent.requireJobId(jobId, "job_id");
     }
 
-    /** Any class, queue and job. */
+    /** Any class, queue and job, without force. */
     public RestartRequest(String filter, Scope scope, Duration olderThan, boolean dryRun, int limit) {
-        this(filter, scope, olderThan, dryRun, limit, null, null, null);
+        this(filter, scope, olderThan, dryRun, limit, null, null, null, false);
+    }
+
+    /** Without force. */
+    public RestartRequest(String filter, Scope scope, Duration olderThan, boolean dryRun, int limit, String jobClass,
+                          String queue, String jobId) {
+        this(filter, scope, olderThan, dryRun, limit, jobClass, queue, jobId, false);
     }
 
     /** This request for one job only. */
     public RestartRequest onlyJob(String id) {
-        return new RestartRequest(filter, scope, olderThan, dryRun, limit, jobClass, queue, id);
+        return new RestartRequest(filter, scope, olderThan, dryRun, limit, jobClass, queue, id, force);
     }
 
     /** The original supervisor's {@code restart_uncompleted_jobs(filter)}, made safe: lost jobs only. */

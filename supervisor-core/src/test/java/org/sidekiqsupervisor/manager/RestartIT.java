@@ -30,6 +30,7 @@ import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.RestartPolicy;
 import org.sidekiqsupervisor.model.RestartRequest;
 import org.sidekiqsupervisor.model.RestartResult;
 import org.sidekiqsupervisor.sidekiq.SidekiqPayloads;
@@ -226,11 +227,50 @@ class RestartIT {
         clock.advance(Duration.ofMinutes(10));
         RestartResult again = jobs.restartUncompletedJobs(null);
         assertThat(again.restarted()).isEmpty();
-        assertThat(again.skipped()).extracting(s -> s.jobId() + ":" + s.reason()).containsExactly(second + ":too_many_restarts");
+        assertThat(again.skipped()).extracting(s -> s.jobId() + ":" + s.reason()).containsExactly(second + ":quarantined");
         Job shown = jobs.queries().job(second).orElseThrow().job();
         assertThat(shown.restarts()).isEqualTo(1);
         assertThat(shown.restartedFrom()).isEqualTo("pill");
         assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly(second);
+        assertThat(jobs.sidekiqSettings().quarantined(shown.restarts())).isTrue();
+        // Force does not lift a quarantine: it is there because restarting kills a worker every time.
+        assertThat(jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 10, null, null, second, true))
+                .skipped()).extracting(RestartResult.Skipped::reason).containsExactly("quarantined");
+    }
+
+    private Supervisor withPolicies() {
+        supervisor.close();
+        supervisor = Supervisor.builder().databaseUrl(database).redisUrl(server.url()).sidekiqVersion(SidekiqVersion.V6)
+                .lostGrace(Duration.ofSeconds(60)).clock(clock)
+                .policy("PaymentJob", RestartPolicy.HOLD).policy("ReportJob", RestartPolicy.NEVER).build();
+        jobs = supervisor.jobManager();
+        for (String[] job : new String[][] {{"pay", "PaymentJob"}, {"report", "ReportJob"}, {"mail", "HardWorker"}}) {
+            jobs.recordAll(List.of(new JobEvent(job[0], JobStatus.QUEUED, LONG_AGO.minusSeconds(1), job[1], "default", "[1]",
+                    null, null, null), JobEvent.of(job[0], JobStatus.STARTED, LONG_AGO)));
+        }
+        return supervisor;
+    }
+
+    @Test
+    void held_jobs_are_listed_lost_and_restarted_only_when_named_or_forced_and_never_jobs_only_when_forced() {
+        withPolicies();
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactlyInAnyOrder("pay", "report", "mail");
+
+        // The watchdog's request (no job named, no force) restarts only the class without a policy.
+        RestartResult watchdog = jobs.restart(RestartRequest.lost(null));
+        assertThat(watchdog.restarted()).extracting(RestartResult.Restarted::jobId).containsExactly("mail");
+        assertThat(watchdog.skipped()).extracting(s -> s.jobId() + ":" + s.reason())
+                .containsExactlyInAnyOrder("pay:held", "report:never");
+
+        // A person names the held job: it is restarted. Naming a never job is not enough.
+        assertThat(jobs.restart(RestartRequest.lost(null).onlyJob("pay")).restarted())
+                .extracting(RestartResult.Restarted::jobId).containsExactly("pay");
+        assertThat(jobs.restart(RestartRequest.lost(null).onlyJob("report")).skipped())
+                .extracting(RestartResult.Skipped::reason).containsExactly("never");
+        RestartResult forced = jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 10, null, null,
+                "report", true));
+        assertThat(forced.restarted()).extracting(RestartResult.Restarted::jobId).containsExactly("report");
+        assertThat(sidekiq.redis().llen("queue:default")).isEqualTo(3);
     }
 
     @Test

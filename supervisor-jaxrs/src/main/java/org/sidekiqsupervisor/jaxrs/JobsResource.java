@@ -52,7 +52,7 @@ public final class JobsResource {
                 .limit(integer(limit, "limit", JobQuery.DEFAULT_LIMIT))
                 .cursor(cursor == null || cursor.isEmpty() ? null : PageCursor.decode(cursor))
                 .build();
-        return Responses.json(200, JsonViews.page(manager.queries().list(query, wanted.lostOnly()))).build();
+        return Responses.json(200, JsonViews.page(manager.queries().list(query, wanted.lostOnly()), manager.sidekiqSettings())).build();
     }
 
     /** {@code GET /api/v1/jobs/{job_id}}: one job with its history; 404 if unknown. */
@@ -60,7 +60,7 @@ public final class JobsResource {
     @Path("jobs/{job_id}")
     public Response job(@PathParam("job_id") String jobId) {
         return manager.queries().job(jobId)
-                .map(details -> Responses.json(200, JsonViews.details(details, manager.queries().lost(details.job()))).build())
+                .map(details -> Responses.json(200, JsonViews.details(details, manager.queries().lost(details.job()), manager.sidekiqSettings())).build())
                 .orElseThrow(() -> new ApiException(404, "job_id " + jobId + " is not known to this supervisor", "job_id"));
     }
 
@@ -87,9 +87,10 @@ public final class JobsResource {
         RestartRequest request = new RestartRequest(EventFields.text(fields, "filter"),
                 RestartRequest.Scope.fromWireName(EventFields.text(fields, "scope")),
                 olderThan == null || olderThan.isEmpty() ? null : Duration.ofSeconds(integer(olderThan, "older_than", 0)),
-                bool(EventFields.scalar(fields, "dry_run")),
+                bool(EventFields.scalar(fields, "dry_run"), "dry_run"),
                 integer(EventFields.scalar(fields, "limit"), "limit", RestartRequest.DEFAULT_LIMIT),
-                EventFields.text(fields, "job_class"), EventFields.text(fields, "queue"), EventFields.text(fields, "job_id"));
+                EventFields.text(fields, "job_class"), EventFields.text(fields, "queue"), EventFields.text(fields, "job_id"),
+                bool(EventFields.scalar(fields, "force"), "force"));
         RestartResult result = manager.restart(request);
         // Stopped part-way by Redis or the store: what was done is listed, and the status says to retry.
         return Responses.json(result.error() == null ? 200 : 503, JsonViews.restart(result)).build();
@@ -121,13 +122,13 @@ public final class JobsResource {
         }
     }
 
-    private static boolean bool(String text) {
+    private static boolean bool(String text, String field) {
         if (text == null || text.isBlank() || text.trim().equals("false") || text.trim().equals("0")) {
             return false;
         }
         if (text.trim().equals("true") || text.trim().equals("1")) {
             return true;
         }
-        throw new InvalidInputException("dry_run", "dry_run must be true or false");
+        throw new InvalidInputException(field, field + " must be true or false");
     }
 }

@@ -19,6 +19,8 @@ import org.sidekiqsupervisor.model.JobDetails;
 import org.sidekiqsupervisor.model.JobDuration;
 import org.sidekiqsupervisor.model.JobEventRecord;
 import org.sidekiqsupervisor.model.JobListing;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
 import org.sidekiqsupervisor.model.PageCursor;
 import org.sidekiqsupervisor.model.RestartResult;
 import org.sidekiqsupervisor.sidekiq.SidekiqState;
@@ -80,11 +82,27 @@ public final class JsonViews {
     }
 
     /**
+     * The job with what its restart rules say: a lost job adds its class's {@code policy} (restart, hold, never), and an
+     * uncompleted job whose lineage was restarted {@code maxRestarts} times adds {@code "quarantined": true}.
+     */
+    public static ObjectNode job(Job job, Boolean lost, SidekiqSettings settings) {
+        ObjectNode node = job(job, lost);
+        if (Boolean.TRUE.equals(lost)) {
+            node.put("policy", settings.policy(job.jobClass()).wireName());
+        }
+        boolean uncompleted = job.status() == JobStatus.QUEUED || job.status() == JobStatus.STARTED;
+        if (uncompleted && settings.quarantined(job.restarts())) {
+            node.put("quarantined", true);
+        }
+        return node;
+    }
+
+    /**
      * The job with its {@code payload} (the Sidekiq hash a restart pushes; only here, to keep list pages small) and its
      * {@code events}, oldest first.
      */
-    public static ObjectNode details(JobDetails details, Boolean lost) {
-        ObjectNode node = job(details.job(), lost);
+    public static ObjectNode details(JobDetails details, Boolean lost, SidekiqSettings settings) {
+        ObjectNode node = job(details.job(), lost, settings);
         if (details.job().payload() == null) {
             node.putNull("payload");
         } else {
@@ -106,10 +124,10 @@ public final class JsonViews {
     }
 
     /** A page of jobs, each with {@code lost} where that is known. */
-    public static ObjectNode page(JobListing page) {
+    public static ObjectNode page(JobListing page, SidekiqSettings settings) {
         ObjectNode node = NODES.objectNode();
         ArrayNode jobs = node.putArray("jobs");
-        page.jobs().forEach(job -> jobs.add(job(job, page.lost(job))));
+        page.jobs().forEach(job -> jobs.add(job(job, page.lost(job), settings)));
         node.put("next_cursor", cursor(page.nextCursor()));
         return node;
     }

@@ -146,6 +146,7 @@ class BadInputTest {
         assertError(server.form("/api/v1/jobs/restart", "dry_run=true&scope=uncompleted&older_than=60"), 409, null);
         assertError(server.form("/api/v1/jobs/restart", "scope=everything"), 400, "scope");
         assertError(server.form("/api/v1/jobs/restart", "older_than=-5"), 400, "older_than");
+        assertError(server.form("/api/v1/jobs/restart", "force=maybe"), 400, "force");
     }
 
     @Test

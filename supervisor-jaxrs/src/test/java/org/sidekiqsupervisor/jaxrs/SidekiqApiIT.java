@@ -49,10 +49,13 @@ class SidekiqApiIT {
         assertThat(lost.get("jobs")).extracting(job -> job.get("job_id").asText()).containsExactly("lost1");
         assertThat(lost.get("jobs").get(0).get("status").asText()).isEqualTo("started");
         assertThat(lost.get("jobs").get(0).get("lost").asBoolean()).isTrue();
+        assertThat(lost.get("jobs").get(0).get("policy").asText()).as("every class restarts by default").isEqualTo("restart");
+        assertThat(lost.get("jobs").get(0).has("quarantined")).isFalse();
         JsonNode all = server.get("/api/v1/jobs").json();
         assertThat(all.get("jobs")).extracting(job -> job.get("job_id").asText() + ":" + job.get("lost").asBoolean())
                 .containsExactlyInAnyOrder("lost1:true", "busy1:false");
         assertThat(server.get("/api/v1/jobs/busy1").json().get("lost").asBoolean()).isFalse();
+        assertThat(server.get("/api/v1/jobs/busy1").json().has("policy")).as("only a lost job says its policy").isFalse();
         assertThat(server.get("/api/v1/jobs/lost1").json().get("restarts").asInt()).isZero();
     }
 

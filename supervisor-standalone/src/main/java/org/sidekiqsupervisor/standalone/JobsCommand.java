@@ -67,7 +67,7 @@ final class JobsCommand implements Callable<Integer> {
                 for (Job job : page.jobs().subList(0, Math.min(page.jobs().size(), limit - shown))) {
                     Boolean isLost = page.lost(job);
                     if (json) {
-                        out.println(JsonViews.job(job, isLost).toString());
+                        out.println(JsonViews.job(job, isLost, manager.sidekiqSettings()).toString());
                     } else {
                         table.row(job.jobId(), job.jobClass(), job.queue(),
                                 job.status().wireName() + (Boolean.TRUE.equals(isLost) ? " (lost)" : ""), job.attempts(),

@@ -49,6 +49,10 @@ final class RestartCommand implements Callable<Integer> {
     @Option(names = "--older-than", paramLabel = "SECONDS", description = "only jobs that started more than this long ago")
     Long olderThanSeconds;
 
+    @Option(names = "--force", description = "restart jobs whose class's --policy is hold or never too (a quarantined job "
+            + "stays quarantined)")
+    boolean force;
+
     @Option(names = "--dry-run", description = "list what would be restarted and what would be left alone; change nothing")
     boolean dryRun;
 
@@ -73,7 +77,8 @@ final class RestartCommand implements Callable<Integer> {
         RestartRequest request;
         try {
             request = new RestartRequest(jobs.filter, RestartRequest.Scope.fromWireName(scope),
-                    olderThanSeconds == null ? null : Duration.ofSeconds(olderThanSeconds), dryRun, limit, jobs.jobClass, jobs.queue, jobId);
+                    olderThanSeconds == null ? null : Duration.ofSeconds(olderThanSeconds), dryRun, limit, jobs.jobClass, jobs.queue, jobId,
+                    force);
         } catch (org.sidekiqsupervisor.InvalidInputException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -101,7 +106,7 @@ final class RestartCommand implements Callable<Integer> {
         while (true) {
             int round = Math.min(ROUND, request.limit() - restarted.size());
             RestartResult result = supervisor.jobManager().restart(new RestartRequest(request.filter(), request.scope(),
-                    request.olderThan(), false, round, request.jobClass(), request.queue(), request.jobId()));
+                    request.olderThan(), false, round, request.jobClass(), request.queue(), request.jobId(), request.force()));
             restarted.addAll(result.restarted());
             // Every round looks at the jobs left alone before again: list each once.
             result.skipped().forEach(s -> skipped.put(s.jobId(), s));

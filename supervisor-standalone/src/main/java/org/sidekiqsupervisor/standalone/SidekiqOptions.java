@@ -1,8 +1,11 @@
 package org.sidekiqsupervisor.standalone;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.model.RestartPolicy;
 import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import picocli.CommandLine.Option;
 
@@ -29,9 +32,22 @@ final class SidekiqOptions {
                     + "default: ${DEFAULT-VALUE})")
     int maxRestarts;
 
+    @Option(names = "--policy", paramLabel = "CLASS=POLICY",
+            description = "what may happen to a lost job of CLASS: restart (the default: the watchdog or anyone may restart "
+                    + "it), hold (kept for a person to restart by its job id, or with force) or never (not even by hand "
+                    + "without force); repeatable, e.g. --policy PaymentJob=hold")
+    List<String> policies = new ArrayList<>();
+
     Supervisor.Builder applyTo(Supervisor.Builder builder) {
         if (lostGraceSeconds < 0) {
             throw new IllegalArgumentException("--lost-grace must be zero or more seconds (got " + lostGraceSeconds + ")");
+        }
+        for (String each : policies) {
+            int equals = each.indexOf('=');
+            if (equals < 1 || equals == each.length() - 1) {
+                throw new IllegalArgumentException("--policy must be CLASS=restart, CLASS=hold or CLASS=never (got " + each + ")");
+            }
+            builder.policy(each.substring(0, equals), RestartPolicy.parse(each.substring(equals + 1), "--policy"));
         }
         return builder.redisUrl(url)
                 .sidekiqVersion(SidekiqVersion.parse(version))
