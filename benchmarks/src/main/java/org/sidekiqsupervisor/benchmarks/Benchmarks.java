@@ -5,20 +5,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.sidekiqsupervisor.testing.Service;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|all|soak|startup]}: prints every figure the
- * performance targets name, each ingest figure with its ratio to the no-op endpoint measured in the same run; {@code soak}
- * runs the server at a steady rate for minutes and prints its heap, threads, descriptors and connections over time.
+ * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|backlog|all|soak|startup]}: prints every figure
+ * the performance targets name, each ingest figure with its ratio to the no-op endpoint measured in the same run, each
+ * backlog figure with its ratio to the same request with no backlog; {@code soak} runs the server at a steady rate for
+ * minutes and prints its heap, threads, descriptors and connections over time.
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
-        description = "Ingest throughput over loopback (wrk) and query cost at growing sizes.")
+        description = "Ingest throughput over loopback (wrk), query cost at growing sizes, and the cost of a big Sidekiq backlog.")
 public final class Benchmarks implements Callable<Integer> {
-    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, all (default: both), soak or startup")
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, backlog, all (default: the three), soak or startup")
     String what;
 
     // 60 s, not 30: on 2 cores the JIT compiler still took a quarter to a third of the server's CPU 30 s into the
@@ -45,9 +47,27 @@ public final class Benchmarks implements Callable<Integer> {
     @Option(names = "--no-postgres", description = "skip the PostgreSQL scenarios")
     boolean noPostgres;
 
+    @Option(names = "--backlog-queued", defaultValue = "1000000",
+            description = "backlog: jobs in queue:default (queue:critical and queue:low get a 50th and a 100th more; default ${DEFAULT-VALUE})")
+    long backlogQueued;
+
+    @Option(names = "--backlog-retries", defaultValue = "100000", description = "backlog: jobs in the retry set (default ${DEFAULT-VALUE})")
+    long backlogRetries;
+
+    @Option(names = "--backlog-dead", defaultValue = "10000", description = "backlog: jobs in the dead set (default ${DEFAULT-VALUE})")
+    long backlogDead;
+
+    @Option(names = "--backlog-requests", defaultValue = "11",
+            description = "backlog: measured requests per figure, the median printed (default ${DEFAULT-VALUE})")
+    int backlogRequests;
+
+    @Option(names = "--dashboard-seconds", defaultValue = "60",
+            description = "backlog: how long the overview is polled every 5 s in each phase (default ${DEFAULT-VALUE})")
+    int dashboardSeconds;
+
     /**
      * Runs what the arguments ask for and exits: 0 done, 1 a soak that did not stay flat, had failed requests or had
-     * too few samples to judge (or no wrk), 2 bad usage.
+     * too few samples to judge (or no wrk, or no redis-server), 2 bad usage.
      */
     public static void main(String[] args) {
         System.exit(new CommandLine(new Benchmarks()).execute(args));
@@ -55,8 +75,23 @@ public final class Benchmarks implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Arrays.asList("ingest", "queries", "all", "soak", "startup").contains(what)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries, all, soak or startup (got " + what + ")");
+        if (!Arrays.asList("ingest", "queries", "backlog", "all", "soak", "startup").contains(what)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries, backlog, all, soak or startup (got "
+                    + what + ")");
+        }
+        boolean backlog = what.equals("backlog") || what.equals("all");
+        if (backlogQueued < 0 || backlogRetries < 0 || backlogDead < 0 || backlogRequests < 1 || dashboardSeconds < 5) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "backlog sizes must not be negative, --backlog-requests "
+                    + "must be at least 1 and --dashboard-seconds at least 5 (one page load)");
+        }
+        if (backlog && Service.REDIS_SERVER.whyMissing().isPresent()) {
+            System.err.println("the backlog benchmark needs redis-server: " + Service.REDIS_SERVER.whyMissing().get() + "; "
+                    + Service.REDIS_SERVER.howToGet());
+            return 1;
+        }
+        if (what.equals("backlog")) {
+            runBacklog();
+            return 0;
         }
         if (what.equals("startup")) {
             IngestBenchmark.StartUp startUp = IngestBenchmark.measureStartUp(9);
@@ -83,6 +118,14 @@ public final class Benchmarks implements Callable<Integer> {
         if (!what.equals("ingest")) {
             new QueryBenchmark(System.out).run(sizes, !noPostgres);
         }
+        if (backlog) {
+            runBacklog();
+        }
         return 0;
+    }
+
+    private void runBacklog() throws Exception {
+        new BacklogBenchmark(new SidekiqBacklog.Sizes(backlogQueued, backlogRetries, backlogDead), backlogRequests,
+                Duration.ofSeconds(dashboardSeconds), Duration.ofSeconds(5), System.out).run();
     }
 }

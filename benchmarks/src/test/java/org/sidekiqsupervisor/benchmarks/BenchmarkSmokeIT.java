@@ -59,6 +59,43 @@ class BenchmarkSmokeIT {
     }
 
     /**
+     * The backlog benchmark at a tiny size with a 10 s dashboard window: every request answered and timed in both phases,
+     * and every figure printed. What the figures are (times, ratios, Redis reads, SLOWLOG entries) is not judged.
+     */
+    @Test
+    @RequiresService(Service.REDIS_SERVER)
+    void the_backlog_benchmark_times_every_request_with_and_without_a_backlog_and_prints_every_figure() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        BacklogBenchmark.Report report;
+        try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            report = new BacklogBenchmark(new SidekiqBacklog.Sizes(2_000, 200, 20), 3, Duration.ofSeconds(10), Duration.ofSeconds(5), out)
+                    .run();
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        List<String> requests = List.of("GET /api/v1/jobs", "GET /api/v1/jobs?status=started", "GET /api/v1/jobs?status=lost",
+                "GET /api/v1/jobs/{id}, a running job", "GET /api/v1/jobs/{id}, a lost job", "GET /sidekiq (the overview)");
+        assertThat(report.loaded()).as(text).isEqualTo(2_000 + 40 + 20 + 200 + 20);
+        for (BacklogBenchmark.Phase phase : List.of(report.empty(), report.backlog())) {
+            assertThat(phase.timings()).as(text).extracting(BacklogBenchmark.Timing::name).containsExactlyElementsOf(requests);
+            assertThat(phase.timings()).as(text).allSatisfy(timing -> {
+                assertThat(timing.medianMs()).isPositive();
+                assertThat(timing.errors()).isZero();
+            });
+            assertThat(phase.dashboard().pageLoads()).as(text).isEqualTo(2);
+            assertThat(phase.dashboard().errors()).as(text).isZero();
+        }
+        for (String request : requests) {
+            assertThat(text).containsPattern("(?m)^" + java.util.regex.Pattern.quote(request)
+                    + " +[\\d.,]+ +[\\d.,]+ +[\\d.]+ +(met|NOT MET) +[\\d.,]+ / [\\d.,]+ +[\\d.,]+ / [\\d.,]+$");
+        }
+        assertThat(text).containsPattern("(?m)^commands per minute +[\\d.,]+ +[\\d.,]+ +([\\d.]+|NaN|Infinity)$");
+        assertThat(text).containsPattern("(?m)^MB read per minute +[\\d.,]+ +[\\d.,]+ +([\\d.]+|NaN|Infinity)$");
+        assertThat(text).contains("SLOWLOG over 10 ms, no backlog: ", "SLOWLOG over 10 ms, backlog: ",
+                "the supervisor's connections seen in CLIENT LIST: ");
+        assertThat(text).containsPattern("no supervisor command in SLOWLOG at 10 ms: (met|NOT MET) \\(\\d+\\)");
+    }
+
+    /**
      * A short soak on the H2 default: no errors, threads and descriptors flat, heap under the cap. The soak samples
      * every 2 s for 30 s; on a busy machine a sample (a full GC in the server) can outlast the interval, and then the
      * next is taken late and the soak runs longer, so there are always all 15 samples to compare.

@@ -1,0 +1,458 @@
+package org.sidekiqsupervisor.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.sidekiqsupervisor.testing.RedisServer;
+import org.sidekiqsupervisor.testing.SupervisorProcess;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The supervisor's cost against a big Sidekiq backlog: the standalone jar (-Xmx256m, H2 file store, {@code --lost-grace}
+ * default) against a redis-server of the benchmark's own, holding what Sidekiq 7 writes. The supervisor records a
+ * realistic set of jobs through its API, some running in live processes' work, some lost; then the API pages, job
+ * lookups and the overview are timed (median of N each) first with no backlog, then with the backlog loaded, and each
+ * is printed with its ratio to the first. In each phase, with the overview polled as its live refresh does, the
+ * supervisor's Redis commands and bytes read per minute are reported, and SLOWLOG at 10 ms is read for its commands.
+ */
+final class BacklogBenchmark {
+    /** The supervisor's jobs: finished, waiting in Sidekiq's queue, and started (most running, some lost). */
+    static final int COMPLETE = 3_000;
+    static final int QUEUED = 500;
+    static final int STARTED = 50;
+    /** Every fifth started job is in Sidekiq nowhere: lost. The rest run in the work of two live processes. */
+    static final int LOST = STARTED / 5;
+    static final List<String> PROCESSES = List.of("worker-1:7001:0a1b2c3d4e5f", "worker-2:7002:5f4e3d2c1b0a");
+    /** The target: each request with the backlog within this many times its time without. */
+    static final double TARGET_RATIO = 1.5;
+    /** Unmeasured requests before the measured ones: with no backlog, enough for the JIT to compile the paths first. */
+    static final int EMPTY_WARMUP = 20;
+    static final int BACKLOG_WARMUP = 1;
+    /** How long to wait for the supervisor to list the lost jobs as lost before measuring anyway. */
+    static final Duration LOST_PATIENCE = Duration.ofMinutes(3);
+    private static final long MINUTE_MICROS = 60_000_000L;
+    private static final int MAX_EVENTS_PER_BATCH = 900;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One measured request: what it is called in the report, and its path. */
+    record Probe(String name, String path) {
+    }
+
+    /** A request's median time, its failed answers, and the Redis commands and bytes the supervisor read per request. */
+    record Timing(String name, double medianMs, int errors, double commandsPerRequest, double bytesPerRequest) {
+    }
+
+    /** The overview polled every interval for the window: page loads, and the supervisor's Redis use per minute. */
+    record Dashboard(int pageLoads, int errors, double medianPageMs, double seconds, double commandsPerMinute,
+                     double bytesPerMinute, Map<String, Long> commands) {
+    }
+
+    /** One phase: the requests, the dashboard, SLOWLOG over the phase, and how many lost jobs the supervisor listed. */
+    record Phase(String name, List<Timing> timings, Dashboard dashboard, List<RedisWatch.Slow> slowlog, int lostListed) {
+        long supervisorSlow() {
+            return slowlog.stream().filter(RedisWatch.Slow::supervisors).count();
+        }
+    }
+
+    record Report(Phase empty, Phase backlog, long loaded, double loadSeconds, String redisMemory,
+                  Map<String, String> supervisorConnections) {
+    }
+
+    private final SidekiqBacklog.Sizes sizes;
+    private final int requests;
+    private final Duration dashboardWindow;
+    private final Duration dashboardInterval;
+    private final PrintStream out;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    /**
+     * @param requests          measured requests per figure (the median is printed)
+     * @param dashboardWindow   how long the overview is polled in each phase
+     * @param dashboardInterval how often it is polled (the page's live refresh: 5 s)
+     */
+    BacklogBenchmark(SidekiqBacklog.Sizes sizes, int requests, Duration dashboardWindow, Duration dashboardInterval, PrintStream out) {
+        this.sizes = sizes;
+        this.requests = requests;
+        this.dashboardWindow = dashboardWindow;
+        this.dashboardInterval = dashboardInterval;
+        this.out = out;
+    }
+
+    Report run() throws Exception {
+        out.printf("%nBacklog: the standalone jar (-Xmx256m, H2 file store, --lost-grace default) against a redis-server of its "
+                        + "own (Redis %s), in Sidekiq 7's formats; %d cores, load average %s at the start%n", redisVersion(),
+                Runtime.getRuntime().availableProcessors(), loadAverage());
+        out.printf("the supervisor's jobs: %,d complete, %,d queued (waiting in queue:default), %,d started: %,d running in %d live "
+                + "processes' work, %,d lost (in Sidekiq nowhere)%n", COMPLETE, QUEUED, STARTED, STARTED - LOST, PROCESSES.size(), LOST);
+        out.printf("each request: median of %d, after %d (no backlog) or %d (backlog) unmeasured; dashboard: GET /sidekiq every %d s "
+                        + "for %d s%n", requests, EMPTY_WARMUP, BACKLOG_WARMUP, dashboardInterval.toSeconds(), dashboardWindow.toSeconds());
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sidekiq-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try (RedisServer redis = RedisServer.start();
+             RedisWatch watch = new RedisWatch(redis.port());
+             Jedis heartbeatConnection = watch.connect()) {
+            long now = micros();
+            Jobs jobs = new Jobs(now);
+            jobs.writeSidekiqSide(watch.control(), now);
+            heartbeat.scheduleAtFixedRate(() -> PROCESSES.forEach(identity -> watch.own(heartbeatConnection,
+                    SidekiqBacklog.BEAT_COMMANDS, connection -> {
+                        SidekiqBacklog.beat(connection, identity, micros());
+                        return null;
+                    })), SidekiqBacklog.HEARTBEAT_SECONDS, SidekiqBacklog.HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+            Path dir = Files.createTempDirectory("supervisor-backlog");
+            try (SupervisorProcess server = SupervisorProcess.serve(dir, Map.of(), "--port", "0", "--redis-url", redis.url())) {
+                URI base = server.base();
+                jobs.record(base);
+                Phase empty = phase("no backlog", base, watch, jobs, EMPTY_WARMUP);
+
+                long loadStart = System.nanoTime();
+                long loaded = SidekiqBacklog.load(watch.control(), sizes, micros());
+                double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+                String memory = watch.info("memory", "used_memory_human");
+                out.printf("loaded %,d jobs in %.1f s (pipelined, %,d entries a command): %s; Redis used_memory %s%n", loaded,
+                        loadSeconds, SidekiqBacklog.ENTRIES_PER_COMMAND, describe(sizes), memory);
+
+                Phase backlog = phase("backlog", base, watch, jobs, BACKLOG_WARMUP);
+                Report report = new Report(empty, backlog, loaded, loadSeconds, memory, watch.supervisorConnectionsSeen());
+                print(report);
+                return report;
+            }
+        } finally {
+            heartbeat.shutdownNow();
+        }
+    }
+
+    private static String describe(SidekiqBacklog.Sizes sizes) {
+        String queues = sizes.queues().entrySet().stream().map(queue -> String.format("%,d in queue:%s", queue.getValue(), queue.getKey()))
+                .collect(Collectors.joining(", "));
+        return String.format("%s, %,d in retry, %,d in dead", queues, sizes.retries(), sizes.dead());
+    }
+
+    /** The last minute's load average, which says how much else shared the cores. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static String redisVersion() {
+        try {
+            Process process = new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
+            String version = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            process.waitFor(10, TimeUnit.SECONDS);
+            java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("v=(\\S+)").matcher(version);
+            return matcher.find() ? matcher.group(1) : version.strip();
+        } catch (IOException e) {
+            return "?";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
+    }
+
+    private Phase phase(String name, URI base, RedisWatch watch, Jobs jobs, int warmup) throws Exception {
+        int lostListed = awaitLost(name, base, jobs.lost);
+        // SLOWLOG from here: the phase's requests and dashboard, not the load before it.
+        watch.resetSlowlog();
+        List<Timing> timings = new ArrayList<>();
+        for (Probe probe : probes(jobs)) {
+            timings.add(measure(base.resolve(probe.path()), probe.name(), warmup, watch));
+            watch.supervisorClients();
+        }
+        Dashboard dashboard = dashboard(base.resolve("sidekiq"), watch);
+        List<RedisWatch.Slow> slowlog = watch.slowlog();
+        out.printf("%s: requests and dashboard measured; %d SLOWLOG entries over %d ms%n", name, slowlog.size(),
+                RedisWatch.SLOWLOG_MICROS / 1000);
+        return new Phase(name, timings, dashboard, slowlog, lostListed);
+    }
+
+    static List<Probe> probes(Jobs jobs) {
+        return List.of(new Probe("GET /api/v1/jobs", "api/v1/jobs"),
+                new Probe("GET /api/v1/jobs?status=started", "api/v1/jobs?status=started"),
+                new Probe("GET /api/v1/jobs?status=lost", "api/v1/jobs?status=lost"),
+                new Probe("GET /api/v1/jobs/{id}, a running job", "api/v1/jobs/" + jobs.running.get(0)),
+                new Probe("GET /api/v1/jobs/{id}, a lost job", "api/v1/jobs/" + jobs.lost.get(0)),
+                new Probe("GET /sidekiq (the overview)", "sidekiq"));
+    }
+
+    /**
+     * Waits until the supervisor lists every lost job as lost (at once where it decides from one look, up to
+     * {@link #LOST_PATIENCE} where it must look again over the grace period), so that both phases time the same answers.
+     */
+    private int awaitLost(String phase, URI base, List<String> lost) throws Exception {
+        long start = System.nanoTime();
+        while (true) {
+            HttpResponse<String> answer = get(base.resolve("api/v1/jobs?status=lost&limit=1000"));
+            Set<String> listed = new HashSet<>();
+            if (answer.statusCode() == 200) {
+                JSON.readTree(answer.body()).path("jobs").forEach(job -> listed.add(job.path("job_id").asText()));
+            }
+            int found = (int) lost.stream().filter(listed::contains).count();
+            double waited = (System.nanoTime() - start) / 1e9;
+            if (found == lost.size()) {
+                out.printf("%s: the supervisor lists all %d lost jobs as lost (after %.1f s)%n", phase, lost.size(), waited);
+                return found;
+            }
+            if (waited > LOST_PATIENCE.toSeconds()) {
+                out.printf("%s: the supervisor lists %d of the %d lost jobs as lost after %.0f s (status %d); measuring anyway%n",
+                        phase, found, lost.size(), waited, answer.statusCode());
+                return found;
+            }
+            SupervisorProcess.sleep(2_000);
+        }
+    }
+
+    private Timing measure(URI uri, String name, int warmup, RedisWatch watch) throws Exception {
+        for (int i = 0; i < warmup; i++) {
+            get(uri);
+        }
+        double[] ms = new double[requests];
+        int errors = 0;
+        RedisWatch.Reading before = watch.reading();
+        for (int i = 0; i < requests; i++) {
+            long start = System.nanoTime();
+            HttpResponse<String> answer = get(uri);
+            ms[i] = (System.nanoTime() - start) / 1e6;
+            if (answer.statusCode() != 200) {
+                errors++;
+            }
+        }
+        RedisWatch.Usage used = watch.reading().supervisorSince(before);
+        return new Timing(name, median(ms), errors, (double) used.commands() / requests, (double) used.bytesSent() / requests);
+    }
+
+    /** The overview's live refresh: a page load every interval, whether or not the one before has answered (as setInterval). */
+    private Dashboard dashboard(URI overview, RedisWatch watch) throws Exception {
+        int loads = (int) Math.max(1, dashboardWindow.toMillis() / dashboardInterval.toMillis());
+        List<CompletableFuture<Double>> pages = new ArrayList<>();
+        RedisWatch.Reading start = watch.reading();
+        long startNanos = System.nanoTime();
+        for (int i = 0; i < loads; i++) {
+            long due = startNanos + i * dashboardInterval.toNanos();
+            SupervisorProcess.sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
+            long sent = System.nanoTime();
+            pages.add(client.sendAsync(request(overview), HttpResponse.BodyHandlers.ofString())
+                    .thenApply(answer -> answer.statusCode() == 200 ? (System.nanoTime() - sent) / 1e6 : -1.0)
+                    .exceptionally(failure -> -1.0));
+            watch.supervisorClients();
+        }
+        SupervisorProcess.sleep(Math.max(0, (startNanos + dashboardWindow.toNanos() - System.nanoTime()) / 1_000_000));
+        double[] ms = pages.stream().mapToDouble(CompletableFuture::join).toArray();
+        RedisWatch.Reading end = watch.reading();
+        RedisWatch.Usage used = end.supervisorSince(start);
+        double seconds = end.secondsSince(start);
+        double[] answered = Arrays.stream(ms).filter(value -> value >= 0).toArray();
+        return new Dashboard(loads, ms.length - answered.length, answered.length == 0 ? Double.NaN : median(answered), seconds,
+                used.commands() * 60 / seconds, used.bytesSent() * 60 / seconds, used.calls());
+    }
+
+    private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return client.send(request(uri), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).header("Accept", "application/json, text/html").GET().build();
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static long micros() {
+        return System.currentTimeMillis() * 1000L;
+    }
+
+    /**
+     * The supervisor's jobs and their place in Sidekiq, on a timeline ending {@code now}: complete and queued jobs over the
+     * last hour, the started ones in the last few minutes (so the first page of jobs holds them, as when something runs),
+     * each started job older than the default grace period, and the lost ones held nowhere.
+     */
+    final class Jobs {
+        final List<String> running = new ArrayList<>();
+        final List<String> lost = new ArrayList<>();
+        private final long now;
+
+        Jobs(long now) {
+            this.now = now;
+            for (int i = 0; i < STARTED; i++) {
+                (i % 5 == 4 ? lost : running).add(SidekiqBacklog.jid(0, 20_000 + i));
+            }
+        }
+
+        private long completeQueuedAt(int i) {
+            return now - 60 * MINUTE_MICROS + 55 * MINUTE_MICROS * i / COMPLETE;
+        }
+
+        private long queuedAt(int i) {
+            return now - 60 * MINUTE_MICROS + 55 * MINUTE_MICROS * i / QUEUED;
+        }
+
+        private long startedAt(int i) {
+            return now - 3 * MINUTE_MICROS + 2_000_000L * i;
+        }
+
+        /** What Sidekiq holds of them: the queued ones in queue:default, the running ones in two live processes' work. */
+        void writeSidekiqSide(Jedis redis, long nowMicros) {
+            for (int i = 0; i < QUEUED; i++) {
+                long n = 10_000 + i;
+                SidekiqBacklog.push(redis, "default", SidekiqBacklog.payload(SidekiqBacklog.jid(0, n), SidekiqBacklog.jobClass(n),
+                        "default", SidekiqBacklog.arguments(n), queuedAt(i)));
+            }
+            for (int p = 0; p < PROCESSES.size(); p++) {
+                List<SidekiqBacklog.Running> work = new ArrayList<>();
+                for (int i = 0; i < STARTED; i++) {
+                    String jid = SidekiqBacklog.jid(0, 20_000 + i);
+                    if (running.contains(jid) && i % PROCESSES.size() == p) {
+                        long n = 20_000 + i;
+                        work.add(new SidekiqBacklog.Running(jid, SidekiqBacklog.jobClass(n), SidekiqBacklog.arguments(n),
+                                startedAt(i) - 60_000_000L, startedAt(i)));
+                    }
+                }
+                String identity = PROCESSES.get(p);
+                SidekiqBacklog.liveProcess(redis, identity, identity.substring(0, identity.indexOf(':')), 7001 + p, nowMicros, work);
+            }
+        }
+
+        /** Records every job through the batch endpoint, as a buffering middleware sends events. */
+        void record(URI base) throws Exception {
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < COMPLETE; i++) {
+                long n = i;
+                long queued = completeQueuedAt(i);
+                events.add(event(n, "queued", queued, true));
+                events.add(event(n, "started", queued + 1_000_000L, false));
+                events.add(event(n, "complete", queued + 3_000_000L, false));
+            }
+            for (int i = 0; i < QUEUED; i++) {
+                events.add(event(10_000 + i, "queued", queuedAt(i), true));
+            }
+            for (int i = 0; i < STARTED; i++) {
+                events.add(event(20_000 + i, "queued", startedAt(i) - 60_000_000L, true));
+                events.add(event(20_000 + i, "started", startedAt(i), false));
+            }
+            for (int from = 0; from < events.size(); from += MAX_EVENTS_PER_BATCH) {
+                String body = "[" + String.join(",", events.subList(from, Math.min(events.size(), from + MAX_EVENTS_PER_BATCH))) + "]";
+                HttpResponse<String> answer = client.send(HttpRequest.newBuilder(base.resolve("api/v1/events"))
+                        .timeout(Duration.ofMinutes(1)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() / 100 != 2) {
+                    throw new IllegalStateException("the supervisor did not record a batch of jobs: " + answer.statusCode() + " "
+                            + answer.body());
+                }
+            }
+        }
+
+        private String event(long n, String status, long atMicros, boolean withJob) {
+            String event = "{\"job_id\":\"" + SidekiqBacklog.jid(0, n) + "\",\"status\":\"" + status + "\",\"at\":"
+                    + SidekiqBacklog.seconds(atMicros);
+            return withJob ? event + ",\"job_class\":\"" + SidekiqBacklog.jobClass(n) + "\",\"queue\":\"default\",\"arguments\":"
+                    + SidekiqBacklog.arguments(n) + "}" : event + "}";
+        }
+    }
+
+    private static String ms(double value) {
+        return Double.isNaN(value) ? "-" : value >= 100 ? String.format("%,.0f", value) : String.format("%.1f", value);
+    }
+
+    private static String count(double value) {
+        return value >= 100 ? String.format("%,.0f", value) : String.format("%.1f", value);
+    }
+
+    private static String kb(double bytes) {
+        return count(bytes / 1024);
+    }
+
+    private void print(Report report) {
+        Phase empty = report.empty();
+        Phase backlog = report.backlog();
+        out.printf("%nBacklog report: %s; load average %s at the end%n", describe(sizes), loadAverage());
+        out.printf("%-40s %10s %10s %9s %9s %19s %21s%n", "request (median ms)", "no backlog", "backlog", "ratio", "<= 1.5x",
+                "Redis cmds/request", "KB read/request");
+        int met = 0;
+        for (int i = 0; i < empty.timings().size(); i++) {
+            Timing before = empty.timings().get(i);
+            Timing after = backlog.timings().get(i);
+            double ratio = after.medianMs() / before.medianMs();
+            met += ratio <= TARGET_RATIO ? 1 : 0;
+            out.printf("%-40s %10s %10s %9.2f %9s %19s %21s%s%n", before.name(), ms(before.medianMs()), ms(after.medianMs()), ratio,
+                    ratio <= TARGET_RATIO ? "met" : "NOT MET", count(before.commandsPerRequest()) + " / " + count(after.commandsPerRequest()),
+                    kb(before.bytesPerRequest()) + " / " + kb(after.bytesPerRequest()),
+                    before.errors() + after.errors() == 0 ? "" : "  (" + before.errors() + " / " + after.errors() + " failed answers)");
+        }
+        out.printf("(Redis cmds and KB: what the supervisor asked and read per request, no backlog / backlog; lost jobs listed as "
+                + "lost before measuring: %d / %d of %d)%n", empty.lostListed(), backlog.lostListed(), LOST);
+
+        Dashboard quiet = empty.dashboard();
+        Dashboard busy = backlog.dashboard();
+        out.printf("%ndashboard open (GET /sidekiq every %d s): %d page loads in %.0f s / %.0f s, median %s / %s ms%s%n",
+                dashboardInterval.toSeconds(), busy.pageLoads(), quiet.seconds(), busy.seconds(), ms(quiet.medianPageMs()),
+                ms(busy.medianPageMs()), quiet.errors() + busy.errors() == 0 ? ""
+                        : " (" + quiet.errors() + " / " + busy.errors() + " failed loads)");
+        out.printf("%-40s %12s %12s %9s%n", "the supervisor's Redis reads", "no backlog", "backlog", "ratio");
+        out.printf("%-40s %12s %12s %9.1f%n", "commands per minute", count(quiet.commandsPerMinute()), count(busy.commandsPerMinute()),
+                busy.commandsPerMinute() / quiet.commandsPerMinute());
+        out.printf("%-40s %12s %12s %9.1f%n", "MB read per minute", count(quiet.bytesPerMinute() / 1e6), count(busy.bytesPerMinute() / 1e6),
+                busy.bytesPerMinute() / quiet.bytesPerMinute());
+        out.printf("commands per minute with the backlog, by command: %s%n", perMinute(busy));
+
+        for (Phase phase : List.of(empty, backlog)) {
+            out.printf("%nSLOWLOG over %d ms, %s: %d entries, %d of them the supervisor's%n", RedisWatch.SLOWLOG_MICROS / 1000,
+                    phase.name(), phase.slowlog().size(), phase.supervisorSlow());
+            List<RedisWatch.Slow> shown = phase.slowlog().subList(0, Math.min(128, phase.slowlog().size()));
+            if (!shown.isEmpty()) {
+                out.printf("  %11s  %-10s  %-20s %-22s %s%n", "duration", "whose", "client name", "client address", "command");
+            }
+            for (RedisWatch.Slow slow : shown) {
+                out.printf("  %8.1f ms  %-10s  %-20s %-22s %s%n", slow.ms(), slow.supervisors() ? "supervisor" : "benchmark",
+                        slow.clientName().isEmpty() ? "(no name)" : slow.clientName(), slow.clientAddress(), slow.command());
+            }
+            if (shown.size() < phase.slowlog().size()) {
+                out.printf("  (%d more)%n", phase.slowlog().size() - shown.size());
+            }
+        }
+        long named = report.supervisorConnections().values().stream().filter(RedisWatch.SUPERVISOR_NAME::equals).count();
+        out.printf("the supervisor's connections seen in CLIENT LIST: %d, named %s: %d%n", report.supervisorConnections().size(),
+                RedisWatch.SUPERVISOR_NAME, named);
+        out.printf("targets with the backlog: requests within %.1fx of no backlog: %d of %d met; no supervisor command in SLOWLOG "
+                        + "at %d ms: %s (%d)%n", TARGET_RATIO, met, empty.timings().size(), RedisWatch.SLOWLOG_MICROS / 1000,
+                backlog.supervisorSlow() == 0 ? "met" : "NOT MET", backlog.supervisorSlow());
+    }
+
+    private static String perMinute(Dashboard dashboard) {
+        Map<String, Long> sorted = new LinkedHashMap<>();
+        dashboard.commands().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(entry -> sorted.put(entry.getKey(), entry.getValue()));
+        return sorted.isEmpty() ? "none" : sorted.entrySet().stream()
+                .map(entry -> entry.getKey() + " " + count(entry.getValue() * 60 / dashboard.seconds()))
+                .collect(Collectors.joining(", "));
+    }
+}
