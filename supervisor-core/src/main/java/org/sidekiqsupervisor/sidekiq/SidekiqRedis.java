@@ -19,13 +19,17 @@ import java.util.function.Function;
 
 import org.sidekiqsupervisor.internal.Failures;
 import org.sidekiqsupervisor.internal.Urls;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * Sidekiq's Redis: where jobs are (running, queued, retry, schedule, dead), pushing a job exactly as
@@ -38,6 +42,8 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class SidekiqRedis implements AutoCloseable {
     /** How many entries one LRANGE/ZRANGE reads while scanning queues and sets. */
     static final int SCAN_CHUNK = 1000;
+    /** The name the supervisor's connections give themselves ({@code CLIENT SETNAME}). */
+    public static final String CLIENT_NAME = "sidekiq-supervisor";
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
@@ -65,7 +71,14 @@ public final class SidekiqRedis implements AutoCloseable {
         config.setMaxTotal(8);
         config.setMaxWait(CONNECT_TIMEOUT);
         config.setJmxEnabled(false);
-        pool = new JedisPool(config, uri, (int) CONNECT_TIMEOUT.toMillis(), (int) READ_TIMEOUT.toMillis());
+        // Named, so that an operator (and the backlog benchmark) can tell the supervisor's connections and commands
+        // apart in CLIENT LIST and SLOWLOG.
+        DefaultJedisClientConfig client = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis((int) CONNECT_TIMEOUT.toMillis()).socketTimeoutMillis((int) READ_TIMEOUT.toMillis())
+                .user(JedisURIHelper.getUser(uri)).password(JedisURIHelper.getPassword(uri))
+                .database(JedisURIHelper.hasDbIndex(uri) ? JedisURIHelper.getDBIndex(uri) : 0)
+                .ssl(JedisURIHelper.isRedisSSLScheme(uri)).clientName(CLIENT_NAME).build();
+        pool = new JedisPool(config, new HostAndPort(uri.getHost(), uri.getPort() == -1 ? Protocol.DEFAULT_PORT : uri.getPort()), client);
         description = describe(url);
         this.clock = clock;
     }

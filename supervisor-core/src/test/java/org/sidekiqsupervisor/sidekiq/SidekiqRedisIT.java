@@ -95,6 +95,14 @@ class SidekiqRedisIT {
     }
 
     @Test
+    void the_supervisors_connections_are_named_so_that_an_operator_can_tell_them_apart() {
+        redis.ping();
+        try (redis.clients.jedis.Jedis look = new redis.clients.jedis.Jedis("127.0.0.1", server.port())) {
+            assertThat(look.clientList()).contains("name=" + SidekiqRedis.CLIENT_NAME);
+        }
+    }
+
+    @Test
     void queues_longer_than_one_scan_chunk_are_read_to_the_end() {
         try (FakeSidekiq sidekiq = new FakeSidekiq(server, 7)) {
             sidekiq.enqueued("deep", "default");
