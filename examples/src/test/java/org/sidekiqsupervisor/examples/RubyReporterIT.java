@@ -15,15 +15,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sidekiqsupervisor.testing.RealSidekiq;
 import org.sidekiqsupervisor.testing.RequiresService;
 import org.sidekiqsupervisor.testing.Service;
 import org.sidekiqsupervisor.testing.SupervisorProcess;
 
 /**
  * The production middleware's reporter (examples/ruby/sidekiq_supervisor.rb) in real Ruby against the jar: events
- * and progress go through one queue, progress after the job's started, and only the latest progress per job.
+ * and progress go through one queue, progress after the job's started, and only the latest progress per job. On
+ * Debian's Ruby (what Sidekiq 6 and 7 run on here) and on JRuby (what Sidekiq 8 runs on).
  */
-@RequiresService(Service.RUBY)
 class RubyReporterIT {
     private static final Path RUBY = Path.of(System.getProperty("ruby.dir", "ruby")).toAbsolutePath().normalize();
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -32,11 +33,23 @@ class RubyReporterIT {
     Path dir;
 
     @Test
+    @RequiresService(Service.RUBY)
     void progress_reported_from_a_job_reaches_the_supervisor_after_its_started() throws Exception {
+        progressReachesTheSupervisorAfterItsStarted("ruby");
+    }
+
+    @Test
+    @RequiresService(Service.SIDEKIQ_8)
+    void on_jruby_progress_reported_from_a_job_reaches_the_supervisor_after_its_started() throws Exception {
+        progressReachesTheSupervisorAfterItsStarted(RealSidekiq.of(8).ruby().toString());
+    }
+
+    private void progressReachesTheSupervisorAfterItsStarted(String ruby) throws Exception {
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of("SUPERVISOR_API_TOKEN", "rb-token"), "--port", "0")) {
             String base = supervisor.base().toString();
             String script = String.join("\n",
-                    "require_relative 'sidekiq_supervisor'",
+                    // Loaded from the working directory: JRuby's require_relative has no base path in a -e script.
+                    "require File.expand_path('sidekiq_supervisor')",
                     "r = SidekiqSupervisor::Reporter.new(url: ARGV[0], token: 'rb-token')",
                     "r.report('job_id' => 'rb1', 'status' => 'started', 'at' => Time.now.to_f, 'job_class' => 'Import',",
                     "         'queue' => 'default', 'arguments' => [1, 'x'])",
@@ -44,9 +57,9 @@ class RubyReporterIT {
                     "r.progress('rb1', at: 40, message: 'rows <b>')",
                     "r.progress('nobody', at: 1)",
                     "exit(r.flush(10) ? 0 : 3)");
-            Process ruby = new ProcessBuilder("ruby", "-e", script, base).directory(RUBY.toFile()).redirectErrorStream(true).start();
-            String output = new String(ruby.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(ruby.waitFor()).as(output).isZero();
+            Process reporter = new ProcessBuilder(ruby, "-e", script, base).directory(RUBY.toFile()).redirectErrorStream(true).start();
+            String output = new String(reporter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(reporter.waitFor()).as(output).isZero();
 
             HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "api/v1/jobs/rb1"))
                     .header("Authorization", "Bearer rb-token").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
