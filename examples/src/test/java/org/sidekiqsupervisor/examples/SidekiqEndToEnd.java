@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,6 +50,7 @@ abstract class SidekiqEndToEnd {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path DEMO = Path.of(System.getProperty("demo.dir", "ruby/demo")).toAbsolutePath().normalize();
     private static final String TOKEN = "e2e-token";
+    private static final SecureRandom RANDOM = new SecureRandom();
     /**
      * The bound on anything that waits for Sidekiq to start or to run something. Generous: Sidekiq 8 runs on JRuby,
      * which takes about 10 s to start before it loads anything, and this machine may be busy with other builds.
@@ -57,6 +61,8 @@ abstract class SidekiqEndToEnd {
      * Sidekiq's 60 s heartbeat expiry, then the grace period and the looks at Sidekiq must pass.
      */
     private static final Duration LOST_PATIENCE = Duration.ofMinutes(3);
+    /** The longest time between two heartbeats of a Sidekiq process: 10 s in 7.x and 8.x (5 s in 6.x). */
+    private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
 
     private final int major;
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -213,7 +219,9 @@ abstract class SidekiqEndToEnd {
 
     @Test
     void a_job_killed_with_its_sidekiq_is_found_lost_restarted_and_run_by_a_fresh_sidekiq() throws Exception {
-        supervisor("--lost-grace", "3");
+        // A grace longer than any version's heartbeat: this test is about the kill; a running job that the next
+        // heartbeat has yet to list is a_job_fetched_since_the_last_heartbeat_is_running_not_lost's.
+        supervisor("--lost-grace", "20");
         Process first = sidekiq("sidekiq-1");
         JsonNode jids = enqueue("mix", "long-e2e");
         String hard = jids.get("hard").asText();
@@ -277,6 +285,84 @@ abstract class SidekiqEndToEnd {
         // The killed run started and never finished; the replacement started and finished: once each.
         assertThat(counter("demo:starts:long-e2e")).isEqualTo(2);
         assertThat(counter("demo:runs:long-e2e")).isEqualTo(1);
+    }
+
+    /**
+     * The contract's section 5b: a job fetched since its process's last heartbeat is in no queue and in no work
+     * entry until the next heartbeat (every 5 s in 6.x, 10 s in 7.x and 8.x), and it is running, not lost, however
+     * short the grace period.
+     */
+    @Test
+    void a_job_fetched_since_the_last_heartbeat_is_running_not_lost() throws Exception {
+        supervisor("--lost-grace", "3");
+        String identity = identity(sidekiq("sidekiq-1"));
+        // Pushed right after a heartbeat, so that it runs a whole heartbeat interval before a work entry lists it
+        // (enqueue.rb, which takes seconds to start, would push it at any point of the interval).
+        String beat = jedis.hget(identity, "beat");
+        awaitUntil("a heartbeat of " + identity, SIDEKIQ_PATIENCE).pollInterval(Duration.ofMillis(20))
+                .until(() -> !beat.equals(jedis.hget(identity, "beat")));
+        String jid = pushAsSidekiqClientDoes("LongJob", "fresh");
+        awaitUntil("the long job started", SIDEKIQ_PATIENCE).until(() ->
+                status(jid).equals("started") && counter("demo:starts:fresh") == 1);
+
+        // Never lost from its start through the next heartbeat: the window is longer than the slowest heartbeat
+        // interval, and the bound leaves no room for a second window after a lost sighting.
+        Duration window = HEARTBEAT_INTERVAL.plusSeconds(2);
+        awaitUntil("the running job is never shown lost", window.plusSeconds(2)).during(window).untilAsserted(() ->
+                assertThat(get("api/v1/jobs/" + jid).get("lost").asBoolean())
+                        .as("job %s shown lost while Sidekiq runs it (jids in Sidekiq's work entries now: %s)", jid, runningInSidekiq())
+                        .isFalse());
+        // The window did cover a heartbeat: the job is in its process's work entry now.
+        assertThat(runningInSidekiq()).as("jids in Sidekiq's work entries").contains(jid);
+
+        jedis.set("demo:release:fresh", "1");
+        awaitUntil("the long job completed", SIDEKIQ_PATIENCE).until(() -> status(jid).equals("complete"));
+        assertThat(counter("demo:runs:fresh")).isEqualTo(1);
+    }
+
+    /** The identity ({@code host:pid:nonce}) the Sidekiq process announced in Redis. */
+    private String identity(Process process) {
+        return jedis.smembers("processes").stream().filter(identity -> identity.contains(":" + process.pid() + ":"))
+                .findFirst().orElseThrow(() -> new AssertionError("no Sidekiq process " + process.pid() + " in Redis"));
+    }
+
+    /**
+     * Pushes a job with one string argument onto {@code queue:default} as this version's client would (without its
+     * middleware: the supervisor learns of the job from its {@code started}), and returns its jid.
+     */
+    private String pushAsSidekiqClientDoes(String jobClass, String argument) {
+        String jid = String.format("%024x", new BigInteger(96, RANDOM));
+        ObjectNode job = JSON.createObjectNode().put("class", jobClass).put("queue", "default").put("retry", true).put("jid", jid);
+        job.putArray("args").add(argument);
+        long now = System.currentTimeMillis();
+        for (String field : List.of("created_at", "enqueued_at")) {
+            if (major >= 8) {
+                job.put(field, now);
+            } else {
+                job.put(field, now / 1000.0);
+            }
+        }
+        jedis.sadd("queues", "default");
+        jedis.lpush("queue:default", job.toString());
+        return jid;
+    }
+
+    /** The jids in the work entries of Sidekiq's processes ({@code <identity>:workers} in 6.x, {@code :work} later). */
+    private List<String> runningInSidekiq() {
+        List<String> jids = new ArrayList<>();
+        for (String identity : jedis.smembers("processes")) {
+            for (String work : jedis.hvals(identity + (major == 6 ? ":workers" : ":work"))) {
+                try {
+                    JsonNode payload = JSON.readTree(work).get("payload");
+                    // Every version keeps the job as its JSON text, a string within the entry's JSON.
+                    JsonNode job = payload.isTextual() ? JSON.readTree(payload.asText()) : payload;
+                    jids.add(job.get("jid").asText());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return jids;
     }
 
     @Test

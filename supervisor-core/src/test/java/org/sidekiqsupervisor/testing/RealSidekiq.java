@@ -109,7 +109,9 @@ public final class RealSidekiq {
     private static RealSidekiq fromShared(int major) {
         Path script = script();
         Path directory = wrapperDirectory().resolve(String.valueOf(major));
-        String output = run(List.of(script.toString(), String.valueOf(major), directory.toString()), Map.of(), SCRIPT_PATIENCE_SECONDS);
+        // Through bash: a copy of the shared directory may have lost the script's executable bit.
+        String output = run(List.of("bash", script.toString(), String.valueOf(major), directory.toString()), Map.of(),
+                SCRIPT_PATIENCE_SECONDS);
         RealSidekiq sidekiq = new RealSidekiq(major, directory.resolve("ruby"), directory.resolve("sidekiq"), directory);
         if (!Files.isExecutable(sidekiq.ruby) || !Files.isExecutable(sidekiq.sidekiq)) {
             throw new MissingException(script + " " + major + " wrote no ruby and sidekiq into " + directory + ": " + output);
