@@ -281,7 +281,8 @@ abstract class SidekiqEndToEnd {
         assertThat(done.get("restarts").asInt()).isEqualTo(1);
         assertThat(done.get("arguments").toString()).isEqualTo("[\"long-e2e\"]");
         // Pushed after the killed run started and before the replacement started (times from the same machine's clock).
-        assertTimesAsSidekiqWrites(pushed, Instant.parse(running.get("started_at").asText()), Instant.parse(done.get("started_at").asText()));
+        assertTimesAsSidekiqWrites(pushed, Instant.parse(running.get("started_at").asText()),
+                Instant.parse(done.get("started_at").asText()));
         // The killed run started and never finished; the replacement started and finished: once each.
         assertThat(counter("demo:starts:long-e2e")).isEqualTo(2);
         assertThat(counter("demo:runs:long-e2e")).isEqualTo(1);
