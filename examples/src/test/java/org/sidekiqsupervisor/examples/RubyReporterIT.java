@@ -22,9 +22,9 @@ import org.sidekiqsupervisor.testing.SupervisorProcess;
 
 /**
  * The production middleware's reporter (examples/ruby/sidekiq_supervisor.rb) in real Ruby against the jar: events
- * and progress go through one queue, progress after the job's started, and only the latest progress per job. On
- * Debian's Ruby (what Sidekiq 6 and 7 run on here) and on JRuby (what Sidekiq 8 runs on).
+ * and progress go through one queue, progress after the job's started, and only the latest progress per job.
  */
+@RequiresService(Service.RUBY)
 class RubyReporterIT {
     private static final Path RUBY = Path.of(System.getProperty("ruby.dir", "ruby")).toAbsolutePath().normalize();
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -33,11 +33,11 @@ class RubyReporterIT {
     Path dir;
 
     @Test
-    @RequiresService(Service.RUBY)
     void progress_reported_from_a_job_reaches_the_supervisor_after_its_started() throws Exception {
         progressReachesTheSupervisorAfterItsStarted("ruby");
     }
 
+    /** The same on JRuby, which Sidekiq 8 runs on here (Debian's Ruby, above, is what Sidekiq 6 and 7 run on). */
     @Test
     @RequiresService(Service.SIDEKIQ_8)
     void on_jruby_progress_reported_from_a_job_reaches_the_supervisor_after_its_started() throws Exception {
