@@ -1,6 +1,6 @@
 # frozen_string_literal: true
 
-# A small Sidekiq app reporting to the supervisor. Run it with Debian's packages:
+# A small Sidekiq app reporting to the supervisor, the same on Sidekiq 6.4, 7.3 and 8.1 (on MRI or JRuby):
 #   sidekiq -r ./app.rb -c 5 -q critical -q default
 # Environment: REDIS_URL (Sidekiq's Redis), SIDEKIQ_SUPERVISOR_HOST (the supervisor's URL),
 # DEMO_MIDDLEWARE=original to use the original supervisor's two middlewares instead of the production one.
@@ -26,9 +26,17 @@ end
 
 class FlakyError < StandardError; end
 
+# The demo's own Redis commands. Sidekiq.redis yields redis-rb on 6.x and redis-client (through Sidekiq's adapter)
+# on 7.x and 8.x: their helpers differ (exists? is redis-rb's), the plain `call` is the same in both.
+module DemoRedis
+  def self.call(*command)
+    Sidekiq.redis { |redis| redis.call(*command) }
+  end
+end
+
 # A quick job.
 class HardWorker
-  include Sidekiq::Worker
+  include Sidekiq::Job
 
   def perform(number, email)
     Sidekiq.logger.info("HardWorker #{number} #{email}")
@@ -37,7 +45,7 @@ end
 
 # Arguments the supervisor must keep exactly: nesting, Unicode, integers beyond 2^53.
 class NestedArgsJob
-  include Sidekiq::Worker
+  include Sidekiq::Job
   sidekiq_options queue: "critical"
 
   def perform(hash, text, list)
@@ -47,34 +55,36 @@ end
 
 # Fails on its first run, succeeds on its retry a second later.
 class FlakyJob
-  include Sidekiq::Worker
+  include Sidekiq::Job
   sidekiq_options retry: 5
   sidekiq_retry_in { |_count, _exception| 1 }
 
   def perform(key)
-    runs = Sidekiq.redis { |redis| redis.incr("demo:flaky:#{key}") }
+    runs = DemoRedis.call("INCR", "demo:flaky:#{key}")
     raise FlakyError, "deliberate failure #{runs}/1 (#{key})" if runs == 1
   end
 end
 
-# A long job: it runs until the key demo:release:<name> exists (or ten minutes pass), then counts its run.
-# Kill its Sidekiq with SIGKILL while it runs to see a lost job.
+# A long job: it counts its start in demo:starts:<name>, runs until the key demo:release:<name> exists (or ten
+# minutes pass), then counts its finished run in demo:runs:<name>. Kill its Sidekiq with SIGKILL while it runs to see
+# a lost job.
 class LongJob
-  include Sidekiq::Worker
+  include Sidekiq::Job
 
   def perform(name)
+    DemoRedis.call("INCR", "demo:starts:#{name}")
     deadline = Time.now + 600
-    sleep 0.1 until Sidekiq.redis { |redis| redis.exists?("demo:release:#{name}") } || Time.now > deadline
-    Sidekiq.redis { |redis| redis.incr("demo:runs:#{name}") }
+    sleep 0.1 until DemoRedis.call("EXISTS", "demo:release:#{name}").positive? || Time.now > deadline
+    DemoRedis.call("INCR", "demo:runs:#{name}")
   end
 end
 
 # Counts how many times each one ran: every job must run exactly once.
 class CountedJob
-  include Sidekiq::Worker
+  include Sidekiq::Job
 
   def perform(number)
     sleep 0.05
-    Sidekiq.redis { |redis| redis.incr("demo:runs:counted:#{number}") }
+    DemoRedis.call("INCR", "demo:runs:counted:#{number}")
   end
 end

@@ -3,7 +3,7 @@
 # Enqueues demo jobs and prints their jids as JSON.
 #   ruby enqueue.rb mix          # one of each: HardWorker, NestedArgsJob, FlakyJob, LongJob
 #   ruby enqueue.rb counted 30   # thirty CountedJobs
-#   ruby enqueue.rb long NAME    # one LongJob
+#   ruby enqueue.rb long NAME... # one LongJob per name: {"NAME": jid, ...}
 require_relative "app"
 
 jids =
@@ -19,9 +19,9 @@ jids =
   when "counted"
     Array.new(Integer(ARGV[1] || "10")) { |i| CountedJob.perform_async(i) }
   when "long"
-    { "long" => LongJob.perform_async(ARGV[1]) }
+    ARGV.drop(1).to_h { |name| [name, LongJob.perform_async(name)] }
   else
-    abort "usage: ruby enqueue.rb mix [LONG_NAME] | counted N | long NAME"
+    abort "usage: ruby enqueue.rb mix [LONG_NAME] | counted N | long NAME..."
   end
 SidekiqSupervisor.reporter.flush(10.0) if defined?(SidekiqSupervisor)
 puts JSON.generate(jids)

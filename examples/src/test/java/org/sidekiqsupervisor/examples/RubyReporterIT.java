@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sidekiqsupervisor.internal.Json;
+import org.sidekiqsupervisor.testing.RealSidekiq;
 import org.sidekiqsupervisor.testing.RequiresService;
 import org.sidekiqsupervisor.testing.Service;
 import org.sidekiqsupervisor.testing.SupervisorProcess;
@@ -35,10 +36,22 @@ class RubyReporterIT {
 
     @Test
     void progress_reported_from_a_job_reaches_the_supervisor_after_its_started() throws Exception {
+        progressReachesTheSupervisorAfterItsStarted("ruby");
+    }
+
+    /** The same on JRuby, which Sidekiq 8 runs on here (Debian's Ruby, above, is what Sidekiq 6 and 7 run on). */
+    @Test
+    @RequiresService(Service.SIDEKIQ_8)
+    void on_jruby_progress_reported_from_a_job_reaches_the_supervisor_after_its_started() throws Exception {
+        progressReachesTheSupervisorAfterItsStarted(RealSidekiq.of(8).ruby().toString());
+    }
+
+    private void progressReachesTheSupervisorAfterItsStarted(String ruby) throws Exception {
         try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of("SUPERVISOR_API_TOKEN", "rb-token"), "--port", "0")) {
             String base = supervisor.base().toString();
             String script = String.join("\n",
-                    "require_relative 'sidekiq_supervisor'",
+                    // Loaded from the working directory: JRuby's require_relative has no base path in a -e script.
+                    "require File.expand_path('sidekiq_supervisor')",
                     "r = SidekiqSupervisor::Reporter.new(url: ARGV[0], token: 'rb-token')",
                     "r.report('job_id' => 'rb1', 'status' => 'started', 'at' => Time.now.to_f, 'job_class' => 'Import',",
                     "         'queue' => 'default', 'arguments' => [1, 'x'])",
@@ -46,9 +59,9 @@ class RubyReporterIT {
                     "r.progress('rb1', at: 40, message: 'rows <b>')",
                     "r.progress('nobody', at: 1)",
                     "exit(r.flush(10) ? 0 : 3)");
-            Process ruby = new ProcessBuilder("ruby", "-e", script, base).directory(RUBY.toFile()).redirectErrorStream(true).start();
-            String output = new String(ruby.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(ruby.waitFor()).as(output).isZero();
+            Process reporter = new ProcessBuilder(ruby, "-e", script, base).directory(RUBY.toFile()).redirectErrorStream(true).start();
+            String output = new String(reporter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(reporter.waitFor()).as(output).isZero();
 
             HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "api/v1/jobs/rb1"))
                     .header("Authorization", "Bearer rb-token").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,12 +1,10 @@
 package org.sidekiqsupervisor.testing;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Something outside the JVM that an integration test needs, how to tell whether this machine has it, and how to get
@@ -42,12 +40,31 @@ public enum Service {
             return notOnPath("ruby");
         }
     },
-    /** Real Sidekiq (Debian's 6.4) and Faraday, which the demo app and the original middleware use. */
-    RUBY_SIDEKIQ("Sidekiq and Faraday for Ruby", "apt-get install ruby-sidekiq ruby-faraday") {
+    /** Real Sidekiq 6.4 (Debian's ruby-sidekiq) and Faraday: {@link RealSidekiq#of RealSidekiq.of(6)}. */
+    SIDEKIQ_6("Sidekiq 6.4 (Debian's) and Faraday for Ruby", "apt-get install ruby-sidekiq ruby-faraday") {
         @Override
         Optional<String> findWhyMissing() {
-            Optional<String> programs = notOnPath("ruby", "sidekiq");
-            return programs.isPresent() ? programs : rubyCannotLoad("sidekiq", "faraday");
+            return RealSidekiq.whyMissing(6);
+        }
+    },
+    /** Real Sidekiq 7.3 on Debian's Ruby, from the shared Sidekiq sources beside the project: {@code RealSidekiq.of(7)}. */
+    SIDEKIQ_7("Sidekiq 7.3 (../shared/sidekiq on Debian's Ruby) and Faraday",
+            "apt-get install ruby ruby-faraday, and keep the shared directory beside the project (../shared/sidekiq; "
+                    + "or point -D" + RealSidekiq.SCRIPT_PROPERTY + " at its bin/sidekiq-env)") {
+        @Override
+        Optional<String> findWhyMissing() {
+            return RealSidekiq.whyMissing(7);
+        }
+    },
+    /** Real Sidekiq 8.1 on JRuby 10, from the shared Sidekiq sources beside the project: {@code RealSidekiq.of(8)}. */
+    SIDEKIQ_8("Sidekiq 8.1 (../shared/sidekiq on JRuby 10) and Faraday",
+            "a Java of 21 or later under /usr/lib/jvm (JRuby 10 runs on it; Temurin 25 on the project's machines), "
+                    + "Maven Central reachable once (JRuby is fetched into ~/.m2), apt-get install ruby-faraday, and the "
+                    + "shared directory beside the project (../shared/sidekiq; or point -D" + RealSidekiq.SCRIPT_PROPERTY
+                    + " at its bin/sidekiq-env)") {
+        @Override
+        Optional<String> findWhyMissing() {
+            return RealSidekiq.whyMissing(8);
         }
     },
     /** The HTTP load generator the ingest benchmark drives. */
@@ -95,27 +112,5 @@ public enum Service {
             }
         }
         return missing.isEmpty() ? Optional.empty() : Optional.of(String.join(" and ", missing) + " not on the PATH");
-    }
-
-    private static Optional<String> rubyCannotLoad(String... libraries) {
-        StringBuilder script = new StringBuilder();
-        for (String library : libraries) {
-            script.append("require '").append(library).append("'; ");
-        }
-        try {
-            Process ruby = new ProcessBuilder("ruby", "-e", script.toString()).redirectErrorStream(true).start();
-            String output = new String(ruby.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-            if (!ruby.waitFor(60, TimeUnit.SECONDS)) {
-                ruby.destroyForcibly();
-                return Optional.of("ruby did not load " + String.join(" and ", libraries) + " within 60 s");
-            }
-            return ruby.exitValue() == 0 ? Optional.empty()
-                    : Optional.of("ruby cannot load " + String.join(" and ", libraries) + " (" + output + ")");
-        } catch (IOException e) {
-            return Optional.of("ruby did not run (" + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.of("interrupted while asking ruby to load " + String.join(" and ", libraries));
-        }
     }
 }
