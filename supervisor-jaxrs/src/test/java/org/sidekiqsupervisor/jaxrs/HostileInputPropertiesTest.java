@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -117,21 +118,46 @@ class HostileInputPropertiesTest {
         }
         assertThat(JOB_ID.matcher(jobId).matches()).isTrue();
         JsonNode job = server.get("/api/v1/jobs/" + jobId).json();
+        if (previous != null && job.get("events").size() == previous.get("events").size()) {
+            // A duplicate (the job had a queued event at that time already) changes nothing, not even empty fields.
+            assertThat(job).isEqualTo(previous);
+            return;
+        }
         assertThat(job.get("job_class")).isEqualTo(expected(previous, "job_class", jobClass));
         assertThat(job.get("queue")).isEqualTo(expected(previous, "queue", queue));
         if (previous == null || previous.get("arguments").isNull()) {
-            assertThat(job.get("arguments")).isEqualTo(arguments.isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(arguments));
+            assertThat(job.get("arguments")).isEqualTo(arguments.isEmpty() ? Json.MAPPER.nullNode()
+                    : Json.MAPPER.readTree(asUtf8Carries(arguments)));
         } else {
             assertThat(job.get("arguments")).isEqualTo(previous.get("arguments"));
         }
     }
 
-    /** What a text field must read after the post: what the job had, else what was sent (an empty text is none). */
-    private static JsonNode expected(JsonNode previous, String field, String sent) {
+    /**
+     * What a text field must read after the post: what the job had, else what was sent (an empty text is none). What
+     * was sent is the text as UTF-8 carries it: a lone surrogate has no UTF-8 form, and the client's encoder sends
+     * {@code ?} for it.
+     */
+    private static JsonNode expected(JsonNode previous, String field, String text) {
         if (previous != null && !previous.get(field).isNull()) {
             return previous.get(field);
         }
+        String sent = asUtf8Carries(text);
         return sent.isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.getNodeFactory().textNode(sent);
+    }
+
+    /** The text as a UTF-8 body carries it: a lone surrogate, which UTF-8 cannot encode, becomes {@code ?}. */
+    private static String asUtf8Carries(String text) {
+        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    }
+
+    @Example
+    void a_lone_surrogate_which_utf8_cannot_carry_arrives_as_the_question_mark_the_client_sent() throws Exception {
+        any_text_in_the_fields_is_stored_exactly_or_refused_with_nothing_written("surrogate1",
+                "Mailer\uDD0E", "default\u0000", "[\"\uD800\"]", "");
+        JsonNode job = server.get("/api/v1/jobs/surrogate1").json();
+        assertThat(job.get("job_class").asText()).isEqualTo("Mailer?");
+        assertThat(job.get("queue").asText()).isEqualTo("default\u0000");
     }
 
     @Property(tries = 300)
