@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -123,18 +125,28 @@ final class LostJobs {
                 JobPage page = request.jobId() == null ? store.query(query) : onlyJob(request.jobId(), query);
                 Map<String, JobLocation> where = request.scope() == RestartRequest.Scope.LOST
                         ? redis.locate(page.jobs().stream().map(Job::jobId).toList()) : Map.of();
+                List<Job> selected = new ArrayList<>();
                 for (Job job : page.jobs()) {
                     String reason = reasonToSkip(job, request, where.get(job.jobId()), graceThreshold);
                     if (reason != null) {
                         skipped.add(new RestartResult.Skipped(job.jobId(), reason));
-                    } else if (restarted.size() == request.limit()) {
-                        return new RestartResult(restarted, skipped, request.dryRun(), true, null);
-                    } else if (request.dryRun()) {
+                        continue;
+                    }
+                    if (restarted.size() + selected.size() == request.limit()) {
+                        // The limit is reached unless the last look skips some of those selected: restart them first.
+                        restartAll(selected, now, request.scope(), restarted, skipped);
+                        selected.clear();
+                        if (restarted.size() == request.limit()) {
+                            return new RestartResult(restarted, skipped, request.dryRun(), true, null);
+                        }
+                    }
+                    if (request.dryRun()) {
                         restarted.add(new RestartResult.Restarted(job.jobId(), null, queueOf(job)));
                     } else {
-                        restartOne(job, now, request.scope(), restarted, skipped);
+                        selected.add(job);
                     }
                 }
+                restartAll(selected, now, request.scope(), restarted, skipped);
                 if (page.nextCursor() == null) {
                     return new RestartResult(restarted, skipped, request.dryRun(), false, null);
                 }
@@ -195,34 +207,82 @@ final class LostJobs {
         return null;
     }
 
-    private void restartOne(Job job, Instant now, RestartRequest.Scope scope, List<RestartResult.Restarted> restarted,
+    /**
+     * Restarts these jobs: claims each, looks once more where Sidekiq has the claimed ones (one look for them all, not
+     * one per job: a look reads every queue), then pushes those still nowhere, each with the payload format of the
+     * version the live processes announce (read once for them all), and records each replacement.
+     */
+    private void restartAll(List<Job> jobs, Instant now, RestartRequest.Scope scope, List<RestartResult.Restarted> restarted,
                             List<RestartResult.Skipped> skipped) {
-        String newJobId = newJobId();
-        if (!store.swapRestartClaim(job.jobId(), null, newJobId, now)) {
-            skipped.add(new RestartResult.Skipped(job.jobId(), "claimed_by_another"));
+        Map<Job, String> claimed = new LinkedHashMap<>();
+        for (Job job : jobs) {
+            String newJobId = newJobId();
+            if (store.swapRestartClaim(job.jobId(), null, newJobId, now)) {
+                claimed.put(job, newJobId);
+                steps.reached(RestartStep.CLAIMED, job.jobId());
+            } else {
+                skipped.add(new RestartResult.Skipped(job.jobId(), "claimed_by_another"));
+            }
+        }
+        if (claimed.isEmpty()) {
             return;
         }
-        steps.reached(RestartStep.CLAIMED, job.jobId());
-        String queue = queueOf(job);
-        String payload;
         try {
             if (scope == RestartRequest.Scope.LOST) {
-                // Where the job is was read before the claim, in several steps; a job moving between sets (or started
-                // again by a Sidekiq that came back) can look lost for a moment. Look once more now that no other
-                // supervisor can push it.
-                JobLocation location = redis.locate(List.of(job.jobId())).get(job.jobId());
-                if (location != JobLocation.NOWHERE) {
-                    store.swapRestartClaim(job.jobId(), newJobId, null, now);
-                    skipped.add(new RestartResult.Skipped(job.jobId(), location.reason()));
-                    return;
+                // Where the jobs are was read before the claim; a job moving between sets (or started again by a
+                // Sidekiq that came back) can look lost for a moment. Look once more now that no other supervisor can
+                // push them.
+                Map<String, JobLocation> where = redis.locate(claimed.keySet().stream().map(Job::jobId).toList());
+                for (Iterator<Map.Entry<Job, String>> each = claimed.entrySet().iterator(); each.hasNext(); ) {
+                    Map.Entry<Job, String> entry = each.next();
+                    JobLocation location = where.get(entry.getKey().jobId());
+                    if (location != JobLocation.NOWHERE) {
+                        release(entry.getKey(), entry.getValue(), now);
+                        skipped.add(new RestartResult.Skipped(entry.getKey().jobId(), location.reason()));
+                        each.remove();
+                    }
                 }
             }
-            payload = payloadFor(job, newJobId, queue, now);
-            redis.push(queue, payload);
-        } catch (SidekiqUnavailableException e) {
-            store.swapRestartClaim(job.jobId(), newJobId, null, now);
+            if (claimed.isEmpty()) {
+                return;
+            }
+            SidekiqVersion version = redis.announcedVersion().orElse(settings.version());
+            for (Iterator<Map.Entry<Job, String>> each = claimed.entrySet().iterator(); each.hasNext(); ) {
+                Map.Entry<Job, String> entry = each.next();
+                each.remove();
+                try {
+                    pushAndRecord(entry.getKey(), entry.getValue(), version, now, restarted);
+                } catch (SidekiqUnavailableException e) {
+                    release(entry.getKey(), entry.getValue(), now);
+                    throw e;
+                }
+            }
+        } catch (SidekiqUnavailableException | StoreException e) {
+            // Those not pushed yet are as they were, for the next restart. (One pushed but not recorded keeps its claim:
+            // it left the map before its push.)
+            claimed.forEach((job, newJobId) -> release(job, newJobId, now));
             throw e;
         }
+    }
+
+    /** Gives up a claim whose job was not pushed; a store that fails here leaves it to {@link #healStaleClaims}. */
+    private void release(Job job, String newJobId, Instant now) {
+        try {
+            store.swapRestartClaim(job.jobId(), newJobId, null, now);
+        } catch (StoreException e) {
+            LOG.warn("could not release the restart claim on job {}; it is settled once it is {} old: {}", job.jobId(),
+                    CLAIM_TIMEOUT, e.getMessage());
+        }
+    }
+
+    /** Pushes one claimed job under its new jid and records the replacement; a push that fails pushed nothing. */
+    private void pushAndRecord(Job job, String newJobId, SidekiqVersion version, Instant now,
+                               List<RestartResult.Restarted> restarted) {
+        String queue = queueOf(job);
+        String payload = job.payload() == null
+                ? SidekiqPayloads.payload(job.jobClass(), job.arguments(), newJobId, queue, now, version)
+                : SidekiqPayloads.restartPayload(job.payload(), newJobId, queue, now, version);
+        redis.push(queue, payload);
         steps.reached(RestartStep.PUSHED, job.jobId());
         try {
             store.completeRestart(job, new JobEvent(newJobId, JobStatus.QUEUED, now, job.jobClass(), queue, job.arguments(),
@@ -297,18 +357,6 @@ final class LostJobs {
     /** Sets what is told each step of a restart (tests only). */
     void onRestartStep(RestartSteps hook) {
         steps = Objects.requireNonNull(hook, "hook");
-    }
-
-    /**
-     * What a restart pushes: the job's own Sidekiq hash where an event brought one, else the job rebuilt from its class,
-     * arguments and queue; times in the format of the version the live processes announce, else of the settings.
-     * Asked at every restart: a deploy may have changed the processes since the last one.
-     */
-    private String payloadFor(Job job, String newJobId, String queue, Instant now) {
-        SidekiqVersion version = redis.announcedVersion().orElse(settings.version());
-        return job.payload() == null
-                ? SidekiqPayloads.payload(job.jobClass(), job.arguments(), newJobId, queue, now, version)
-                : SidekiqPayloads.restartPayload(job.payload(), newJobId, queue, now, version);
     }
 
     /**

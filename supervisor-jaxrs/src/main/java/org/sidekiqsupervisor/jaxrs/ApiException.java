@@ -18,6 +18,14 @@ public class ApiException extends SupervisorException {
         this.field = field;
     }
 
+    /**
+     * The 4xx a refusal answers with: an {@code ApiException}'s own status, else 404 for something unknown and 400 for
+     * any other bad input. The one table both HTTP front ends (the API and the dashboard) use.
+     */
+    public static int status(SupervisorException refusal) {
+        return refusal instanceof ApiException api ? api.status() : refusal.kind() == Kind.NOT_FOUND ? 404 : 400;
+    }
+
     /** The HTTP status to answer with. */
     public int status() {
         return status;

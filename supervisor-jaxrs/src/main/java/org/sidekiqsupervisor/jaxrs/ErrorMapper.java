@@ -54,8 +54,7 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
     /** The HTTP answer to each kind of failure the supervisor reports: the one table of status codes. */
     private static Response toResponse(SupervisorException e) {
         return switch (e.kind()) {
-            case INVALID_INPUT, NOT_FOUND -> Responses.error(e instanceof ApiException api ? api.status()
-                    : e.kind() == SupervisorException.Kind.NOT_FOUND ? 404 : 400, e.getMessage(), e.field());
+            case INVALID_INPUT, NOT_FOUND -> Responses.error(ApiException.status(e), e.getMessage(), e.field());
             case SIDEKIQ_NOT_CONFIGURED -> Responses.error(409, e.getMessage(), null);
             case SIDEKIQ_UNAVAILABLE -> unavailable(e, "nothing was changed, retry later");
             case STORE_UNAVAILABLE -> unavailable(e, "the request was not recorded, retry later");

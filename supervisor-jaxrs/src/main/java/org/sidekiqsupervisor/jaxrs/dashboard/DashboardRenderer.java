@@ -68,9 +68,8 @@ final class DashboardRenderer {
      */
     static ProblemPage problem(SupervisorException failure) {
         return switch (failure.kind()) {
-            case INVALID_INPUT -> new ProblemPage(failure instanceof ApiException api ? api.status() : 400,
-                    "That request could not be read", failure.getMessage());
-            case NOT_FOUND -> new ProblemPage(404, "Not found", failure.getMessage());
+            case INVALID_INPUT -> new ProblemPage(ApiException.status(failure), "That request could not be read", failure.getMessage());
+            case NOT_FOUND -> new ProblemPage(ApiException.status(failure), "Not found", failure.getMessage());
             case SIDEKIQ_NOT_CONFIGURED -> new ProblemPage(409, "Sidekiq's Redis is not configured", failure.getMessage()
                     + ". Start the supervisor with --redis-url (or SUPERVISOR_REDIS_URL / REDIS_URL) to find and restart lost jobs.");
             case SIDEKIQ_UNAVAILABLE -> new ProblemPage(503, "Sidekiq's Redis does not answer",
