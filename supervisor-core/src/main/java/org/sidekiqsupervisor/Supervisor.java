@@ -60,14 +60,15 @@ public final class Supervisor implements AutoCloseable {
     private final MaintenanceScheduler maintenance;
 
     private Supervisor(JobStore store, SidekiqRedis redis, SidekiqSettings sidekiq, Clock clock, String storeDescription,
-                       Duration watchdogInterval, Duration retention, MeterRegistry meterRegistry, AlertSettings alerts) {
+                       Duration watchdogInterval, Duration retention, MeterRegistry meterRegistry, AlertSettings alerts,
+                       Duration lookInterval) {
         this.meterRegistry = meterRegistry;
         this.store = store;
         this.redis = redis;
         this.jobManager = new JobManager(store, clock, redis, sidekiq, meterRegistry, alerts);
         this.storeDescription = storeDescription;
-        Duration lostAlerts = alerts.enabled() && redis != null ? alerts.lostCheck() : null;
-        this.maintenance = new MaintenanceScheduler(jobManager, watchdogInterval, retention, lostAlerts);
+        this.maintenance = new MaintenanceScheduler(jobManager, watchdogInterval, retention,
+                redis == null || lookInterval.isZero() ? null : lookInterval);
     }
 
     /** A builder with every setting at its default. */
@@ -132,6 +133,7 @@ public final class Supervisor implements AutoCloseable {
         private int maxRestarts = SidekiqSettings.DEFAULT_MAX_RESTARTS;
         private final Map<String, RestartPolicy> policies = new LinkedHashMap<>();
         private Duration watchdogInterval;
+        private Duration lookInterval = MaintenanceScheduler.LOOK_INTERVAL;
         private StoreSchema schema = StoreSchema.DEFAULT;
         private Duration retention;
         private MeterRegistry meterRegistry;
@@ -259,6 +261,17 @@ public final class Supervisor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long to wait between one look at Sidekiq and the next (contract 5b: a look reads every place Sidekiq holds
+         * jobs, paced, and finds which jobs are lost), when Redis is configured; default
+         * {@link MaintenanceScheduler#LOOK_INTERVAL}. Zero: no looks in the background (a host, or a test, then calls
+         * {@link JobManager#lookAtSidekiq()} itself; without looks no job is ever found lost).
+         */
+        public Builder lookInterval(Duration value) {
+            lookInterval = Objects.requireNonNull(value, "lookInterval");
+            return this;
+        }
+
         /** The clock that stamps events sent without a time; default UTC system clock. */
         public Builder clock(Clock value) {
             clock = Objects.requireNonNull(value, "clock");
@@ -286,6 +299,9 @@ public final class Supervisor implements AutoCloseable {
             if (watchdogInterval != null && !hasRedis) {
                 throw new IllegalArgumentException("watchdogInterval needs redisUrl: the watchdog restarts jobs through Sidekiq's Redis");
             }
+            if (lookInterval.isNegative()) {
+                throw new IllegalArgumentException("lookInterval must not be negative (got " + lookInterval + ")");
+            }
             if (retention != null && (retention.isNegative() || retention.isZero())) {
                 throw new IllegalArgumentException("retention must be positive (got " + retention + ")");
             }
@@ -295,12 +311,12 @@ public final class Supervisor implements AutoCloseable {
                 if (dataSource != null) {
                     JobStore store = JdbiJobStore.open(dataSource, schema, null);
                     return new Supervisor(store, redis, sidekiq, clock, "a data source of the host application", watchdogInterval,
-                            retention, registry, alerts);
+                            retention, registry, alerts, lookInterval);
                 }
                 HikariDataSource pool = StorePool.open(databaseUrl, databaseUser, databasePassword, poolSize, statementTimeout);
                 try {
                     return new Supervisor(JdbiJobStore.open(pool, schema, pool), redis, sidekiq, clock, StorePool.describe(databaseUrl),
-                            watchdogInterval, retention, registry, alerts);
+                            watchdogInterval, retention, registry, alerts, lookInterval);
                 } catch (RuntimeException e) {
                     pool.close();
                     throw e;

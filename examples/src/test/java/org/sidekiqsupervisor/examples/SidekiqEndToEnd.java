@@ -169,6 +169,22 @@ abstract class SidekiqEndToEnd {
         }
     }
 
+    /** The value of a metric of the supervisor's {@code /metrics} (the sum over its labels), or 0 while it has none. */
+    private double metric(String name) {
+        try {
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(base().resolve("metrics")).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            return response.body().lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String status(String jid) {
         JsonNode job = get("api/v1/jobs/" + jid);
         return job == null ? "unknown" : job.get("status").asText();
@@ -274,6 +290,66 @@ abstract class SidekiqEndToEnd {
         // The killed run started and never finished; the replacement started and finished: once each.
         assertThat(counter("demo:starts:long-e2e")).isEqualTo(2);
         assertThat(counter("demo:runs:long-e2e")).isEqualTo(1);
+    }
+
+    @Test
+    void a_job_whose_started_died_with_its_sidekiq_while_the_supervisor_was_away_is_found_lost_and_restarted_once()
+            throws Exception {
+        SupervisorProcess away = supervisor("--lost-grace", "5", "--look-interval", "1");
+        // Enqueued while no Sidekiq runs: the supervisor hears "queued", and nothing more.
+        String jid = enqueue("long", "vanish-e2e").get("vanish-e2e").asText();
+        awaitUntil("the job is recorded queued", SIDEKIQ_PATIENCE).until(() -> status(jid).equals("queued"));
+        away.terminate();
+        away.awaitExit();
+        Process first = sidekiq("sidekiq-1");
+        awaitUntil("the job started", SIDEKIQ_PATIENCE).until(() -> counter("demo:starts:vanish-e2e") == 1);
+        // Killed while the supervisor is away: the "started" its middleware holds dies with it. Sidekiq holds the job
+        // nowhere; the supervisor knows it only as queued.
+        kill(first);
+        assertThat(jedis.llen("queue:default")).isZero();
+        assertThat(jedis.zcard("retry") + jedis.zcard("dead") + jedis.zcard("schedule")).isZero();
+
+        supervisor("--lost-grace", "5", "--look-interval", "1", "--watchdog", "2");
+        // Lost once the dead process's heartbeat expires (Sidekiq keeps it 60 s) and the looks miss the job long enough;
+        // the watchdog then restarts it: the original leaves the store, its replacement waits in Sidekiq's queue.
+        awaitUntil("the vanished job is restarted by the watchdog", LOST_PATIENCE).until(() -> get("api/v1/jobs/" + jid) == null);
+        List<JsonNode> replacements = new ArrayList<>();
+        get("api/v1/jobs?status=queued&limit=1000").get("jobs").forEach(job -> {
+            if (jid.equals(job.get("restarted_from").asText(null))) {
+                replacements.add(job);
+            }
+        });
+        assertThat(replacements).as("restarted once").hasSize(1);
+        String replacement = replacements.get(0).get("job_id").asText();
+        assertThat(jedis.lrange("queue:default", 0, -1)).singleElement().satisfies(entry -> assertThat(entry).contains(replacement));
+
+        jedis.set("demo:release:vanish-e2e", "1");
+        sidekiq("sidekiq-2");
+        awaitUntil("the replacement ran to completion", SIDEKIQ_PATIENCE).until(() -> status(replacement).equals("complete"));
+        assertThat(get("api/v1/jobs/" + replacement).get("restarts").asInt()).isEqualTo(1);
+        // The killed run started and never finished; the replacement started and finished: once each.
+        assertThat(counter("demo:starts:vanish-e2e")).isEqualTo(2);
+        assertThat(counter("demo:runs:vanish-e2e")).isEqualTo(1);
+    }
+
+    @Test
+    void a_job_fetched_since_the_last_heartbeat_is_running_not_lost() throws Exception {
+        // No grace at all: only the rule that looks must miss a job for longer than a heartbeat keeps it from being lost.
+        supervisor("--lost-grace", "0", "--look-interval", "1");
+        sidekiq("sidekiq-1");
+        String jid = enqueue("long", "fresh-e2e").get("fresh-e2e").asText();
+        awaitUntil("the job started", SIDEKIQ_PATIENCE).until(() -> status(jid).equals("started"));
+        double looksBefore = metric("supervisor_looks_seconds_count");
+        // One second between looks: twenty more looks span more than the 15 s a job must be missed before it is lost,
+        // and cover the heartbeats that list it in its process's work. It is never lost meanwhile.
+        awaitUntil("twenty looks while it runs", SIDEKIQ_PATIENCE).until(() -> {
+            assertThat(get("api/v1/jobs/" + jid).get("lost").asBoolean()).as("a running job is never lost").isFalse();
+            return metric("supervisor_looks_seconds_count") >= looksBefore + 20;
+        });
+        assertThat(get("api/v1/jobs?status=lost").get("jobs")).isEmpty();
+        jedis.set("demo:release:fresh-e2e", "1");
+        awaitUntil("the job completed", SIDEKIQ_PATIENCE).until(() -> status(jid).equals("complete"));
+        assertThat(counter("demo:runs:fresh-e2e")).isEqualTo(1);
     }
 
     @Test

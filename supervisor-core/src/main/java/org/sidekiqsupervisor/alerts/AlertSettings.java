@@ -15,28 +15,22 @@ import java.util.Objects;
  * @param slowAfterClass per job class thresholds, overriding {@code slowAfter}
  * @param minInterval    at most one alert per kind and job class in this interval; the ones held back are counted
  *                       in the next (default 60 s)
- * @param lostCheck      how often lost jobs are looked for (default 30 s; needs Sidekiq's Redis)
+ *
+ * <p>Lost jobs are alerted as the looks at Sidekiq find them lost (contract 5b), once per job.
  */
-public record AlertSettings(List<Webhook> webhooks, Duration slowAfter, Map<String, Duration> slowAfterClass, Duration minInterval,
-                            Duration lostCheck) {
+public record AlertSettings(List<Webhook> webhooks, Duration slowAfter, Map<String, Duration> slowAfterClass, Duration minInterval) {
     /** The rate limit's default interval per kind and job class. */
     public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofSeconds(60);
-    /** How often lost jobs are looked for by default. */
-    public static final Duration DEFAULT_LOST_CHECK = Duration.ofSeconds(30);
     /** No webhooks: alerting off. */
-    public static final AlertSettings NONE = new AlertSettings(List.of(), null, Map.of(), DEFAULT_MIN_INTERVAL, DEFAULT_LOST_CHECK);
+    public static final AlertSettings NONE = new AlertSettings(List.of(), null, Map.of(), DEFAULT_MIN_INTERVAL);
 
     /** Validates the settings; null intervals take their defaults. */
     public AlertSettings {
         webhooks = List.copyOf(webhooks);
         slowAfterClass = Map.copyOf(slowAfterClass);
         minInterval = minInterval == null ? DEFAULT_MIN_INTERVAL : minInterval;
-        lostCheck = lostCheck == null ? DEFAULT_LOST_CHECK : lostCheck;
         if (minInterval.isNegative()) {
             throw new IllegalArgumentException("minInterval must not be negative");
-        }
-        if (lostCheck.isNegative() || lostCheck.isZero()) {
-            throw new IllegalArgumentException("lostCheck must be positive");
         }
     }
 

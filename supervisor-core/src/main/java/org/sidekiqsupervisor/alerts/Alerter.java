@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +52,6 @@ public final class Alerter implements AutoCloseable {
     private final HttpClient client;
     private final BlockingQueue<Alert> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Map<String, Window> windows = Collections.synchronizedMap(lru());
-    private final Set<String> lostAlerted = Collections.newSetFromMap(Collections.synchronizedMap(lru()));
     private final Thread sender;
     private final Duration firstBackoff;
     private volatile boolean closed;
@@ -121,15 +119,10 @@ public final class Alerter implements AutoCloseable {
         }
     }
 
-    /** Alerts each of these lost jobs that was not alerted before. Returns at once. */
-    public void lost(List<Job> jobs) {
-        if (!settings.enabled()) {
-            return;
-        }
-        for (Job job : jobs) {
-            if (lostAlerted.add(job.jobId())) {
-                offer(new Alert(Alert.Kind.JOB_LOST, job, null, null, clock.instant(), 0));
-            }
+    /** Alerts this lost job (the store lets one supervisor find each job lost: one alert per job). Returns at once. */
+    public void lost(Job job) {
+        if (settings.enabled()) {
+            offer(new Alert(Alert.Kind.JOB_LOST, job, null, null, clock.instant(), 0));
         }
     }
 

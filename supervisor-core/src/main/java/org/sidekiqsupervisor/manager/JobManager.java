@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -23,6 +22,7 @@ import org.sidekiqsupervisor.model.JobPage;
 import org.sidekiqsupervisor.model.JobProgress;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.LookSummary;
 import org.sidekiqsupervisor.model.PageCursor;
 import org.sidekiqsupervisor.model.RecordResult;
 import org.sidekiqsupervisor.model.RestartRequest;
@@ -179,7 +179,7 @@ public final class JobManager {
         return jobsWith(null, filter);
     }
 
-    /** Started jobs that Sidekiq lost: no live process runs them and they wait nowhere. */
+    /** Jobs that Sidekiq lost (contract 5b): queued or started, and held nowhere in Sidekiq for the grace period. */
     public Stream<Job> lostJobs(String filter) {
         JobQuery first = JobQuery.builder().filter(filter).limit(STREAM_PAGE).build();
         LostJobs lost = queries.requireLostJobs("finding lost jobs");
@@ -208,7 +208,7 @@ public final class JobManager {
      * Puts the selected uncompleted jobs back on Sidekiq's queues under new jids, records each new job as
      * queued with a link to the one it replaced, and only then deletes the original. By default only lost
      * jobs; jobs left alone are listed with the reason ({@code running}, {@code queued_in_sidekiq},
-     * {@code in_retry}, {@code too_recent}, {@code too_many_restarts}, ...).
+     * {@code in_retry}, {@code quarantined}, {@code held}, ...).
      *
      * @throws SidekiqNotConfiguredException when the supervisor has no Redis to push to
      */
@@ -220,16 +220,26 @@ public final class JobManager {
     }
 
     /**
-     * Settles restart claims that a supervisor left behind (it died, or its store failed, part-way through a restart):
-     * a restart whose replacement reached Sidekiq is completed, any other claim is released. Every restart does this
-     * first; the maintenance scheduler does it every {@link MaintenanceScheduler#CLAIM_CHECK_INTERVAL} when Redis is
-     * configured, so that a left-behind claim never keeps a job from being restarted, or deleted, for good.
+     * One complete look at Sidekiq (contract 5b), recorded in the store: the queued and started jobs it finds nowhere are
+     * missing, those missing long enough become lost (and are alerted, once however many supervisors share the store),
+     * and restart claims a supervisor left behind (it died, or its store failed, part-way through a restart) are
+     * settled. The maintenance scheduler runs one every {@link MaintenanceScheduler#LOOK_INTERVAL} when Redis is
+     * configured; a host or a test may call it at any time. Reads Redis in bounded, paced steps: with a million jobs
+     * waiting a look takes some 20 s.
      *
-     * @return how many claims it settled
      * @throws SidekiqNotConfiguredException when no Redis is configured
+     * @throws org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException when Redis fails part-way (the look decides
+     *                                                                     nothing)
      */
-    public int healStaleClaims() {
-        return queries.requireLostJobs("settling restart claims").healStaleClaims(clock.instant());
+    public LookSummary lookAtSidekiq() {
+        LookSummary look = queries.requireLostJobs("looking at Sidekiq").look(job -> {
+            // A quarantined job (a poison pill) has been alerted about, and restarted, enough.
+            if (!settings.quarantined(job.restarts())) {
+                alerter.lost(job);
+            }
+        });
+        metrics.looked(look);
+        return look;
     }
 
     /** Tells {@code hook} each step of every restart (the crash tests). */
@@ -257,22 +267,6 @@ public final class JobManager {
     public SidekiqState sidekiqState() {
         queries.requireLostJobs("Sidekiq's state");
         return redis.state();
-    }
-
-    /**
-     * Looks for lost jobs among the newest {@value JobQueries#NEWEST_STARTED_SCAN} started ones and sends an alert for
-     * each not alerted before; returns once they are queued for sending. The maintenance scheduler calls it every
-     * {@link AlertSettings#lostCheck()}; a host or a test may call it at any time.
-     */
-    public void alertLostJobs() {
-        if (alerter.enabled() && lostJobs != null) {
-            queries.forNewestStarted(page -> {
-                Set<String> lost = lostJobs.lostAmong(page);
-                // A quarantined job (a poison pill) has been alerted about, and restarted, enough.
-                alerter.lost(page.stream().filter(job -> lost.contains(job.jobId()) && !settings.quarantined(job.restarts())).toList());
-                return lost.size();
-            });
-        }
     }
 
     private Stream<Job> jobsWith(JobStatus status, String filter) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.sidekiqsupervisor.InvalidInputException;
@@ -21,10 +20,7 @@ import org.sidekiqsupervisor.model.JobPage;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
-import org.sidekiqsupervisor.sidekiq.SidekiqUnavailableException;
 import org.sidekiqsupervisor.store.JobStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers what happened to jobs, a page at a time, for screens and APIs over big stores: job listings, one job with its
@@ -33,12 +29,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobQueries {
     /**
-     * How many of the newest started jobs the lost count (dashboard, metrics) and the lost-job alerts check against
-     * Sidekiq: a bound, so that a store with very many started jobs is not walked whole every time.
+     * The most lost jobs {@link #countLost()} counts (one page of the store): past it, it answers this bound ("this many
+     * or more"), so that a dashboard and a metrics scrape stay cheap after a disaster that lost many.
      */
-    public static final int NEWEST_STARTED_SCAN = 2000;
-
-    private static final Logger LOG = LoggerFactory.getLogger(JobQueries.class);
+    public static final int LOST_COUNT_CAP = JobQuery.MAX_LIMIT;
 
     private final JobStore store;
     private final LostJobs lostJobs;
@@ -50,19 +44,17 @@ public final class JobQueries {
     }
 
     /**
-     * One page of jobs matching the query, newest activity first, each marked lost or not where that can be known.
+     * One page of jobs matching the query, newest activity first, each marked lost or not where that can be known. Which
+     * jobs are lost is read from the store (what the looks at Sidekiq found): no page reads Sidekiq's Redis.
      *
      * @param lostOnly only the lost jobs among those matching (the query's status is then ignored); needs Redis
-     * @throws SidekiqNotConfiguredException  when {@code lostOnly} and no Redis is configured
-     * @throws SidekiqUnavailableException when {@code lostOnly} and Redis does not answer (without {@code lostOnly}
-     *                                     the page is still answered, without its lost marks)
+     * @throws SidekiqNotConfiguredException when {@code lostOnly} and no Redis is configured
      */
     public JobListing list(JobQuery query, boolean lostOnly) {
         if (lostOnly) {
-            JobPage page = requireLostJobs("finding lost jobs").page(query);
-            return new JobListing(page.jobs(), page.nextCursor(), page.jobs().stream().map(Job::jobId).collect(Collectors.toSet()));
+            requireLostJobs("finding lost jobs");
         }
-        JobPage page = store.query(query);
+        JobPage page = store.query(lostOnly ? query.lost() : query);
         return new JobListing(page.jobs(), page.nextCursor(), lostAmongOrUnknown(page.jobs()));
     }
 
@@ -71,23 +63,29 @@ public final class JobQueries {
         return store.details(JobEvent.requireJobId(jobId, "job_id"));
     }
 
-    /**
-     * Whether Sidekiq lost this job now; null when that cannot be known (no Redis configured, or it does not answer: a
-     * job is still worth showing without the mark).
-     */
+    /** Whether Sidekiq lost this job (contract 5b); null when that cannot be known (no Redis configured). */
     public Boolean lost(Job job) {
-        Set<String> lost = lostAmongOrUnknown(List.of(job));
-        return lost == null ? null : lost.contains(job.jobId());
+        return lostJobs == null ? null : job.lost();
     }
 
     /**
-     * How many of the newest {@value #NEWEST_STARTED_SCAN} started jobs are lost now.
+     * How many jobs are lost now, up to {@value #LOST_COUNT_CAP}.
      *
      * @throws SidekiqNotConfiguredException when no Redis is configured
      */
     public long countLost() {
-        LostJobs lost = requireLostJobs("counting lost jobs");
-        return forNewestStarted(page -> lost.lostAmong(page).size());
+        requireLostJobs("counting lost jobs");
+        long count = 0;
+        JobQuery query = JobQuery.builder().lostOnly(true).limit(JobQuery.MAX_LIMIT).build();
+        while (count < LOST_COUNT_CAP) {
+            JobPage page = store.query(query);
+            count += page.jobs().size();
+            if (page.nextCursor() == null) {
+                break;
+            }
+            query = query.after(page.nextCursor());
+        }
+        return Math.min(count, LOST_COUNT_CAP);
     }
 
     /**
@@ -116,34 +114,9 @@ public final class JobQueries {
         return store.activity(since, bucket, maxClasses);
     }
 
-    /** Of these jobs, the ids of the lost ones; null when that cannot be known (no Redis, or it does not answer). */
+    /** Of these jobs, the ids of the lost ones; null when that cannot be known (no Redis configured). */
     private Set<String> lostAmongOrUnknown(List<Job> jobs) {
-        if (lostJobs == null) {
-            return null;
-        }
-        try {
-            return lostJobs.lostAmong(jobs);
-        } catch (SidekiqUnavailableException e) {
-            LOG.warn("showing jobs without their lost mark: {}", e.getMessage());
-            return null;
-        }
-    }
-
-    /** Runs {@code each} over the newest {@value #NEWEST_STARTED_SCAN} started jobs, a page at a time, and sums what it returns. */
-    long forNewestStarted(Function<List<Job>, Integer> each) {
-        long sum = 0;
-        int seen = 0;
-        JobQuery query = JobQuery.builder().status(JobStatus.STARTED).limit(500).build();
-        while (seen < NEWEST_STARTED_SCAN) {
-            JobPage page = store.query(query);
-            sum += each.apply(page.jobs());
-            seen += page.jobs().size();
-            if (page.nextCursor() == null) {
-                break;
-            }
-            query = query.after(page.nextCursor());
-        }
-        return sum;
+        return lostJobs == null ? null : jobs.stream().filter(Job::lost).map(Job::jobId).collect(Collectors.toUnmodifiableSet());
     }
 
     /** The lost-job finder, or a {@link SidekiqNotConfiguredException} naming {@code what} needed it. */

@@ -11,8 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.function.Consumer;
 
 import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobDetails;
@@ -20,10 +19,11 @@ import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobPage;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
-import org.sidekiqsupervisor.model.PageCursor;
+import org.sidekiqsupervisor.model.LookSummary;
 import org.sidekiqsupervisor.model.RestartPolicy;
 import org.sidekiqsupervisor.model.RestartRequest;
 import org.sidekiqsupervisor.model.RestartResult;
+import org.sidekiqsupervisor.sidekiq.HeldJobs;
 import org.sidekiqsupervisor.sidekiq.JobLocation;
 import org.sidekiqsupervisor.sidekiq.SidekiqPayloads;
 import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
@@ -36,13 +36,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finding jobs Sidekiq lost, and putting them back safely. A started job is lost when no live Sidekiq process
- * works on it, it waits in no queue, retry or schedule, it is not dead, and it started longer ago than the
- * grace period.
+ * Finding jobs Sidekiq lost, and putting them back safely (contract 5b). Looks at Sidekiq run in the background, a
+ * complete pass at a time in bounded, paced steps ({@link #look}); what they find is kept on the jobs in the store,
+ * so that pages, lookups and counts read which jobs are lost from the store and never read Sidekiq's Redis per request.
+ * A queued or started job is lost once it has been held nowhere in every look for the grace period, and in at least
+ * two looks more than a heartbeat apart.
  *
- * <p>A restart claims the job in the store first (so that of several supervisors exactly one pushes it),
- * pushes a new job to Sidekiq as its client would, records the new job as queued with {@code restarted_from},
- * and only then deletes the original. A failure part-way loses nothing. Thread-safe.
+ * <p>A restart claims the job in the store first (so that of several supervisors exactly one pushes it), checks once
+ * more where Sidekiq has it, pushes a new job to Sidekiq as its client would, records the new job as queued with
+ * {@code restarted_from}, and only then deletes the original. A failure part-way loses nothing. Thread-safe.
  */
 final class LostJobs {
     private static final Logger LOG = LoggerFactory.getLogger(LostJobs.class);
@@ -51,8 +53,20 @@ final class LostJobs {
      * this old was left behind by a supervisor that died, or whose store failed, part-way.
      */
     static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(5);
-    /** How many started jobs are checked against Sidekiq at a time. */
+    /** How many jobs a restart reads, claims and checks at a time. */
     static final int CHUNK = 500;
+    /**
+     * The least time from the first look that misses a job to the latest, whatever the grace: Sidekiq's heartbeat (10 s
+     * in 7 and 8, 5 s in 6) and half again for a slow beat. A job fetched since the last beat is in no queue and in no
+     * process's work until the next, so a lost job must have been missed by looks more than a heartbeat apart
+     * (contract 5b).
+     */
+    static final Duration LEAST_MISSING = Duration.ofSeconds(15);
+    /**
+     * How many entries of Sidekiq's queues and sets a look reads a second at most: with a million jobs waiting, a look
+     * takes about 20 s and reads about 30 bytes a job (the jid alone; see {@link SidekiqRedis#look}).
+     */
+    static final int LOOK_ENTRIES_PER_SECOND = 50_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JobStore store;
@@ -68,66 +82,51 @@ final class LostJobs {
         this.clock = clock;
     }
 
-    /** Of these jobs, the ids of those that are lost now. */
-    Set<String> lostAmong(List<Job> jobs) {
-        List<Job> started = jobs.stream().filter(job -> job.status() == JobStatus.STARTED).toList();
-        if (started.isEmpty()) {
-            return Set.of();
-        }
-        Instant threshold = clock.instant().minus(settings.lostGrace());
-        Map<String, JobLocation> where = redis.locate(started.stream().map(Job::jobId).toList());
-        return started.stream().filter(job -> isLost(job, where.get(job.jobId()), threshold)).map(Job::jobId)
-                .collect(Collectors.toUnmodifiableSet());
-    }
-
-    private static boolean isLost(Job job, JobLocation location, Instant threshold) {
-        return location == JobLocation.NOWHERE && job.startedAt() != null && job.startedAt().isBefore(threshold);
+    /**
+     * One complete look at Sidekiq, recorded in the store: which queued and started jobs are missing, and which of them
+     * are lost now (told to {@code newlyLost}, each by one supervisor only); then restart claims left behind are
+     * settled with what the look found.
+     *
+     * @throws SidekiqUnavailableException when Redis fails part-way: the look decides nothing
+     */
+    LookSummary look(Consumer<Job> newlyLost) {
+        HeldJobs held = redis.look(LOOK_ENTRIES_PER_SECOND);
+        Duration lostAfter = settings.lostGrace().compareTo(LEAST_MISSING) > 0 ? settings.lostGrace() : LEAST_MISSING;
+        int[] lost = {0};
+        int missing = store.recordLook(held.startedAt(), held::holds, lostAfter, job -> {
+            lost[0]++;
+            newlyLost.accept(job);
+        });
+        int settled = healStaleClaims(held);
+        return new LookSummary(held.startedAt(), held.finishedAt(), held.entriesRead(), held.size(), missing, lost[0], settled);
     }
 
     /** A page of lost jobs matching {@code query} (its status is ignored), newest activity first. */
     JobPage page(JobQuery query) {
-        Instant threshold = clock.instant().minus(settings.lostGrace());
-        Instant startedBefore = query.startedBefore() == null || query.startedBefore().isAfter(threshold)
-                ? threshold : query.startedBefore();
-        JobQuery started = new JobQuery(JobStatus.STARTED, query.filter(), query.jobClass(), query.queue(), query.since(),
-                query.until(), startedBefore, null, CHUNK, query.cursor());
-        List<Job> lost = new ArrayList<>();
-        while (true) {
-            JobPage page = store.query(started);
-            Map<String, JobLocation> where = redis.locate(page.jobs().stream().map(Job::jobId).toList());
-            for (Job job : page.jobs()) {
-                if (isLost(job, where.get(job.jobId()), threshold)) {
-                    lost.add(job);
-                    if (lost.size() == query.limit()) {
-                        return new JobPage(lost, PageCursor.after(job));
-                    }
-                }
-            }
-            if (page.nextCursor() == null) {
-                return new JobPage(lost, null);
-            }
-            started = started.after(page.nextCursor());
-        }
+        return store.query(query.lost());
     }
 
+    /**
+     * Restarts the jobs the request selects. See {@link JobManager#restart}.
+     */
     RestartResult restart(RestartRequest request) {
         Instant now = clock.instant();
-        healStaleClaims(now);
-        Instant graceThreshold = now.minus(settings.lostGrace());
         List<RestartResult.Restarted> restarted = new ArrayList<>();
         List<RestartResult.Skipped> skipped = new ArrayList<>();
-        JobQuery query = JobQuery.builder().status(JobStatus.STARTED).filter(request.filter())
+        Instant olderThan = request.olderThan() == null ? null : now.minus(request.olderThan());
+        boolean lostScope = request.scope() == RestartRequest.Scope.LOST;
+        // Lost: what the looks found, whatever the status (queued or started); uncompleted: every started job, as the
+        // original supervisor restarted them.
+        JobQuery query = JobQuery.builder().status(JobStatus.STARTED).lostOnly(lostScope).filter(request.filter())
                 .jobClass(request.jobClass()).queue(request.queue())
-                .startedBefore(request.olderThan() == null ? null : now.minus(request.olderThan()))
+                .until(lostScope ? olderThan : null).startedBefore(lostScope ? null : olderThan)
                 .limit(CHUNK).build();
         try {
             while (true) {
-                JobPage page = request.jobId() == null ? store.query(query) : onlyJob(request.jobId(), query);
-                Map<String, JobLocation> where = request.scope() == RestartRequest.Scope.LOST
-                        ? redis.locate(page.jobs().stream().map(Job::jobId).toList()) : Map.of();
+                JobPage page = request.jobId() == null ? store.query(query) : onlyJob(request.jobId(), query, skipped);
                 List<Job> selected = new ArrayList<>();
                 for (Job job : page.jobs()) {
-                    String reason = reasonToSkip(job, request, where.get(job.jobId()), graceThreshold);
+                    String reason = reasonToSkip(job, request);
                     if (reason != null) {
                         skipped.add(new RestartResult.Skipped(job.jobId(), reason));
                         continue;
@@ -162,46 +161,52 @@ final class LostJobs {
     }
 
     /** The one job, as a page, if it matches the rest of the query. */
-    private JobPage onlyJob(String jobId, JobQuery query) {
-        List<Job> jobs = store.details(jobId).map(JobDetails::job).filter(job -> matches(job, query)).stream().toList();
-        return new JobPage(jobs, null);
+    private JobPage onlyJob(String jobId, JobQuery query, List<RestartResult.Skipped> skipped) {
+        Job job = store.details(jobId).map(JobDetails::job).orElse(null);
+        if (job == null) {
+            return new JobPage(List.of(), null);
+        }
+        if (!matches(job, query)) {
+            if (query.lostOnly() && (job.status() == JobStatus.QUEUED || job.status() == JobStatus.STARTED)) {
+                // A person named a job that is not lost: say where it is (one job: a cheap look), or that the looks
+                // have not missed it for long enough yet.
+                JobLocation location = redis.recheck(Map.of(jobId, queueOf(job))).get(jobId);
+                skipped.add(new RestartResult.Skipped(jobId, location == JobLocation.NOWHERE ? "not_lost_yet" : location.reason()));
+            }
+            return new JobPage(List.of(), null);
+        }
+        return new JobPage(List.of(job), null);
     }
 
     private static boolean matches(Job job, JobQuery query) {
-        return job.status() == query.status()
+        return (query.lostOnly() ? job.lost() : job.status() == query.status())
+                && (query.until() == null || job.activityAt().isBefore(query.until()))
                 && (query.jobClass() == null || query.jobClass().equals(job.jobClass()))
                 && (query.queue() == null || query.queue().equals(job.queue()))
                 && (query.filter() == null || (job.arguments() != null && job.arguments().contains(query.filter())))
                 && (query.startedBefore() == null || (job.startedAt() != null && job.startedAt().isBefore(query.startedBefore())));
     }
 
-    private String reasonToSkip(Job job, RestartRequest request, JobLocation location, Instant graceThreshold) {
-        RestartRequest.Scope scope = request.scope();
+    private String reasonToSkip(Job job, RestartRequest request) {
+        boolean named = request.jobId() != null;
         if (job.restartingTo() != null) {
             return "restart_in_progress";
         }
-        if (settings.quarantined(job.restarts())) {
+        // A person who names a quarantined job and forces its restart releases it (contract 5a); nothing else does.
+        if (settings.quarantined(job.restarts()) && !(named && request.force())) {
             return "quarantined";
         }
         RestartPolicy policy = settings.policy(job.jobClass());
         if (policy == RestartPolicy.NEVER && !request.force()) {
             return "never";
         }
-        if (policy == RestartPolicy.HOLD && !request.force() && request.jobId() == null) {
+        if (policy == RestartPolicy.HOLD && !request.force() && !named) {
             return "held";
         }
-        if (scope == RestartRequest.Scope.LOST) {
-            if (location != null && location != JobLocation.NOWHERE) {
-                return location.reason();
-            }
-            if (job.startedAt() == null || !job.startedAt().isBefore(graceThreshold)) {
-                return "too_recent";
-            }
-        }
-        if (job.jobClass() == null) {
+        if (job.payload() == null && job.jobClass() == null) {
             return "unknown_class";
         }
-        if (job.arguments() == null) {
+        if (job.payload() == null && job.arguments() == null) {
             return "unknown_arguments";
         }
         return null;
@@ -229,10 +234,12 @@ final class LostJobs {
         }
         try {
             if (scope == RestartRequest.Scope.LOST) {
-                // Where the jobs are was read before the claim; a job moving between sets (or started again by a
-                // Sidekiq that came back) can look lost for a moment. Look once more now that no other supervisor can
-                // push them.
-                Map<String, JobLocation> where = redis.locate(claimed.keySet().stream().map(Job::jobId).toList());
+                // The looks found them missing before the claim; a Sidekiq that came back may have put one back since
+                // (super_fetch's recovery, a process that was only cut off). Check once more now that no other
+                // supervisor can push them.
+                Map<String, String> queues = new LinkedHashMap<>();
+                claimed.keySet().forEach(job -> queues.put(job.jobId(), queueOf(job)));
+                Map<String, JobLocation> where = redis.recheck(queues);
                 for (Iterator<Map.Entry<Job, String>> each = claimed.entrySet().iterator(); each.hasNext(); ) {
                     Map.Entry<Job, String> entry = each.next();
                     JobLocation location = where.get(entry.getKey().jobId());
@@ -300,28 +307,28 @@ final class LostJobs {
     }
 
     /**
-     * Resolves restart claims older than {@link #CLAIM_TIMEOUT}: a supervisor died, or its store failed, between
-     * claiming a job and finishing its restart. Whichever supervisor sees such a claim first settles it: when the
-     * replacement is on Sidekiq (in any place it holds jobs) or has reported in, the restart happened and is completed
-     * (the replacement recorded with its lineage, the original deleted); when it is nowhere, nothing was pushed, and
-     * the claim is released so that the job can be restarted again. Never pushes anything itself.
+     * Resolves restart claims older than {@link #CLAIM_TIMEOUT} when {@code look} began: a supervisor died, or its store
+     * failed, between claiming a job and finishing its restart. Whichever supervisor sees such a claim first settles
+     * it: when the look found the replacement (a restart pushes within milliseconds of its claim, so long before the
+     * look began) or the replacement has reported in, the restart happened and is completed (the replacement recorded
+     * with its lineage, the original deleted); else nothing was pushed, and the claim is released so that the job can
+     * be restarted again. Never pushes anything itself, and reads nothing more of Redis.
      *
      * @return how many claims it settled
      */
-    int healStaleClaims(Instant now) {
-        JobQuery stale = JobQuery.builder().status(JobStatus.STARTED).claimedBefore(now.minus(CLAIM_TIMEOUT)).limit(CHUNK).build();
+    int healStaleClaims(HeldJobs look) {
+        Instant now = clock.instant();
+        JobQuery stale = JobQuery.builder().claimedBefore(look.startedAt().minus(CLAIM_TIMEOUT)).limit(CHUNK).build();
         int settled = 0;
         while (true) {
             JobPage page = store.query(stale);
             if (page.jobs().isEmpty()) {
                 return settled;
             }
-            Map<String, JobLocation> where = redis.locate(page.jobs().stream().map(Job::restartingTo).toList());
             int before = settled;
             for (Job job : page.jobs()) {
                 String replacement = job.restartingTo();
-                boolean pushed = where.get(replacement) != JobLocation.NOWHERE || store.details(replacement).isPresent();
-                if (pushed) {
+                if (look.holds(replacement) || store.details(replacement).isPresent()) {
                     store.completeRestart(job, new JobEvent(replacement, JobStatus.QUEUED, now, job.jobClass(), queueOf(job),
                             job.arguments(), null, null, job.jobId()), now);
                     LOG.warn("completed the restart of job {} as {}: its claim was left behind, and the replacement is on Sidekiq",

@@ -75,13 +75,15 @@ public final class Maintenance {
      */
     public DeleteResult delete(JobQuery query, boolean lostOnly) {
         Objects.requireNonNull(query, "query");
+        if (lostOnly) {
+            queries.requireLostJobs("deleting lost jobs");
+        }
         JobQuery page = new JobQuery(lostOnly ? null : query.status(), query.filter(), query.jobClass(), query.queue(),
-                query.since(), query.until(), query.startedBefore(), query.claimedBefore(), PRUNE_BATCH, null);
-        LostJobs lost = lostOnly ? queries.requireLostJobs("deleting lost jobs") : null;
+                query.since(), query.until(), query.startedBefore(), query.claimedBefore(), lostOnly, PRUNE_BATCH, null);
         long deleted = 0;
         long skipped = 0;
         while (true) {
-            JobPage jobs = lostOnly ? lost.page(page) : store.query(page);
+            JobPage jobs = store.query(page);
             List<String> gone = store.delete(jobs.jobs());
             deleted += gone.size();
             skipped += jobs.jobs().size() - gone.size();

@@ -5,14 +5,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.sidekiqsupervisor.model.LookSummary;
 import org.sidekiqsupervisor.model.RestartRequest;
 import org.sidekiqsupervisor.model.RestartResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The supervisor's background work, on one daemon thread: the watchdog (restart lost jobs), retention (prune finished
- * jobs), the lost-job alerts, and settling restart claims left behind. Each task logs and survives its own failures, so one bad pass never stops the next.
+ * The supervisor's background work, on two daemon threads: the looks at Sidekiq (which find lost jobs, alert them and
+ * settle restart claims left behind), the watchdog (restart lost jobs) and retention (prune finished jobs). Each task logs and survives its own failures, so one bad pass never stops the next.
  * Several supervisors on one store may run the same tasks: the store's restart claim lets one win each job, and prunes
  * only share the work.
  *
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class MaintenanceScheduler implements AutoCloseable {
     /** How often the retention prune runs when a retention is set. */
     public static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
-    /** How often restart claims left behind are looked for, when Redis is configured. */
-    public static final Duration CLAIM_CHECK_INTERVAL = Duration.ofMinutes(1);
+    /** How long the scheduler waits between the end of one look at Sidekiq and the start of the next, by default. */
+    public static final Duration LOOK_INTERVAL = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceScheduler.class);
 
@@ -34,14 +35,15 @@ public final class MaintenanceScheduler implements AutoCloseable {
      * @param jobs             the manager whose work is scheduled
      * @param watchdogInterval how often lost jobs are restarted, or null for never
      * @param retention        how long finished jobs are kept, or null for ever
-     * @param lostAlerts       how often to look for lost jobs to alert about, or null for never
+     * @param lookInterval     how long to wait between looks at Sidekiq, or null for no looks
      */
-    public MaintenanceScheduler(JobManager jobs, Duration watchdogInterval, Duration retention, Duration lostAlerts) {
-        if (watchdogInterval == null && retention == null && lostAlerts == null && !jobs.sidekiqConfigured()) {
+    public MaintenanceScheduler(JobManager jobs, Duration watchdogInterval, Duration retention, Duration lookInterval) {
+        if (watchdogInterval == null && retention == null && lookInterval == null) {
             executor = null;
             return;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        // Two threads: a long look (a big backlog) or prune does not hold up the other tasks.
+        executor = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "supervisor-maintenance");
             thread.setDaemon(true);
             return thread;
@@ -65,16 +67,18 @@ public final class MaintenanceScheduler implements AutoCloseable {
             });
             LOG.info("retention on: finished jobs are deleted {} days after their last event", retention.toDays());
         }
-        if (jobs.sidekiqConfigured()) {
-            every(CLAIM_CHECK_INTERVAL, CLAIM_CHECK_INTERVAL, "could not settle restart claims left behind", () -> {
-                int settled = jobs.healStaleClaims();
-                if (settled > 0) {
-                    LOG.info("settled {} restart claim(s) left behind", settled);
+        if (lookInterval != null) {
+            every(Duration.ZERO, lookInterval, "could not look at Sidekiq", () -> {
+                LookSummary look = jobs.lookAtSidekiq();
+                LOG.debug("looked at Sidekiq in {} ms: {} entries read, {} jobs held, {} missing, {} newly lost", look.took().toMillis(),
+                        look.entriesRead(), look.held(), look.missing(), look.newlyLost());
+                if (look.newlyLost() > 0) {
+                    LOG.warn("found {} lost job(s)", look.newlyLost());
+                }
+                if (look.claimsSettled() > 0) {
+                    LOG.info("settled {} restart claim(s) left behind", look.claimsSettled());
                 }
             });
-        }
-        if (lostAlerts != null) {
-            every(lostAlerts, lostAlerts, "could not look for lost jobs to alert", jobs::alertLostJobs);
         }
     }
 

@@ -105,6 +105,16 @@ final class SupervisorMetrics {
         }
     }
 
+    /** One complete look at Sidekiq: how many, how long, how much of Redis it read, how many jobs it found lost. */
+    void looked(org.sidekiqsupervisor.model.LookSummary look) {
+        Timer.builder("supervisor.looks").description("complete looks at Sidekiq (contract 5b), and how long each took")
+                .register(registry).record(look.took());
+        Counter.builder("supervisor.looks.entries.read").description("entries of Sidekiq's queues, sets and lists the looks read")
+                .register(registry).increment(look.entriesRead());
+        Counter.builder("supervisor.looks.lost").description("jobs the looks found lost").register(registry)
+                .increment(look.newlyLost());
+    }
+
     void lostJobs(Supplier<Long> count) {
         Cached<Long> cached = new Cached<>(count, () -> null);
         Gauge.builder("supervisor.jobs.lost", cached, c -> c.get() == null ? Double.NaN : c.get())

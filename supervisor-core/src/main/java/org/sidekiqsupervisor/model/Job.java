@@ -43,11 +43,15 @@ import java.util.Objects;
  * @param progress      the latest progress it reported, or null
  * @param payload       the job's Sidekiq hash (a JSON object text) from the most recent event that carried one, or null
  * @param payloadAt     the time of the event that carried {@code payload}, or null when there is none
+ * @param missingSince  while it is queued or started: when the looks at Sidekiq began to find it held nowhere (the
+ *                      start of the first such look since its last event), or null
+ * @param lostAt        when the looks at Sidekiq found it lost (contract 5b), or null; any event of the job clears it
  */
 public record Job(String jobId, String jobClass, String queue, String arguments, JobStatus status, Instant statusAt,
                   Instant queuedAt, Instant startedAt, Instant completedAt, Instant failedAt, int attempts,
                   String errorClass, String errorMessage, String restartedFrom, Instant activityAt, Instant createdAt,
-                  int restarts, String restartingTo, JobProgress progress, String payload, Instant payloadAt) {
+                  int restarts, String restartingTo, JobProgress progress, String payload, Instant payloadAt,
+                  Instant missingSince, Instant lostAt) {
 
     /** Checks the fields every job has. */
     public Job {
@@ -67,14 +71,15 @@ public record Job(String jobId, String jobClass, String queue, String arguments,
                String errorClass, String errorMessage, String restartedFrom, Instant activityAt, Instant createdAt,
                int restarts, String restartingTo, JobProgress progress) {
         this(jobId, jobClass, queue, arguments, status, statusAt, queuedAt, startedAt, completedAt, failedAt, attempts,
-                errorClass, errorMessage, restartedFrom, activityAt, createdAt, restarts, restartingTo, progress, null, null);
+                errorClass, errorMessage, restartedFrom, activityAt, createdAt, restarts, restartingTo, progress, null, null,
+                null, null);
     }
 
     /** The job as its first event makes it. {@code event.at()} must be set. */
     public static Job first(JobEvent event, Instant receivedAt) {
         Instant at = requireTime(event);
         Job empty = new Job(event.jobId(), null, null, null, event.status(), at, null, null, null, null, 0,
-                null, null, null, at, receivedAt, 0, null, null, null, null);
+                null, null, null, at, receivedAt, 0, null, null, null, null, null, null);
         return empty.fold(event, at, true);
     }
 
@@ -121,14 +126,21 @@ public record Job(String jobId, String jobClass, String queue, String arguments,
                 newErrorClass, newErrorMessage,
                 restartedFrom != null ? restartedFrom : event.restartedFrom(),
                 latest(activityAt, at), createdAt, restarts, restartingTo, progress,
-                takesPayload ? event.payload() : payload, takesPayload ? at : payloadAt);
+                takesPayload ? event.payload() : payload, takesPayload ? at : payloadAt,
+                // News of the job: whatever the looks found before, they start over.
+                null, null);
     }
 
     /** This job with its lineage's restart count set. */
     public Job withRestarts(int count) {
         return new Job(jobId, jobClass, queue, arguments, status, statusAt, queuedAt, startedAt, completedAt, failedAt,
                 attempts, errorClass, errorMessage, restartedFrom, activityAt, createdAt, count, restartingTo, progress, payload,
-                payloadAt);
+                payloadAt, missingSince, lostAt);
+    }
+
+    /** Whether the looks at Sidekiq found this job lost, and it is still queued or started (contract 5b). */
+    public boolean lost() {
+        return lostAt != null && (status == JobStatus.QUEUED || status == JobStatus.STARTED);
     }
 
     /** Whether an event of this status at this time becomes the job's status. */

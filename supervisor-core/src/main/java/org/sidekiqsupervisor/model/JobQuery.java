@@ -18,11 +18,13 @@ import org.sidekiqsupervisor.InvalidInputException;
  * @param until    only jobs whose latest activity is before this
  * @param startedBefore only jobs that last started before this
  * @param claimedBefore only jobs a restart claimed before this (and has not finished or released): claims left behind
+ * @param lostOnly only the jobs that the looks at Sidekiq found lost (contract 5b): queued or started, whatever
+ *                 {@code status} says
  * @param limit    the page size, 1 to {@value #MAX_LIMIT}
  * @param cursor   where the previous page ended ({@link JobPage#nextCursor()}), or null for the first page
  */
 public record JobQuery(JobStatus status, String filter, String jobClass, String queue, Instant since, Instant until,
-                       Instant startedBefore, Instant claimedBefore, int limit, PageCursor cursor) {
+                       Instant startedBefore, Instant claimedBefore, boolean lostOnly, int limit, PageCursor cursor) {
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 1000;
@@ -45,7 +47,12 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
 
     /** This query for the page after {@code page}. */
     public JobQuery after(PageCursor next) {
-        return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, claimedBefore, limit, next);
+        return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, claimedBefore, lostOnly, limit, next);
+    }
+
+    /** This query, for the lost jobs only. */
+    public JobQuery lost() {
+        return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, claimedBefore, true, limit, cursor);
     }
 
     /** Builds a {@link JobQuery}; not thread-safe. */
@@ -58,6 +65,7 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
         private Instant until;
         private Instant startedBefore;
         private Instant claimedBefore;
+        private boolean lostOnly;
         private int limit = DEFAULT_LIMIT;
         private PageCursor cursor;
 
@@ -105,6 +113,12 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
             return this;
         }
 
+        /** Only the jobs the looks at Sidekiq found lost. */
+        public Builder lostOnly(boolean value) {
+            lostOnly = value;
+            return this;
+        }
+
         /** The page size; default {@value JobQuery#DEFAULT_LIMIT}. */
         public Builder limit(int value) {
             limit = value;
@@ -117,7 +131,8 @@ public record JobQuery(JobStatus status, String filter, String jobClass, String 
         }
 
         public JobQuery build() {
-            return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, claimedBefore, limit, cursor);
+            return new JobQuery(status, filter, jobClass, queue, since, until, startedBefore, claimedBefore, lostOnly, limit,
+                    cursor);
         }
     }
 }

@@ -10,7 +10,7 @@ import org.sidekiqsupervisor.InvalidInputException;
  * @param filter    substring of the arguments, taken literally, or null for any
  * @param scope     {@link Scope#LOST} (default): only jobs Sidekiq has no trace of; {@link Scope#UNCOMPLETED}:
  *                  every started job, as the original supervisor did
- * @param olderThan only jobs that started longer ago than this, or null
+ * @param olderThan only jobs that were lost (scope lost: whose latest event is) or started (scope uncompleted) longer ago than this, or null
  * @param dryRun    report what would be done, and do nothing
  * @param limit     restart at most this many jobs in this call (1 to {@value #MAX_LIMIT}); call again for more
  * @param jobClass  only jobs of this class, or null for any

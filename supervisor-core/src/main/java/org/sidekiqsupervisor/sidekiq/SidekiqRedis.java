@@ -5,10 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,8 +37,6 @@ import redis.clients.jedis.util.JedisURIHelper;
  * {@link SidekiqUnavailableException}.
  */
 public final class SidekiqRedis implements AutoCloseable {
-    /** How many entries one LRANGE/ZRANGE reads while scanning queues and sets. */
-    static final int SCAN_CHUNK = 1000;
     /** The name the supervisor's connections give themselves ({@code CLIENT SETNAME}). */
     public static final String CLIENT_NAME = "sidekiq-supervisor";
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -50,6 +45,7 @@ public final class SidekiqRedis implements AutoCloseable {
     private final JedisPool pool;
     private final String description;
     private final Clock clock;
+    private final SidekiqLook look;
 
     /**
      * Connects to {@code redis://[:password@]host[:port][/db]} or {@code rediss://...}.
@@ -81,6 +77,7 @@ public final class SidekiqRedis implements AutoCloseable {
         pool = new JedisPool(config, new HostAndPort(uri.getHost(), uri.getPort() == -1 ? Protocol.DEFAULT_PORT : uri.getPort()), client);
         description = describe(url);
         this.clock = clock;
+        this.look = new SidekiqLook(this::withRedis, clock);
     }
 
     /** The URL without its password, for logs. */
@@ -98,56 +95,23 @@ public final class SidekiqRedis implements AutoCloseable {
     }
 
     /**
-     * Where Sidekiq has each of these jobs. Running work is read from live processes only (a process whose
-     * heartbeat expired is dead, and so is its work); queues and sets are scanned in chunks until every jid
-     * is found.
+     * One complete look at every place Sidekiq holds jobs (contract 5b), in bounded steps: see {@link SidekiqLook}.
+     *
+     * @param entriesPerSecond the most entries to read a second (it sleeps between chunks to keep to it); 0: no limit
+     * @throws SidekiqUnavailableException when Redis fails part-way (a look under way decides nothing)
      */
-    public Map<String, JobLocation> locate(Collection<String> jids) {
-        Map<String, JobLocation> found = new HashMap<>();
-        Set<String> wanted = new HashSet<>(jids);
-        if (wanted.isEmpty()) {
-            return found;
-        }
-        withRedis(redis -> {
-            for (String identity : redis.smembers("processes")) {
-                if (!redis.exists(identity)) {
-                    continue;
-                }
-                for (String suffix : List.of(":workers", ":work")) {
-                    for (String work : redis.hvals(identity + suffix)) {
-                        SidekiqPayloads.jidsIn(work, jid -> mark(jid, JobLocation.RUNNING, wanted, found));
-                    }
-                }
-            }
-            for (String queue : new TreeSet<>(redis.smembers("queues"))) {
-                scan(wanted, found, JobLocation.QUEUED, (from) -> redis.lrange("queue:" + queue, from, from + SCAN_CHUNK - 1));
-            }
-            scan(wanted, found, JobLocation.RETRY, (from) -> redis.zrange("retry", from, from + SCAN_CHUNK - 1));
-            scan(wanted, found, JobLocation.SCHEDULED, (from) -> redis.zrange("schedule", from, from + SCAN_CHUNK - 1));
-            scan(wanted, found, JobLocation.DEAD, (from) -> redis.zrange("dead", from, from + SCAN_CHUNK - 1));
-            return null;
-        });
-        wanted.forEach(jid -> found.put(jid, JobLocation.NOWHERE));
-        return found;
+    public HeldJobs look(int entriesPerSecond) {
+        return look.look(entriesPerSecond);
     }
 
-    private static void mark(String jid, JobLocation location, Set<String> wanted, Map<String, JobLocation> found) {
-        if (wanted.remove(jid)) {
-            found.put(jid, location);
-        }
-    }
-
-    private static void scan(Set<String> wanted, Map<String, JobLocation> found, JobLocation location,
-                             Function<Long, List<String>> chunk) {
-        for (long from = 0; !wanted.isEmpty(); from += SCAN_CHUNK) {
-            List<String> entries = chunk.apply(from);
-            for (String entry : entries) {
-                SidekiqPayloads.jidsIn(entry, jid -> mark(jid, location, wanted, found));
-            }
-            if (entries.size() < SCAN_CHUNK) {
-                return;
-            }
-        }
+    /**
+     * Where these jobs are now, read without reading whole queues: meant for jobs the looks found missing, just before
+     * a restart pushes them. See {@link SidekiqLook#recheck}.
+     *
+     * @param queueByJid each job with the queue it would wait in
+     */
+    public Map<String, JobLocation> recheck(Map<String, String> queueByJid) {
+        return look.recheck(queueByJid);
     }
 
     /** {@code SADD queues <queue>} and {@code LPUSH queue:<queue> <payload>} in one MULTI, as Sidekiq's client. */

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.sidekiqsupervisor.model.Activity;
 import org.sidekiqsupervisor.model.DurationFrom;
@@ -117,7 +119,8 @@ public interface JobStore extends AutoCloseable {
      * Compare-and-set of the job's restart claim ({@link Job#restartingTo()}, the jid of the replacement a restart is
      * pushing): sets it to {@code newClaim} if, and only if, it is {@code expectedClaim} now. A null
      * {@code expectedClaim} means the job must be unclaimed; a null {@code newClaim} releases the claim. A non-null
-     * {@code newClaim} is set only on a job that is still {@link JobStatus#STARTED started}: claiming an unclaimed job
+     * {@code newClaim} is set only on a job that is still {@link JobStatus#QUEUED queued} or {@link JobStatus#STARTED
+     * started}: claiming an unclaimed job
      * (null to a jid), and taking over a claim (one jid to another), both need it. The check and the change are one
      * atomic step: of several callers swapping the same claim at once, across processes, exactly one succeeds.
      * The store keeps when the claim was set ({@code at}), so that {@link JobQuery#claimedBefore()} finds claims a
@@ -130,6 +133,24 @@ public interface JobStore extends AutoCloseable {
      * @throws IllegalArgumentException when the two claims are equal
      */
     boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim, Instant at);
+
+    /**
+     * Records one complete look at Sidekiq (contract 5b): for every job whose status is queued or started and whose
+     * latest activity is before {@code lookStartedAt} (a job with news since was not looked for), whether the look
+     * found it held somewhere ({@code held}). A job held nowhere is <em>missing</em>: the store keeps when the first
+     * look of its run of misses began ({@link Job#missingSince()}) and when the latest did. Once the two are at least
+     * {@code lostAfter} apart the job is <em>lost</em>: its {@link Job#lostAt()} is set to this look's start, and it is
+     * handed to {@code newlyLost}, by exactly one call however many supervisors record looks at once. A job found held
+     * forgets all three. Any event applied to a job ({@link #record}) forgets them too. A look that began before the
+     * latest look recorded for a job changes nothing of that job. Works in short transactions of a page of jobs each,
+     * whatever the number of jobs, so writers are not held up.
+     *
+     * @param held      whether the look found the job with this id somewhere; called once per job, from this thread
+     * @param lostAfter how long a job must have been missing, from the first look that missed it to the latest
+     * @param newlyLost told each job this call made lost, as it is now, after its page committed
+     * @return how many jobs the look found missing
+     */
+    int recordLook(Instant lookStartedAt, Predicate<String> held, Duration lostAfter, Consumer<Job> newlyLost);
 
     /**
      * Finishes a restart once its replacement is on Sidekiq's queue, in one transaction: records {@code queued} as

@@ -19,6 +19,7 @@ import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.testing.FakeSidekiq;
 import org.sidekiqsupervisor.testing.RedisServer;
+import org.sidekiqsupervisor.testing.TestClock;
 import org.sidekiqsupervisor.testing.RequiresService;
 import org.sidekiqsupervisor.testing.Service;
 
@@ -40,22 +41,26 @@ class AlerterIT {
     }
 
     @Test
-    void the_supervisor_finds_lost_jobs_on_its_own_and_alerts_them() throws Exception {
+    void a_lost_job_is_alerted_once_however_many_supervisors_look() throws Exception {
         AlertSettings settings = new AlertSettings(List.of(new AlertSettings.Webhook(receiver.url("/json"), AlertSettings.Format.JSON)),
-                null, Map.of(), Duration.ZERO, Duration.ofMillis(200));
+                null, Map.of(), Duration.ZERO);
+        String database = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        TestClock clock = new TestClock(Instant.parse("2026-11-28T18:00:00Z"));
         try (RedisServer redis = RedisServer.start(); FakeSidekiq sidekiq = new FakeSidekiq(redis, 7);
-             Supervisor supervisor = Supervisor.builder().databaseUrl("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1")
-                     .redisUrl(redis.url()).alerts(settings).build()) {
-            Instant longAgo = Instant.now().minusSeconds(600);
-            // Running before it is recorded, so that no scheduled check can see busy1 started and nowhere in Sidekiq.
+             // Two supervisors on one store, each looking at Sidekiq: one alert per lost job, not one per supervisor.
+             Supervisor first = supervisor(database, redis, settings, clock);
+             Supervisor second = supervisor(database, redis, settings, clock)) {
+            Instant longAgo = clock.instant().minusSeconds(600);
             sidekiq.liveProcess("host:1:abc", Map.of("t1", "busy1"));
-            supervisor.jobManager().record(new JobEvent("gone1", JobStatus.STARTED, longAgo, "HardWorker", "default", "[1]", null, null, null));
-            supervisor.jobManager().record(new JobEvent("busy1", JobStatus.STARTED, longAgo, "HardWorker", "default", "[2]", null, null, null));
-            supervisor.jobManager().record(new JobEvent("oops", JobStatus.FAILED, Instant.now(), "Mailer", "mail", "[3]", "E", "boom", null));
-            receiver.awaitReceived(2);
-            // One more check after the scheduled ones: a running job or a second alert for gone1 would be queued by it,
-            // and closing the supervisor below sends whatever is queued.
-            supervisor.jobManager().alertLostJobs();
+            first.jobManager().record(new JobEvent("gone1", JobStatus.STARTED, longAgo, "HardWorker", "default", "[1]", null, null, null));
+            first.jobManager().record(new JobEvent("busy1", JobStatus.STARTED, longAgo, "HardWorker", "default", "[2]", null, null, null));
+            first.jobManager().record(new JobEvent("oops", JobStatus.FAILED, longAgo, "Mailer", "mail", "[3]", "E", "boom", null));
+            first.jobManager().lookAtSidekiq();
+            second.jobManager().lookAtSidekiq();
+            clock.advance(Duration.ofSeconds(61));
+            assertThat(first.jobManager().lookAtSidekiq().newlyLost()).isEqualTo(1);
+            assertThat(second.jobManager().lookAtSidekiq().newlyLost()).isZero();
+            // Closing the supervisors below sends whatever is queued.
         }
         List<String> events = receiver.received().stream().map(body -> {
             try {
@@ -66,5 +71,10 @@ class AlerterIT {
             }
         }).toList();
         assertThat(events).containsExactlyInAnyOrder("job_lost gone1", "job_failed oops");
+    }
+
+    private static Supervisor supervisor(String database, RedisServer redis, AlertSettings alerts, TestClock clock) {
+        return Supervisor.builder().databaseUrl(database).redisUrl(redis.url()).alerts(alerts).clock(clock)
+                .lostGrace(Duration.ofSeconds(60)).lookInterval(Duration.ZERO).build();
     }
 }

@@ -57,6 +57,10 @@ class GroupCommitterTest {
 
         @Override public Optional<JobDetails> details(String jobId) { return real.details(jobId); }
         @Override public JobPage query(JobQuery query) { return real.query(query); }
+        @Override public int recordLook(Instant lookStartedAt, java.util.function.Predicate<String> held, java.time.Duration lostAfter,
+                                        java.util.function.Consumer<Job> newlyLost) {
+            return real.recordLook(lookStartedAt, held, lostAfter, newlyLost);
+        }
         @Override public DurationPage durationPage(DurationQuery query) { return real.durationPage(query); }
         @Override public DurationSummaries durationSummaries(DurationQuery query) { return real.durationSummaries(query); }
         @Override public boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim, Instant at) {

@@ -47,6 +47,8 @@ import org.sidekiqsupervisor.testing.TestClock;
 class RestartIT {
     private static final Instant NOW = Instant.parse("2026-11-28T18:00:00Z");
     private static final Instant LONG_AGO = NOW.minusSeconds(600);
+    /** How far apart two looks must be for a job missed by both to be lost: the grace, 60 s, and a little. */
+    private static final Duration LOOKS_APART = Duration.ofSeconds(61);
     private RedisServer server;
     private FakeSidekiq sidekiq;
     private Supervisor supervisor;
@@ -59,14 +61,26 @@ class RestartIT {
         server = RedisServer.start();
         sidekiq = new FakeSidekiq(server, 6);
         database = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-        clock = new TestClock(NOW);
+        // The first looks begin this far before NOW, so that the second of them, and the restarts after it, run at NOW.
+        clock = new TestClock(NOW.minus(LOOKS_APART));
         supervisor = supervisor(3);
         jobs = supervisor.jobManager();
     }
 
     private Supervisor supervisor(int maxRestarts) {
         return Supervisor.builder().databaseUrl(database).redisUrl(server.url()).sidekiqVersion(SidekiqVersion.V6)
-                .lostGrace(Duration.ofSeconds(60)).maxRestarts(maxRestarts).clock(clock).build();
+                .lostGrace(Duration.ofSeconds(60)).maxRestarts(maxRestarts).clock(clock).lookInterval(Duration.ZERO).build();
+    }
+
+    /** Two looks at Sidekiq far enough apart, as the background ones make them: a job held nowhere by both is lost. */
+    private void looks() {
+        looks(jobs);
+    }
+
+    private void looks(JobManager manager) {
+        manager.lookAtSidekiq();
+        clock.advance(LOOKS_APART);
+        manager.lookAtSidekiq();
     }
 
     @AfterEach
@@ -95,8 +109,13 @@ class RestartIT {
     }
 
     @Test
-    void a_lost_job_is_started_and_nowhere_in_sidekiq_after_the_grace_period() {
+    void a_lost_job_is_one_that_two_looks_a_grace_period_apart_found_nowhere_in_sidekiq() {
         aMixOfJobs();
+        assertThat(jobs.lostJobs((String) null)).as("no look yet").isEmpty();
+        jobs.lookAtSidekiq();
+        assertThat(jobs.lostJobs((String) null)).as("one look").isEmpty();
+        clock.advance(LOOKS_APART);
+        jobs.lookAtSidekiq();
         assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly("lost");
         assertThat(jobs.queries().list(JobQuery.builder().limit(10).build(), true).jobs()).extracting(Job::jobId).containsExactly("lost");
         assertThat(jobs.lostJobs("nothing-matches")).isEmpty();
@@ -104,8 +123,79 @@ class RestartIT {
     }
 
     @Test
+    void a_queued_job_held_nowhere_is_lost_too_and_one_that_waits_in_a_queue_or_the_schedule_or_retry_never() {
+        // Queued only: its started was buffered in a Sidekiq process SIGKILLed while the supervisor was unreachable.
+        for (String jid : List.of("vanished", "waiting", "scheduledLater", "retrying", "deletedByHand")) {
+            jobs.record(new JobEvent(jid, JobStatus.QUEUED, LONG_AGO, "HardWorker", "default", "[1]", null, null, null));
+        }
+        sidekiq.enqueued("waiting", "default");
+        sidekiq.inSet("schedule", "scheduledLater");
+        sidekiq.inSet("retry", "retrying");
+        sidekiq.enqueued("deletedByHand", "default");
+        jobs.lookAtSidekiq();
+        // Someone deletes a job from its queue by hand between the looks: missing from then on, not lost yet.
+        sidekiq.redis().lrem("queue:default", 0, FakeSidekiq.job("deletedByHand", "default"));
+        clock.advance(LOOKS_APART);
+        jobs.lookAtSidekiq();
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly("vanished");
+        Job vanished = jobs.queries().job("vanished").orElseThrow().job();
+        assertThat(vanished.status()).as("lost is a finding, not a status").isEqualTo(JobStatus.QUEUED);
+        assertThat(vanished.lostAt()).isEqualTo(NOW);
+        assertThat(vanished.missingSince()).isEqualTo(NOW.minus(LOOKS_APART));
+
+        clock.advance(LOOKS_APART);
+        jobs.lookAtSidekiq();
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactlyInAnyOrder("vanished", "deletedByHand");
+        RestartResult restarted = jobs.restartUncompletedJobs(null);
+        assertThat(restarted.restarted()).extracting(RestartResult.Restarted::jobId).containsExactlyInAnyOrder("vanished",
+                "deletedByHand");
+        assertThat(jobs.queries().job("waiting")).hasValueSatisfying(details -> assertThat(details.job().lost()).isFalse());
+    }
+
+    @Test
+    void news_of_a_job_or_a_look_that_finds_it_clears_what_the_looks_found() {
+        started("reported", LONG_AGO);
+        started("requeued", LONG_AGO);
+        started("stillGone", LONG_AGO);
+        looks();
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId)
+                .containsExactlyInAnyOrder("reported", "requeued", "stillGone");
+        // It was running after all (a process cut off from the supervisor): it reports complete.
+        jobs.record(JobEvent.of("reported", JobStatus.COMPLETE, clock.instant()));
+        // A Sidekiq that came back puts one back on its queue.
+        sidekiq.enqueued("requeued", "default");
+        clock.advance(Duration.ofSeconds(10));
+        jobs.lookAtSidekiq();
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly("stillGone");
+        Job requeued = jobs.queries().job("requeued").orElseThrow().job();
+        assertThat(requeued.lostAt()).isNull();
+        assertThat(requeued.missingSince()).isNull();
+        assertThat(jobs.queries().job("reported").orElseThrow().job().lostAt()).isNull();
+    }
+
+    @Test
+    void a_job_missed_by_looks_closer_together_than_a_heartbeat_is_not_lost_whatever_the_grace() {
+        supervisor.close();
+        supervisor = Supervisor.builder().databaseUrl(database).redisUrl(server.url()).lostGrace(Duration.ZERO).clock(clock)
+                .lookInterval(Duration.ZERO).build();
+        jobs = supervisor.jobManager();
+        // Fetched from its queue a moment ago: in no queue, and in no process's work until the next heartbeat.
+        started("justFetched", clock.instant().minusSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
+        jobs.lookAtSidekiq();
+        // Looks a heartbeat (10 s) apart, and a little more: not enough, a slow beat may list it yet.
+        clock.advance(Duration.ofSeconds(11));
+        jobs.lookAtSidekiq();
+        assertThat(jobs.lostJobs((String) null)).isEmpty();
+        clock.advance(LostJobs.LEAST_MISSING.minusSeconds(11));
+        jobs.lookAtSidekiq();
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly("justFetched");
+    }
+
+    @Test
     void restart_pushes_the_lost_job_as_sidekiqs_client_would_then_records_it_and_deletes_the_original() throws Exception {
         aMixOfJobs();
+        looks();
         RestartResult result = jobs.restartUncompletedJobs(null);
 
         assertThat(result.error()).isNull();
@@ -114,8 +204,8 @@ class RestartIT {
             assertThat(r.newJobId()).matches("[0-9a-f]{24}");
             assertThat(r.queue()).isEqualTo("default");
         });
-        assertThat(result.skipped()).extracting(s -> s.jobId() + ":" + s.reason()).containsExactlyInAnyOrder(
-                "running:running", "requeued:queued_in_sidekiq", "retrying:in_retry", "justStarted:too_recent");
+        // Only lost jobs are selected: the others are neither restarted nor listed.
+        assertThat(result.skipped()).isEmpty();
 
         String newJid = result.restarted().get(0).newJobId();
         String pushed = sidekiq.redis().lrange("queue:default", 0, 0).get(0);
@@ -149,6 +239,7 @@ class RestartIT {
     @Test
     void a_job_with_its_hash_is_pushed_as_that_hash_with_a_new_jid_and_times_and_without_the_retry_bookkeeping() throws Exception {
         startedWithHash("exact", RETRIED_HASH);
+        looks();
         RestartResult result = jobs.restartUncompletedJobs(null);
 
         String newJid = result.restarted().get(0).newJobId();
@@ -172,6 +263,7 @@ class RestartIT {
             sidekiq8.liveProcess("new:1:aaa", Map.of());
             startedWithHash("exact", RETRIED_HASH);
             started("rebuilt", LONG_AGO);
+            looks();
             assertThat(jobs.restartUncompletedJobs(null).restarted()).hasSize(2);
             JsonNode exact = Json.MAPPER.readTree(sidekiq.redis().lrange("queue:mail", 0, 0).get(0));
             JsonNode rebuilt = Json.MAPPER.readTree(sidekiq.redis().lrange("queue:default", 0, 0).get(0));
@@ -184,17 +276,19 @@ class RestartIT {
             // A 7.x process still runs beside the 8.x one (a rolling upgrade): float seconds, which both read.
             sidekiq7.liveProcess("old:1:bbb", Map.of());
             started("during-upgrade", LONG_AGO);
+            looks();
             assertThat(jobs.restartUncompletedJobs(null).restarted()).hasSize(1);
             JsonNode pushed = Json.MAPPER.readTree(sidekiq.redis().lrange("queue:default", 0, 0).get(0));
             assertThat(pushed.get("args").get(0).asText()).isEqualTo("during-upgrade");
             assertThat(pushed.get("enqueued_at").isFloatingPointNumber()).as(pushed.toString()).isTrue();
-            assertThat(pushed.get("enqueued_at").decimalValue()).isEqualByComparingTo(String.valueOf(NOW.getEpochSecond()));
+            assertThat(pushed.get("enqueued_at").decimalValue()).isEqualByComparingTo(String.valueOf(clock.instant().getEpochSecond()));
         }
     }
 
     @Test
     void a_dry_run_reports_and_changes_nothing() throws Exception {
         aMixOfJobs();
+        looks();
         RestartResult result = jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, true, 100));
         assertThat(result.dryRun()).isTrue();
         assertThat(result.restarted()).singleElement().satisfies(r -> assertThat(r.newJobId()).isNull());
@@ -220,11 +314,13 @@ class RestartIT {
         supervisor = supervisor(1);
         jobs = supervisor.jobManager();
         started("pill", LONG_AGO);
+        looks();
         String second = jobs.restartUncompletedJobs(null).restarted().get(0).newJobId();
         // A worker takes the replacement off the queue, starts it, dies again, and ten minutes pass.
         assertThat(sidekiq.redis().rpop("queue:default")).contains(second);
         jobs.record(JobEvent.of(second, JobStatus.STARTED, NOW.plusSeconds(1)));
         clock.advance(Duration.ofMinutes(10));
+        looks();
         RestartResult again = jobs.restartUncompletedJobs(null);
         assertThat(again.restarted()).isEmpty();
         assertThat(again.skipped()).extracting(s -> s.jobId() + ":" + s.reason()).containsExactly(second + ":quarantined");
@@ -233,15 +329,22 @@ class RestartIT {
         assertThat(shown.restartedFrom()).isEqualTo("pill");
         assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly(second);
         assertThat(jobs.sidekiqSettings().quarantined(shown.restarts())).isTrue();
-        // Force does not lift a quarantine: it is there because restarting kills a worker every time.
-        assertThat(jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 10, null, null, second, true))
+        // Force alone does not lift a quarantine (it is there because running the job kills a worker every time) ...
+        assertThat(jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 10, null, null, null, true))
                 .skipped()).extracting(RestartResult.Skipped::reason).containsExactly("quarantined");
+        // ... a person who names the job and forces its restart releases it, once.
+        RestartResult released = jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 10, null, null,
+                second, true));
+        assertThat(released.restarted()).extracting(RestartResult.Restarted::jobId).containsExactly(second);
+        Job third = jobs.queries().job(released.restarted().get(0).newJobId()).orElseThrow().job();
+        assertThat(third.restarts()).isEqualTo(2);
+        assertThat(jobs.sidekiqSettings().quarantined(third.restarts())).as("still a poison pill if it is lost again").isTrue();
     }
 
     private Supervisor withPolicies() {
         supervisor.close();
         supervisor = Supervisor.builder().databaseUrl(database).redisUrl(server.url()).sidekiqVersion(SidekiqVersion.V6)
-                .lostGrace(Duration.ofSeconds(60)).clock(clock)
+                .lostGrace(Duration.ofSeconds(60)).clock(clock).lookInterval(Duration.ZERO)
                 .policy("PaymentJob", RestartPolicy.HOLD).policy("ReportJob", RestartPolicy.NEVER).build();
         jobs = supervisor.jobManager();
         for (String[] job : new String[][] {{"pay", "PaymentJob"}, {"report", "ReportJob"}, {"mail", "HardWorker"}}) {
@@ -254,6 +357,7 @@ class RestartIT {
     @Test
     void held_jobs_are_listed_lost_and_restarted_only_when_named_or_forced_and_never_jobs_only_when_forced() {
         withPolicies();
+        looks();
         assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactlyInAnyOrder("pay", "report", "mail");
 
         // The watchdog's request (no job named, no force) restarts only the class without a policy.
@@ -278,6 +382,7 @@ class RestartIT {
         for (int i = 0; i < 5; i++) {
             started("l" + i, LONG_AGO.plusSeconds(i));
         }
+        looks();
         RestartResult first = jobs.restart(new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 2));
         assertThat(first.restarted()).hasSize(2);
         assertThat(first.more()).isTrue();
@@ -291,6 +396,7 @@ class RestartIT {
         for (int i = 0; i < lost; i++) {
             started(String.format("race%03d", i), LONG_AGO);
         }
+        looks();
         try (Supervisor other = supervisor(3)) {
             ExecutorService pool = Executors.newFixedThreadPool(2);
             try {
@@ -335,6 +441,7 @@ class RestartIT {
         supervisor = supervisor(3);
         jobs = supervisor.jobManager();
         started("lost", LONG_AGO);
+        looks();
 
         assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SidekiqUnavailableException.class)
                 .hasMessageContaining("did not answer");
@@ -347,19 +454,25 @@ class RestartIT {
     }
 
     @Test
-    void an_unreachable_redis_fails_lost_job_queries_clearly() {
+    void an_unreachable_redis_keeps_what_the_looks_found_and_fails_looks_and_restarts_clearly() {
         started("lost", LONG_AGO);
+        looks();
         server.close();
-        assertThatThrownBy(() -> jobs.lostJobs((String) null).toList()).isInstanceOf(SidekiqUnavailableException.class);
+        // What the looks found is in the store: pages answer without Redis.
+        assertThat(jobs.lostJobs((String) null)).extracting(Job::jobId).containsExactly("lost");
+        assertThatThrownBy(() -> jobs.lookAtSidekiq()).isInstanceOf(SidekiqUnavailableException.class);
         assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SidekiqUnavailableException.class);
-        assertThat(jobs.queries().job("lost")).isPresent();
+        Job kept = jobs.queries().job("lost").orElseThrow().job();
+        assertThat(kept.restartingTo()).as("claim released").isNull();
+        assertThat(kept.lost()).isTrue();
     }
 
     @Test
     void the_watchdog_restarts_lost_jobs_by_itself() throws Exception {
         started("lost", LONG_AGO);
-        try (Supervisor watched = Supervisor.builder().databaseUrl(database).redisUrl(server.url())
-                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).watchdogInterval(Duration.ofMillis(100)).build()) {
+        try (Supervisor watched = Supervisor.builder().databaseUrl(database).redisUrl(server.url()).lostGrace(Duration.ofSeconds(60))
+                .clock(clock).lookInterval(Duration.ZERO).watchdogInterval(Duration.ofMillis(100)).build()) {
+            looks(watched.jobManager());
             await("the watchdog's restart").atMost(Duration.ofSeconds(60))
                     .untilAsserted(() -> assertThat(watched.jobManager().queries().job("lost")).isEmpty());
             assertThat(watched.jobManager().queuedJobs(null)).singleElement()
@@ -391,6 +504,7 @@ class RestartIT {
     @Test
     void a_supervisor_that_dies_after_the_claim_leaves_a_claim_that_is_released_then_the_job_restarted_once() {
         started("lost", LONG_AGO);
+        looks();
         dieAt(LostJobs.RestartStep.CLAIMED);
         assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SupervisorDied.class);
         String claim = jobs.queries().job("lost").orElseThrow().job().restartingTo();
@@ -401,9 +515,10 @@ class RestartIT {
             // A young claim may be a restart under way: it is left alone.
             assertThat(survivor.jobManager().restartUncompletedJobs(null).skipped())
                     .extracting(s -> s.jobId() + ":" + s.reason()).containsExactly("lost:restart_in_progress");
-            assertThat(survivor.jobManager().healStaleClaims()).isZero();
+            assertThat(survivor.jobManager().lookAtSidekiq().claimsSettled()).isZero();
 
             clock.advance(LostJobs.CLAIM_TIMEOUT.plusSeconds(1));
+            assertThat(survivor.jobManager().lookAtSidekiq().claimsSettled()).as("released: nothing was pushed").isEqualTo(1);
             RestartResult result = survivor.jobManager().restartUncompletedJobs(null);
             assertThat(result.restarted()).extracting(RestartResult.Restarted::jobId).containsExactly("lost");
             assertThat(result.restarted().get(0).newJobId()).isNotEqualTo(claim);
@@ -416,6 +531,7 @@ class RestartIT {
     @Test
     void a_supervisor_that_dies_after_the_push_leaves_a_claim_that_is_completed_without_a_second_push() {
         started("lost", LONG_AGO);
+        looks();
         dieAt(LostJobs.RestartStep.PUSHED);
         assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SupervisorDied.class);
         String replacement = jobs.queries().job("lost").orElseThrow().job().restartingTo();
@@ -424,7 +540,7 @@ class RestartIT {
 
         try (Supervisor survivor = another()) {
             clock.advance(LostJobs.CLAIM_TIMEOUT.plusSeconds(1));
-            assertThat(survivor.jobManager().healStaleClaims()).isEqualTo(1);
+            assertThat(survivor.jobManager().lookAtSidekiq().claimsSettled()).isEqualTo(1);
             assertThat(survivor.jobManager().queries().job("lost")).as("the original is replaced").isEmpty();
             Job recorded = survivor.jobManager().queries().job(replacement).orElseThrow().job();
             assertThat(recorded.status()).isEqualTo(JobStatus.QUEUED);
@@ -432,13 +548,14 @@ class RestartIT {
             assertThat(recorded.restarts()).isEqualTo(1);
             assertThat(survivor.jobManager().restartUncompletedJobs(null).restarted()).isEmpty();
             assertThat(sidekiq.redis().llen("queue:default")).as("never pushed twice").isEqualTo(1);
-            assertThat(survivor.jobManager().healStaleClaims()).as("settled once").isZero();
+            assertThat(survivor.jobManager().lookAtSidekiq().claimsSettled()).as("settled once").isZero();
         }
     }
 
     @Test
     void a_replacement_that_already_ran_and_reported_settles_a_claim_left_behind() {
         started("lost", LONG_AGO);
+        looks();
         dieAt(LostJobs.RestartStep.PUSHED);
         assertThatThrownBy(() -> jobs.restartUncompletedJobs(null)).isInstanceOf(SupervisorDied.class);
         String replacement = jobs.queries().job("lost").orElseThrow().job().restartingTo();
@@ -448,7 +565,7 @@ class RestartIT {
 
         try (Supervisor survivor = another()) {
             clock.advance(LostJobs.CLAIM_TIMEOUT.plusSeconds(1));
-            assertThat(survivor.jobManager().healStaleClaims()).isEqualTo(1);
+            assertThat(survivor.jobManager().lookAtSidekiq().claimsSettled()).isEqualTo(1);
             assertThat(survivor.jobManager().queries().job("lost")).isEmpty();
             Job recorded = survivor.jobManager().queries().job(replacement).orElseThrow().job();
             assertThat(recorded.status()).isEqualTo(JobStatus.COMPLETE);
@@ -460,6 +577,7 @@ class RestartIT {
     @Test
     void a_job_found_in_sidekiq_after_the_claim_is_released_and_not_pushed() {
         started("lost", LONG_AGO);
+        looks();
         // Between the look that found it missing and the push, Sidekiq requeues it (a process coming back).
         jobs.onRestartStep((step, jobId) -> {
             if (step == LostJobs.RestartStep.CLAIMED) {

@@ -51,9 +51,22 @@ class SidekiqRedisIT {
             sidekiq.inSet("retry", "retrying1");
             sidekiq.inSet("schedule", "scheduled1");
             sidekiq.inSet("dead", "dead1");
-            Map<String, JobLocation> where = redis.locate(List.of("running1", "killed1", "waiting1", "waiting2", "retrying1",
-                    "scheduled1", "dead1", "unknown1"));
-            assertThat(where).containsEntry("running1", JobLocation.RUNNING)
+            // super_fetch's private lists (Sidekiq Pro 4+ and 3.x): running, or waiting for super_fetch's own recovery.
+            sidekiq.redis().lpush("queue:sq|host:3:ccc|default", FakeSidekiq.job("fetched1", "default"));
+            sidekiq.redis().lpush("queue:sq_host_4_default", FakeSidekiq.job("fetched2", "default"));
+            HeldJobs held = redis.look(0);
+            assertThat(List.of("running1", "waiting1", "waiting2", "retrying1", "scheduled1", "dead1", "fetched1", "fetched2"))
+                    .allSatisfy(jid -> assertThat(held.holds(jid)).as(jid).isTrue());
+            assertThat(List.of("killed1", "unknown1")).allSatisfy(jid -> assertThat(held.holds(jid)).as(jid).isFalse());
+            assertThat(held.size()).isEqualTo(8);
+            assertThat(held.entriesRead()).isEqualTo(7);
+
+            Map<String, String> queueByJid = new java.util.LinkedHashMap<>();
+            for (String jid : List.of("running1", "killed1", "waiting1", "waiting2", "retrying1", "scheduled1", "dead1", "unknown1",
+                    "fetched1")) {
+                queueByJid.put(jid, jid.equals("waiting2") ? "critical" : "default");
+            }
+            assertThat(redis.recheck(queueByJid)).containsEntry("running1", JobLocation.RUNNING)
                     .containsEntry("killed1", JobLocation.NOWHERE)
                     .containsEntry("waiting1", JobLocation.QUEUED)
                     .containsEntry("waiting2", JobLocation.QUEUED)
@@ -61,7 +74,8 @@ class SidekiqRedisIT {
                     .containsEntry("scheduled1", JobLocation.SCHEDULED)
                     .containsEntry("dead1", JobLocation.DEAD)
                     .containsEntry("unknown1", JobLocation.NOWHERE)
-                    .hasSize(8);
+                    .containsEntry("fetched1", JobLocation.RUNNING)
+                    .hasSize(9);
         }
     }
 
@@ -103,13 +117,53 @@ class SidekiqRedisIT {
     }
 
     @Test
-    void queues_longer_than_one_scan_chunk_are_read_to_the_end() {
+    void a_look_reads_queues_and_sets_longer_than_one_chunk_to_the_end_and_counts_what_it_read() {
         try (FakeSidekiq sidekiq = new FakeSidekiq(server, 7)) {
             sidekiq.enqueued("deep", "default");
-            for (int i = 0; i < SidekiqRedis.SCAN_CHUNK * 2 + 5; i++) {
+            sidekiq.inSet("retry", "oldest-retry");
+            int fillers = SidekiqLook.CHUNK * 2 + 5;
+            for (int i = 0; i < fillers; i++) {
+                sidekiq.enqueued("filler" + i, "default");
+                sidekiq.inSet("retry", "retry-filler" + i);
+            }
+            HeldJobs held = redis.look(0);
+            assertThat(held.holds("deep")).isTrue();
+            assertThat(held.holds("oldest-retry")).isTrue();
+            assertThat(held.holds("filler" + (fillers - 1))).isTrue();
+            assertThat(held.size()).isEqualTo(2 * fillers + 2);
+            assertThat(held.entriesRead()).isEqualTo(2 * fillers + 2);
+            assertThat(held.finishedAt()).isAfterOrEqualTo(held.startedAt());
+        }
+    }
+
+    @Test
+    void a_recheck_finds_a_job_at_either_end_of_a_long_queue_without_reading_its_middle() {
+        try (FakeSidekiq sidekiq = new FakeSidekiq(server, 7)) {
+            sidekiq.enqueued("at-the-tail", "default");
+            for (int i = 0; i < SidekiqLook.CHUNK * 3; i++) {
                 sidekiq.enqueued("filler" + i, "default");
             }
-            assertThat(redis.locate(List.of("deep"))).containsEntry("deep", JobLocation.QUEUED);
+            sidekiq.enqueued("at-the-head", "default");
+            Map<String, String> queues = Map.of("at-the-tail", "default", "at-the-head", "default",
+                    "filler" + SidekiqLook.CHUNK * 3 / 2, "default");
+            assertThat(redis.recheck(queues)).containsEntry("at-the-tail", JobLocation.QUEUED)
+                    .containsEntry("at-the-head", JobLocation.QUEUED)
+                    // Deep inside: the looks found it there; a recheck reads only where a job put back would be.
+                    .containsEntry("filler" + SidekiqLook.CHUNK * 3 / 2, JobLocation.NOWHERE);
+        }
+    }
+
+    @Test
+    void a_paced_look_keeps_to_its_budget_of_entries_a_second() {
+        try (FakeSidekiq sidekiq = new FakeSidekiq(server, 7)) {
+            for (int i = 0; i < SidekiqLook.CHUNK * 3; i++) {
+                sidekiq.enqueued("filler" + i, "default");
+            }
+            long started = System.nanoTime();
+            HeldJobs held = redis.look(SidekiqLook.CHUNK * 10);
+            // 3,000 entries at 10,000 a second: the pacer cannot let it end before 0.3 s (a lower bound, never flaky).
+            assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(300_000_000L);
+            assertThat(held.size()).isEqualTo(SidekiqLook.CHUNK * 3);
         }
     }
 

@@ -362,6 +362,67 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void looks_mark_missing_jobs_then_lost_ones_once_and_news_or_a_find_clears_them() {
+        record(event("gone", JobStatus.STARTED, 0, "A", "[1]"));
+        record(event("queuedGone", JobStatus.QUEUED, 0, "A", "[2]"));
+        record(event("held", JobStatus.STARTED, 0, "A", "[3]"));
+        record(event("done", JobStatus.COMPLETE, 0, "A", "[4]"));
+        Duration lostAfter = Duration.ofSeconds(60);
+        java.util.function.Predicate<String> onlyHeld = "held"::equals;
+        List<String> lost = new ArrayList<>();
+        Instant first = T0.plusSeconds(10);
+
+        assertThat(store.recordLook(first, onlyHeld, lostAfter, job -> lost.add(job.jobId()))).isEqualTo(2);
+        assertThat(job("gone").missingSince()).isEqualTo(first);
+        assertThat(job("held").missingSince()).isNull();
+        assertThat(job("done").missingSince()).as("finished jobs are not looked for").isNull();
+        assertThat(lost).isEmpty();
+        // Not far enough apart yet; an older look arriving late changes nothing.
+        store.recordLook(first.plusSeconds(59), onlyHeld, lostAfter, job -> lost.add(job.jobId()));
+        store.recordLook(first.minusSeconds(5), onlyHeld, lostAfter, job -> lost.add(job.jobId()));
+        assertThat(lost).isEmpty();
+        assertThat(job("gone").missingSince()).isEqualTo(first);
+
+        Instant third = first.plusSeconds(60);
+        store.recordLook(third, onlyHeld, lostAfter, job -> lost.add(job.jobId()));
+        assertThat(lost).containsExactlyInAnyOrder("gone", "queuedGone");
+        assertThat(job("gone").lostAt()).isEqualTo(third);
+        assertThat(job("gone").lost()).isTrue();
+        assertThat(store.query(JobQuery.builder().lostOnly(true).limit(10).build()).jobs()).extracting(Job::jobId)
+                .containsExactlyInAnyOrder("gone", "queuedGone");
+        // Lost once: another supervisor's look at the same moment, or a later one, does not make it lost again.
+        store.recordLook(third, onlyHeld, lostAfter, job -> lost.add(job.jobId()));
+        store.recordLook(third.plusSeconds(10), onlyHeld, lostAfter, job -> lost.add(job.jobId()));
+        assertThat(lost).hasSize(2);
+
+        // News of the job clears what the looks found; so does a look that finds it.
+        record(event("gone", JobStatus.COMPLETE, 100_000, "A", "[1]"));
+        assertThat(job("gone").lostAt()).isNull();
+        assertThat(job("gone").missingSince()).isNull();
+        store.recordLook(third.plusSeconds(20), "queuedGone"::equals, lostAfter, job -> lost.add(job.jobId()));
+        assertThat(job("queuedGone").lostAt()).isNull();
+        assertThat(job("queuedGone").missingSince()).isNull();
+        assertThat(store.query(JobQuery.builder().lostOnly(true).limit(10).build()).jobs()).isEmpty();
+        assertThat(job("held").missingSince()).isEqualTo(third.plusSeconds(20));
+    }
+
+    @Test
+    void a_look_pages_through_more_jobs_than_one_transaction_holds() {
+        int count = 2_500;
+        List<JobEvent> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(event(String.format("many%05d", i), i % 2 == 0 ? JobStatus.QUEUED : JobStatus.STARTED, i % 7, "A", "[1]"));
+        }
+        store.record(events, RECEIVED);
+        List<String> lost = new ArrayList<>();
+        java.util.function.Predicate<String> none = jid -> jid.endsWith("7");
+        assertThat(store.recordLook(T0.plusSeconds(10), none, Duration.ofSeconds(10), job -> lost.add(job.jobId())))
+                .isEqualTo(count - count / 10);
+        store.recordLook(T0.plusSeconds(20), none, Duration.ofSeconds(10), job -> lost.add(job.jobId()));
+        assertThat(lost).hasSize(count - count / 10).doesNotHaveDuplicates();
+    }
+
+    @Test
     void event_counts_are_bucketed_by_the_time_received_per_status() {
         Instant minute = Instant.parse("2026-11-28T18:00:00Z");
         store.record(List.of(event("e1", JobStatus.QUEUED, 0, "A", null), event("e2", JobStatus.QUEUED, 0, "A", null)),
@@ -445,11 +506,11 @@ public abstract class JobStoreContract {
         // Released, it can be claimed again.
         assertThat(store.swapRestartClaim("s", null, "s-again", AT)).isTrue();
 
-        // Only a started job can be claimed; an unknown one cannot.
-        assertThat(store.swapRestartClaim("q", null, "q-new", AT)).isFalse();
+        // Only a queued or started job can be claimed (a lost job is either); a finished or unknown one cannot.
+        assertThat(store.swapRestartClaim("q", null, "q-new", AT)).isTrue();
         assertThat(store.swapRestartClaim("c", null, "c-new", AT)).isFalse();
         assertThat(store.swapRestartClaim("unknown", null, "u-new", AT)).isFalse();
-        assertThat(job("q").restartingTo()).isNull();
+        assertThat(job("q").restartingTo()).isEqualTo("q-new");
         assertThat(job("c").restartingTo()).isNull();
         // A claim is not an event: the job's history and status stay as they were.
         assertThat(store.details("s").orElseThrow().events()).hasSize(1);
@@ -532,7 +593,6 @@ public abstract class JobStoreContract {
 
         // The replacement started (and reported) before its restart was recorded: the queued event joins its history.
         record(event("second-new", JobStatus.STARTED, 2_000, "A", "[1]"));
-        assertThat(store.swapRestartClaim("orig-new", null, "second-new", AT)).isFalse();
         record(event("orig-new", JobStatus.STARTED, 1_500, "A", "[1]"));
         Job firstReplacement = job("orig-new");
         assertThat(store.swapRestartClaim("orig-new", null, "second-new", AT)).isTrue();

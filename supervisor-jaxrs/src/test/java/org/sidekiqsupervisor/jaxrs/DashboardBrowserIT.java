@@ -112,6 +112,9 @@ class DashboardBrowserIT {
         }
         sidekiq.liveProcess("worker-1:4242:f00d", Map.of("tid1", "busy1"));
         sidekiq.enqueued("waiting1", "default");
+        // The XSS job waits to run an hour from now: queued, never lost.
+        sidekiq.inSet("schedule", "xss1");
+        server.looks();
     }
 
     private static String at(Instant instant) {

@@ -29,6 +29,7 @@ class MetricsIT {
             server.post("/api/v1/jobs", "application/x-www-form-urlencoded", ("job_id=lost1&job_class=Report&queue=default"
                     + "&arguments=%5B2%5D&at=" + longAgo).getBytes(), "secret");
             server.post("/api/v1/jobs/lost1/started", "application/x-www-form-urlencoded", ("at=" + (longAgo + 1)).getBytes(), "secret");
+            server.looks();
 
             TestServer.Reply scrape = server.get("/metrics");
             assertThat(scrape.status()).as("Prometheus scrapes without the API token").isEqualTo(200);
@@ -43,6 +44,8 @@ class MetricsIT {
                     .contains("supervisor_job_run_seconds_bucket{job_class=\"Mailer\",le=\"2.5\"} 0")
                     .contains("supervisor_job_wait_seconds_count{job_class=\"Mailer\"} 1")
                     .contains("supervisor_jobs_lost 1.0")
+                    .contains("supervisor_looks_seconds_count 2")
+                    .contains("supervisor_looks_lost_total 1.0")
                     .contains("supervisor_store_up 1.0")
                     .contains("supervisor_redis_up 1.0");
             assertThat(text.lines().filter(line -> !line.startsWith("#") && !line.isBlank()))

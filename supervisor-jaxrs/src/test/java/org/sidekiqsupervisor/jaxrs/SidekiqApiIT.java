@@ -34,6 +34,7 @@ class SidekiqApiIT {
         server.form("/api/v1/jobs", "job_id=busy1&job_class=HardWorker&queue=default&arguments=%5B2%5D&at=" + longAgo);
         server.form("/api/v1/jobs/busy1/started", "at=" + (longAgo + 1));
         sidekiq.liveProcess("host:7:abc", Map.of("tid1", "busy1"));
+        server.looks();
     }
 
     @AfterEach
@@ -67,8 +68,8 @@ class SidekiqApiIT {
             assertThat(r.get("job_id").asText()).isEqualTo("lost1");
             assertThat(r.get("new_job_id").isNull()).isTrue();
         });
-        assertThat(dryRun.json().get("skipped")).singleElement()
-                .satisfies(s -> assertThat(s.get("reason").asText()).isEqualTo("running"));
+        // Only what the looks found lost is selected: the running job is not even considered.
+        assertThat(dryRun.json().get("skipped")).isEmpty();
         assertThat(sidekiq.redis().llen("queue:default")).isZero();
 
         Reply real = server.post("/api/v1/jobs/restart", "application/json", "{\"filter\":\"[1]\"}");
@@ -88,6 +89,7 @@ class SidekiqApiIT {
     void restart_narrows_to_one_job_a_class_or_a_queue() {
         server.form("/api/v1/jobs", "job_id=lost2&job_class=Mailer&queue=mail&arguments=%5B3%5D&at=" + longAgo);
         server.form("/api/v1/jobs/lost2/started", "at=" + (longAgo + 1));
+        server.looks();
         JsonNode byClass = server.form("/api/v1/jobs/restart", "dry_run=true&job_class=Mailer").json();
         assertThat(byClass.get("restarted")).extracting(r -> r.get("job_id").asText()).containsExactly("lost2");
         JsonNode byQueue = server.form("/api/v1/jobs/restart", "dry_run=true&queue=default").json();
@@ -118,15 +120,18 @@ class SidekiqApiIT {
     }
 
     @Test
-    void with_redis_down_lists_still_work_and_what_needs_redis_answers_503_changing_nothing() {
+    void with_redis_down_pages_answer_with_what_the_looks_found_and_what_needs_redis_answers_503_changing_nothing() {
         redis.close();
         Reply list = server.get("/api/v1/jobs");
         assertThat(list.status()).isEqualTo(200);
-        assertThat(list.json().get("jobs").get(0).has("lost")).isFalse();
-        BadInputTest.assertError(server.get("/api/v1/jobs?status=lost"), 503, null);
+        assertThat(list.json().get("jobs")).extracting(job -> job.get("job_id").asText() + ":" + job.get("lost").asBoolean())
+                .containsExactlyInAnyOrder("lost1:true", "busy1:false");
+        assertThat(server.get("/api/v1/jobs?status=lost").json().get("jobs")).extracting(job -> job.get("job_id").asText())
+                .containsExactly("lost1");
         BadInputTest.assertError(server.form("/api/v1/jobs/restart", ""), 503, null);
         BadInputTest.assertError(server.get("/api/v1/sidekiq"), 503, null);
         assertThat(server.get("/health").status()).isEqualTo(503);
         assertThat(server.get("/api/v1/jobs/lost1").json().get("status").asText()).isEqualTo("started");
+        assertThat(server.get("/api/v1/jobs/lost1").json().get("lost").asBoolean()).as("claim released, still lost").isTrue();
     }
 }

@@ -29,12 +29,17 @@ final class TestServer implements AutoCloseable {
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** How far apart {@link #looks()} makes its two looks: the default grace, 60 s, and a little. */
+    static final Duration LOOKS_APART = Duration.ofSeconds(61);
+
     final Supervisor supervisor;
     final HttpServer server;
     final URI base;
+    private final MovableClock clock;
 
-    private TestServer(Supervisor supervisor, String basePath, HttpSettings http) {
+    private TestServer(Supervisor supervisor, MovableClock clock, String basePath, HttpSettings http) {
         this.supervisor = supervisor;
+        this.clock = clock;
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
         ResourceConfig app = new ResourceConfig().register(new SupervisorFeature(supervisor, http))
@@ -59,7 +64,40 @@ final class TestServer implements AutoCloseable {
 
     /** A server on the store the builder names, mounted at {@code basePath} (ending in /), with these HTTP settings. */
     static TestServer start(String basePath, Supervisor.Builder builder, HttpSettings http) {
-        return new TestServer(builder.build(), basePath, http);
+        // No looks at Sidekiq in the background: a test makes them with looks(), on a clock it moves.
+        MovableClock clock = new MovableClock();
+        return new TestServer(builder.clock(clock).lookInterval(Duration.ZERO).build(), clock, basePath, http);
+    }
+
+    /**
+     * Two looks at Sidekiq {@link #LOOKS_APART}, as the background ones make them: a queued or started job that both
+     * find nowhere (and that had no event since the first) is lost from then on. The server's clock stays that much
+     * ahead of the wall clock afterwards.
+     */
+    void looks() {
+        supervisor.jobManager().lookAtSidekiq();
+        clock.offset = clock.offset.plus(LOOKS_APART);
+        supervisor.jobManager().lookAtSidekiq();
+    }
+
+    /** The wall clock, moved forward by what {@link #looks()} skipped. */
+    private static final class MovableClock extends java.time.Clock {
+        private volatile Duration offset = Duration.ZERO;
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(offset);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("the supervisor's clock is UTC");
+        }
     }
 
     static TestServer start() {

@@ -1,5 +1,7 @@
 package org.sidekiqsupervisor.standalone;
 
+import java.time.Duration;
+
 import org.sidekiqsupervisor.Supervisor;
 
 /** What the console commands share: a supervisor on the configured store (and Redis), with no background work. */
@@ -15,7 +17,7 @@ final class Console {
         if (sidekiq != null) {
             sidekiq.applyTo(builder);
         }
-        // A console command does its one job; the watchdog and retention belong to the server.
-        return builder.watchdogInterval(null).retention(null).poolSize(2).build();
+        // A console command does its one job; the looks at Sidekiq, the watchdog and retention belong to the server.
+        return builder.watchdogInterval(null).lookInterval(Duration.ZERO).retention(null).poolSize(2).build();
     }
 }

@@ -105,6 +105,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "default: ${DEFAULT-VALUE})")
     long watchdogSeconds;
 
+    @Option(names = "--look-interval", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_LOOK_INTERVAL:-10}",
+            description = "wait this long between looks at Sidekiq (each reads every place Sidekiq holds jobs, paced, to "
+                    + "find lost jobs); 0 is off: no job is then found lost (env SUPERVISOR_LOOK_INTERVAL; default: "
+                    + "${DEFAULT-VALUE})")
+    long lookIntervalSeconds;
+
     @Option(names = "--alert-webhook", paramLabel = "URL", split = ",", defaultValue = "${env:SUPERVISOR_ALERT_WEBHOOKS}",
             description = "POST a JSON document here when a job fails, is lost or runs slow; repeat or separate with commas "
                     + "(env SUPERVISOR_ALERT_WEBHOOKS)")
@@ -150,10 +156,14 @@ final class ServeCommand implements Callable<Integer> {
         if (watchdogSeconds < 0) {
             throw new IllegalArgumentException("--watchdog must be zero (off) or more seconds (got " + watchdogSeconds + ")");
         }
+        if (lookIntervalSeconds < 0) {
+            throw new IllegalArgumentException("--look-interval must be zero (off) or more seconds (got " + lookIntervalSeconds + ")");
+        }
         HttpSettings http = HttpSettings.builder().apiToken(apiToken).dashboardLogin(dashboardUser, dashboardPassword)
                 .maxBodyBytes(maxBodyBytes).noopEndpoint(noopEndpoint).build();
         Supervisor supervisor = sidekiq.applyTo(database.applyTo(Supervisor.builder()))
                 .watchdogInterval(watchdogSeconds == 0 ? null : Duration.ofSeconds(watchdogSeconds))
+                .lookInterval(Duration.ofSeconds(lookIntervalSeconds))
                 .retention(retentionDays == 0 ? null : Duration.ofDays(retentionDays))
                 .alerts(alertSettings())
                 .build();
@@ -206,7 +216,7 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, Duration> perClass = new LinkedHashMap<>();
         alertSlowClasses.forEach((jobClass, seconds) -> perClass.put(jobClass, Duration.ofMillis(Math.round(seconds * 1000))));
         return new AlertSettings(webhooks, alertSlowSeconds == 0 ? null : Duration.ofMillis(Math.round(alertSlowSeconds * 1000)),
-                perClass, Duration.ofSeconds(alertIntervalSeconds), null);
+                perClass, Duration.ofSeconds(alertIntervalSeconds));
     }
 
     /** Stops taking connections, lets in-flight requests finish, then closes the store. */

@@ -23,8 +23,8 @@ final class SidekiqOptions {
     String version;
 
     @Option(names = "--lost-grace", paramLabel = "SECONDS", defaultValue = "${env:SUPERVISOR_LOST_GRACE:-60}",
-            description = "a started job Sidekiq has no trace of counts as lost once it started more than this many seconds "
-                    + "ago (env SUPERVISOR_LOST_GRACE; default: ${DEFAULT-VALUE})")
+            description = "a queued or started job counts as lost once the looks at Sidekiq have found it nowhere for this "
+                    + "many seconds, and in two looks at least 10 s apart (env SUPERVISOR_LOST_GRACE; default: ${DEFAULT-VALUE})")
     long lostGraceSeconds;
 
     @Option(names = "--max-restarts", paramLabel = "N", defaultValue = "${env:SUPERVISOR_MAX_RESTARTS:-3}",

@@ -52,6 +52,20 @@ final class ConsoleFixture {
         return new ConsoleFixture(url);
     }
 
+    /**
+     * Two looks at Sidekiq a grace period apart on this store, as a running server makes them: the console acts on the
+     * lost jobs they find.
+     */
+    void looksAt(String redisUrl) {
+        org.sidekiqsupervisor.testing.TestClock clock = new org.sidekiqsupervisor.testing.TestClock(Instant.now());
+        try (Supervisor supervisor = Supervisor.builder().databaseUrl(url).redisUrl(redisUrl).clock(clock)
+                .lostGrace(java.time.Duration.ofSeconds(60)).lookInterval(java.time.Duration.ZERO).build()) {
+            supervisor.jobManager().lookAtSidekiq();
+            clock.advance(java.time.Duration.ofSeconds(61));
+            supervisor.jobManager().lookAtSidekiq();
+        }
+    }
+
     /** Runs the command line {@code args} exactly as given. */
     Run run(String... args) {
         StringWriter out = new StringWriter();

@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,7 +61,7 @@ class MultiInstanceIT {
     void one_jobs_events_spread_over_two_instances_end_right_and_restarts_from_both_never_push_twice() throws Exception {
         try (PostgresDatabase database = PostgresDatabase.create(); RedisServer redis = RedisServer.start()) {
             String[] settings = {"--port", "0", "--database-url", database.url(), "--database-user", database.user(),
-                    "--redis-url", redis.url(), "--lost-grace", "1"};
+                    "--redis-url", redis.url(), "--lost-grace", "1", "--look-interval", "1"};
             Files.createDirectories(dir.resolve("a"));
             Files.createDirectories(dir.resolve("b"));
             try (SupervisorProcess a = SupervisorProcess.serve(dir.resolve("a"), Map.of(), settings);
@@ -116,6 +117,9 @@ class MultiInstanceIT {
                             .append(t0).append(",\"job_class\":\"LostJob\",\"queue\":\"default\",\"arguments\":[").append(i).append("]}");
                 }
                 assertThat(post(baseA, "api/v1/events", "application/json", lost.append("]").toString()).statusCode()).isEqualTo(200);
+                // Both supervisors look at Sidekiq every second; the jobs are lost once looks 15 s apart missed them.
+                await("the looks find the forty jobs lost").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> get(baseB, "api/v1/jobs?status=lost&limit=1000").get("jobs").size() == 40);
                 ExecutorService both = Executors.newFixedThreadPool(2);
                 Set<String> restarted = new HashSet<>();
                 int total = 0;

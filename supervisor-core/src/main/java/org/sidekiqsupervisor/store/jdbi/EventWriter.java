@@ -112,7 +112,9 @@ final class EventWriter {
                 + "arguments = :arguments, status = :status, status_us = :status_us, queued_us = :queued_us, "
                 + "started_us = :started_us, completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
                 + "error_class = :error_class, error_message = :error_message, restarted_from = :restarted_from, "
-                + "activity_us = :activity_us, payload = :payload, payload_us = :payload_us where job_id = :job_id");
+                + "activity_us = :activity_us, payload = :payload, payload_us = :payload_us, "
+                // News of the job: what the looks at Sidekiq found before no longer holds (contract 5b).
+                + "missing_since_us = null, missing_seen_us = null, lost_us = null where job_id = :job_id");
         for (String jobId : ids) {
             if (changed.contains(jobId)) {
                 Job job = state.get(jobId);
@@ -163,12 +165,13 @@ final class EventWriter {
         String sql = "update " + jobs + " set restarting_to = " + (newClaim == null ? "null" : ":new_claim")
                 + ", restart_claimed_us = " + (newClaim == null ? "null" : ":claimed_us")
                 + " where job_id = :job_id"
-                + (newClaim == null ? "" : " and status = :started")
+                + (newClaim == null ? "" : " and status in (:queued, :started)")
                 + (expectedClaim == null ? " and restarting_to is null" : " and restarting_to = :expected_claim");
         return transactions.withHandle(handle -> {
             Update update = handle.createUpdate(sql).bind("job_id", jobId);
             if (newClaim != null) {
-                update.bind("new_claim", newClaim).bind("started", JobStatus.STARTED.wireName())
+                update.bind("new_claim", newClaim).bind("queued", JobStatus.QUEUED.wireName())
+                        .bind("started", JobStatus.STARTED.wireName())
                         .bind("claimed_us", Times.toMicros(Objects.requireNonNull(at, "at")));
             }
             if (expectedClaim != null) {

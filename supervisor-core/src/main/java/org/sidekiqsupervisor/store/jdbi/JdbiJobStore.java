@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import javax.sql.DataSource;
 
@@ -40,14 +42,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The work is split by concern, in classes of this package: {@code StoreSchemaMigrator} (the schema),
  * {@code Transactions} (how statements run and races are retried), {@code EventWriter} (events, progress and restarts),
- * {@code JobReads}, {@code DurationReads}, {@code JobDeletions} and {@code ActivityStatistics}; this class hands each
+ * {@code JobReads}, {@code DurationReads}, {@code JobDeletions}, {@code ActivityStatistics} and {@code LookMarks}; this class hands each
  * call to its part.
  */
 public final class JdbiJobStore implements JobStore {
     /** Where the migrations live on the classpath: {@code common/} for every database, {@code postgresql/} for it alone. */
     public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
     /** The version of the newest migration: the schema this code reads and writes. */
-    public static final String SCHEMA_VERSION = "10";
+    public static final String SCHEMA_VERSION = "11";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiJobStore.class);
 
@@ -58,6 +60,7 @@ public final class JdbiJobStore implements JobStore {
     private final DurationReads durationReads;
     private final JobDeletions deletions;
     private final ActivityStatistics statistics;
+    private final LookMarks lookMarks;
 
     private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose, Database database) {
         this.onClose = onClose;
@@ -68,6 +71,7 @@ public final class JdbiJobStore implements JobStore {
         this.jobReads = new JobReads(transactions, schema);
         this.durationReads = new DurationReads(transactions, schema);
         this.statistics = new ActivityStatistics(transactions, schema);
+        this.lookMarks = new LookMarks(transactions, schema);
     }
 
     /**
@@ -135,6 +139,11 @@ public final class JdbiJobStore implements JobStore {
     @Override
     public boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim, Instant at) {
         return writer.swapRestartClaim(jobId, expectedClaim, newClaim, at);
+    }
+
+    @Override
+    public int recordLook(Instant lookStartedAt, Predicate<String> held, Duration lostAfter, Consumer<Job> newlyLost) {
+        return lookMarks.recordLook(lookStartedAt, held, lostAfter, newlyLost);
     }
 
     @Override

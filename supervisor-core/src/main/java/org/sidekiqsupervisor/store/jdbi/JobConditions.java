@@ -70,6 +70,14 @@ final class JobConditions {
         return this;
     }
 
+    /** Found lost by the looks at Sidekiq, and still queued or started; no condition unless {@code lostOnly}. */
+    JobConditions lost(boolean lostOnly) {
+        if (lostOnly) {
+            clauses.add("lost_us is not null and status in ('queued', 'started')");
+        }
+        return this;
+    }
+
     /** Past {@code cursor} in the order of {@link #newestFirst}; no condition on the first page (null). */
     JobConditions after(PageCursor cursor) {
         if (cursor != null) {

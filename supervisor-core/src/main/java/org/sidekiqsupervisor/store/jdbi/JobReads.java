@@ -53,15 +53,16 @@ final class JobReads {
     /** See {@link org.sidekiqsupervisor.store.JobStore#query}. */
     JobPage query(JobQuery query) {
         JobConditions where = new JobConditions()
-                .equal("status", query.status() == null ? null : query.status().wireName())
+                .equal("status", query.status() == null || query.lostOnly() ? null : query.status().wireName())
                 .equal("job_class", query.jobClass())
                 .equal("queue", query.queue())
                 .activityFrom(query.since(), query.until())
                 .startedBefore(query.startedBefore())
                 .claimedBefore(query.claimedBefore())
+                .lost(query.lostOnly())
                 .after(query.cursor());
-        String order = JobConditions.newestFirst(query.status() != null ? "status" : query.jobClass() != null ? "job_class"
-                : query.queue() != null ? "queue" : null);
+        String order = JobConditions.newestFirst(query.lostOnly() ? null : query.status() != null ? "status"
+                : query.jobClass() != null ? "job_class" : query.queue() != null ? "queue" : null);
         List<Job> rows = null;
         if (query.filter() != null) {
             // A filter that many jobs match fills its page from the newest thousand jobs: look there first, in

@@ -18,8 +18,9 @@ final class JobRows {
             + "completed_us, failed_us, attempts, error_class, error_message, restarted_from, activity_us, created_us, restarts, "
             + "restarting_to, payload, payload_us";
 
-    /** What every read of a job selects: its columns, and the progress it reported. */
-    static final String JOB_SELECT = JOB_COLUMNS + ", progress_at, progress_total, progress_message, progress_us";
+    /** What every read of a job selects: its columns, the progress it reported, and what the looks at Sidekiq found. */
+    static final String JOB_SELECT = JOB_COLUMNS + ", progress_at, progress_total, progress_message, progress_us, "
+            + "missing_since_us, lost_us";
 
     private JobRows() {
     }
@@ -33,7 +34,8 @@ final class JobRows {
                 rs.getInt("attempts"), rs.getString("error_class"), rs.getString("error_message"),
                 rs.getString("restarted_from"), Times.fromMicros(rs.getLong("activity_us")),
                 Times.fromMicros(rs.getLong("created_us")), rs.getInt("restarts"), rs.getString("restarting_to"), progress(rs),
-                rs.getString("payload"), Times.fromMicros(nullableLong(rs, "payload_us")));
+                rs.getString("payload"), Times.fromMicros(nullableLong(rs, "payload_us")),
+                Times.fromMicros(nullableLong(rs, "missing_since_us")), Times.fromMicros(nullableLong(rs, "lost_us")));
     }
 
     private static JobProgress progress(ResultSet rs) throws SQLException {

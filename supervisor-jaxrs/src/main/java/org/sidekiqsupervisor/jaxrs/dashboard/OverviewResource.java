@@ -48,7 +48,7 @@ public final class OverviewResource {
             long total = counts.values().stream().mapToLong(Long::longValue).sum();
             String root = Layout.root(uri);
             List<Tile> tiles = statusTiles(root, counts);
-            Tile lost = lostTile(root, counts);
+            Tile lost = lostTile(root);
             Activity activity = manager.queries().activity(since, range.bucket(), 50);
             Chart rate = Charts.eventRate(activity.eventCounts(), since, now, range.bucket(), root + "/jobs");
             List<ClassTimings> timings = activity.classTimings();
@@ -66,21 +66,14 @@ public final class OverviewResource {
         return tiles;
     }
 
-    /** The lost count, or null with no Redis; a note instead of a number when Redis does not answer. */
-    private Tile lostTile(String root, Map<JobStatus, Long> counts) {
+    /** The lost count (what the looks at Sidekiq found, read from the store), or null with no Redis. */
+    private Tile lostTile(String root) {
         if (!manager.sidekiqConfigured()) {
             return null;
         }
         String href = root + "/jobs?status=lost";
-        try {
-            long started = counts.getOrDefault(JobStatus.STARTED, 0L);
-            long lost = manager.queries().countLost();
-            return started > JobQueries.NEWEST_STARTED_SCAN
-                    ? new Tile("lost (of the newest " + Format.count(JobQueries.NEWEST_STARTED_SCAN) + " started)", Format.count(lost) + "+", href, "status-lost")
-                    : new Tile("lost", Format.count(lost), href, "status-lost");
-        } catch (SidekiqUnavailableException e) {
-            return new Tile("lost: Redis does not answer", "?", href, "status-lost");
-        }
+        long lost = manager.queries().countLost();
+        return new Tile("lost", Format.count(lost) + (lost >= JobQueries.LOST_COUNT_CAP ? "+" : ""), href, "status-lost");
     }
 
     /** Sidekiq's live state, or why it cannot be shown. */
