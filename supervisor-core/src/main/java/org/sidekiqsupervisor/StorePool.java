@@ -41,7 +41,7 @@ final class StorePool {
     private static HikariConfig config(String url, String user, String password, int size, Duration statementTimeout) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("supervisor-store");
-        config.setJdbcUrl(h2Durable(url));
+        config.setJdbcUrl(h2ClosedByThePool(h2Durable(url)));
         if (url.startsWith("jdbc:postgresql:")) {
             // One multi-row INSERT per JDBC batch instead of a statement per row: the store writes in batches.
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
@@ -79,6 +79,23 @@ final class StorePool {
             return url + ";WRITE_DELAY=0";
         }
         return url;
+    }
+
+    /**
+     * An embedded H2 database closes itself in a JVM shutdown hook of its own ({@code DB_CLOSE_ON_EXIT}, on by
+     * default), at once, under the statements still running: a host that lets its requests finish on SIGTERM before it
+     * closes the supervisor would see them fail (503) as the store went away under them. {@code DB_CLOSE_ON_EXIT=FALSE}
+     * leaves closing to {@link Supervisor#close()}, which closes the pool and so the database, when the host says.
+     * A URL that sets DB_CLOSE_ON_EXIT itself, one with AUTO_SERVER=TRUE (which H2 refuses without its hook), and H2
+     * over TCP (its server owns that database) are left as they are.
+     */
+    static String h2ClosedByThePool(String url) {
+        String upper = url.toUpperCase(Locale.ROOT);
+        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:tcp:") || url.startsWith("jdbc:h2:ssl:")
+                || upper.contains(";DB_CLOSE_ON_EXIT=") || upper.contains(";AUTO_SERVER=TRUE")) {
+            return url;
+        }
+        return url + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** Describes a JDBC URL without its credentials: the part before the first {@code ;} or {@code ?}. */

@@ -91,6 +91,17 @@ class SupervisorTest {
     }
 
     @Test
+    void embedded_h2_is_closed_by_the_supervisor_not_by_h2_at_jvm_exit() {
+        assertThat(StorePool.h2ClosedByThePool("jdbc:h2:file:./x;WRITE_DELAY=0"))
+                .isEqualTo("jdbc:h2:file:./x;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        assertThat(StorePool.h2ClosedByThePool("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x;DB_CLOSE_ON_EXIT=FALSE");
+        assertThat(StorePool.h2ClosedByThePool("jdbc:h2:file:./x;db_close_on_exit=true")).isEqualTo("jdbc:h2:file:./x;db_close_on_exit=true");
+        assertThat(StorePool.h2ClosedByThePool("jdbc:h2:file:./x;AUTO_SERVER=TRUE")).isEqualTo("jdbc:h2:file:./x;AUTO_SERVER=TRUE");
+        assertThat(StorePool.h2ClosedByThePool("jdbc:h2:tcp://db/x")).isEqualTo("jdbc:h2:tcp://db/x");
+        assertThat(StorePool.h2ClosedByThePool("jdbc:postgresql://db/x")).isEqualTo("jdbc:postgresql://db/x");
+    }
+
+    @Test
     void the_version_comes_from_the_build() {
         assertThat(Supervisor.version()).matches("\\d+\\.\\d+\\.\\d+.*");
     }

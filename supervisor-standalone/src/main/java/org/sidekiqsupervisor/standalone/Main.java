@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
  * is a flag or an environment variable ({@code --help} lists them).
  *
  * <p>Exit codes: 0 stopped cleanly (or a command done), 1 could not start or the store or Redis did not answer
- * (store unreachable, port taken), 2 bad usage, 3 a restart stopped part-way.
+ * (store unreachable, port taken), 2 bad usage, 3 a restart stopped part-way. A server stopped by SIGTERM or SIGINT
+ * exits 0 once every request in flight was answered, else as the JVM ends on that signal (143, 130).
  */
 @Command(name = "supervisor", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         subcommands = {ServeCommand.class, JobsCommand.class, DurationsCommand.class, RestartCommand.class, PruneCommand.class,

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.glassfish.grizzly.GrizzlyFuture;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
@@ -32,7 +33,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Runs the supervisor's HTTP server until SIGTERM or SIGINT, then drains requests and closes the store. */
+/**
+ * Runs the supervisor's HTTP server until SIGTERM or SIGINT, then stops taking requests, lets those in flight finish
+ * and only then closes the store.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serve the API and the /sidekiq dashboard (the default command).")
 final class ServeCommand implements Callable<Integer> {
@@ -147,6 +151,9 @@ final class ServeCommand implements Callable<Integer> {
         if (workerThreads < 2 || workerThreads > 1024) {
             throw new ParameterException(spec.commandLine(), "--worker-threads must be 2 to 1024 (got " + workerThreads + ")");
         }
+        if (shutdownGrace < 0) {
+            throw new ParameterException(spec.commandLine(), "--shutdown-grace must be 0 or more seconds (got " + shutdownGrace + ")");
+        }
         if (retentionDays < 0) {
             throw new ParameterException(spec.commandLine(), "--retention-days must be 0 (keep) or more (got " + retentionDays + ")");
         }
@@ -188,6 +195,7 @@ final class ServeCommand implements Callable<Integer> {
             each.getKeepAlive().setIdleTimeoutInSeconds(idleTimeout);
             each.getTransport().setReadTimeout(idleTimeout, TimeUnit.SECONDS);
         }
+        InFlightRequests requests = InFlightRequests.of(server);
         try {
             server.start();
         } catch (IOException e) {
@@ -196,7 +204,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         NetworkListener listener = server.getListeners().iterator().next();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, supervisor, stopped), "supervisor-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, requests, supervisor, stopped), "supervisor-shutdown"));
         LOG.info("Sidekiq Supervisor {} listening on http://{}:{}/ (store: {}; redis: {}{}{}); dashboard at http://{}:{}/sidekiq",
                 Supervisor.version(), hostForUri(bind), listener.getPort(), supervisor.storeDescription(),
                 supervisor.redisDescription() == null ? "none" : supervisor.redisDescription(),
@@ -219,20 +227,49 @@ final class ServeCommand implements Callable<Integer> {
                 perClass, Duration.ofSeconds(alertIntervalSeconds));
     }
 
-    /** Stops taking connections, lets in-flight requests finish, then closes the store. */
-    private void stop(HttpServer server, Supervisor supervisor, CountDownLatch stopped) {
-        LOG.info("stopping: finishing requests in flight (up to {} s)", shutdownGrace);
+    /**
+     * The JVM's shutdown hook (SIGTERM, SIGINT): stops taking connections and requests, lets the requests already in
+     * hand finish (up to {@code --shutdown-grace}), and only then closes the supervisor (store, pools, scheduler). A stop
+     * that finished every request it had exits 0.
+     *
+     * <p>Nothing else may close the store first: the H2 store's pool is opened without H2's own shutdown hook
+     * ({@code DB_CLOSE_ON_EXIT=FALSE}, see {@code StorePool}), which would close the database at the signal, under the
+     * requests this waits for.
+     */
+    private void stop(HttpServer server, InFlightRequests requests, Supervisor supervisor, CountDownLatch stopped) {
+        // Unbinds the port before it returns (a new connection is refused), and from then on Grizzly answers a new
+        // request on a kept-alive connection with 503; the future completes once every request in hand is answered,
+        // or when the grace has run out.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(shutdownGrace);
+        GrizzlyFuture<HttpServer> drained = server.shutdown(shutdownGrace, TimeUnit.SECONDS);
+        LOG.info("stopping: no longer accepting connections; finishing {} in flight (up to {} s)",
+                InFlightRequests.describe(requests.count()), shutdownGrace);
+        boolean finished = false;
         try {
-            server.shutdown(shutdownGrace, TimeUnit.SECONDS).get(shutdownGrace + 5L, TimeUnit.SECONDS);
+            drained.get(shutdownGrace + 5L, TimeUnit.SECONDS);
+            finished = requests.awaitNone(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("requests still in flight after {} s; stopping anyway", shutdownGrace);
-            server.shutdownNow();
+            LOG.warn("stopping: the server did not finish its graceful shutdown: {}", e.toString());
         }
+        if (finished) {
+            LOG.info("stopping: every request in flight has been answered; closing the store");
+        } else {
+            LOG.warn("stopping: {} still in flight after {} s; closing the store anyway",
+                    InFlightRequests.describe(requests.count()), shutdownGrace);
+        }
+        // Grizzly's graceful shutdown stops the listener but leaves the rest (the application, its threads) to this.
+        server.shutdownNow();
         supervisor.close();
         LOG.info("stopped; store closed");
         stopped.countDown();
+        if (finished) {
+            // A JVM stopped by a signal exits with 128 + its number (143 for SIGTERM) whatever its hooks did; a stop
+            // that finished everything it started is a clean exit, 0. Everything the server opened is closed by now:
+            // halt only cuts short the other shutdown hooks (H2's checkpoint of databases still open, none by now).
+            Runtime.getRuntime().halt(0);
+        }
     }
 
     private static String hostForUri(String address) {

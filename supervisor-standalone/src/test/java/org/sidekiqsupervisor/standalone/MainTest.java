@@ -20,4 +20,12 @@ class MainTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--port must be 0 to 65535");
     }
+
+    @Test
+    void a_negative_shutdown_grace_is_bad_usage() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.commandLine().setErr(new java.io.PrintWriter(err)).execute("serve", "--shutdown-grace", "-1");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--shutdown-grace must be 0 or more seconds");
+    }
 }
