@@ -66,15 +66,23 @@ final class BacklogBenchmark {
                      double bytesPerMinute, Map<String, Long> commands) {
     }
 
-    /** One phase: the requests, the dashboard, SLOWLOG over the phase, and how many lost jobs the supervisor listed. */
-    record Phase(String name, List<Timing> timings, Dashboard dashboard, List<RedisWatch.Slow> slowlog, int lostListed) {
+    /** The supervisor's looks at Sidekiq over a phase (from its /metrics): how many, their mean time, entries read. */
+    record Looks(double count, double meanSeconds, double entriesRead) {
+    }
+
+    /**
+     * One phase: the requests, the dashboard, SLOWLOG over the phase, how many lost jobs the supervisor listed, its looks
+     * at Sidekiq, and whether the job put back on its queue (as Sidekiq's shutdown does) was listed lost at the phase's end.
+     */
+    record Phase(String name, List<Timing> timings, Dashboard dashboard, List<RedisWatch.Slow> slowlog, int lostListed, Looks looks,
+                 boolean requeuedListedLost) {
         long supervisorSlow() {
             return slowlog.stream().filter(RedisWatch.Slow::supervisors).count();
         }
     }
 
     record Report(Phase empty, Phase backlog, long loaded, double loadSeconds, String redisMemory,
-                  Map<String, String> supervisorConnections) {
+                  Map<String, String> supervisorConnections, long reported, double reportSeconds) {
     }
 
     private final SidekiqBacklog.Sizes sizes;
@@ -82,6 +90,7 @@ final class BacklogBenchmark {
     private final Duration dashboardWindow;
     private final Duration dashboardInterval;
     private final PrintStream out;
+    private final List<String> supervisorOptions;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -91,6 +100,13 @@ final class BacklogBenchmark {
      * @param dashboardInterval how often it is polled (the page's live refresh: 5 s)
      */
     BacklogBenchmark(SidekiqBacklog.Sizes sizes, int requests, Duration dashboardWindow, Duration dashboardInterval, PrintStream out) {
+        this(sizes, requests, dashboardWindow, dashboardInterval, out, List.of());
+    }
+
+    /** @param supervisorOptions more options for the standalone jar (the smoke test shortens the grace with them) */
+    BacklogBenchmark(SidekiqBacklog.Sizes sizes, int requests, Duration dashboardWindow, Duration dashboardInterval, PrintStream out,
+                     List<String> supervisorOptions) {
+        this.supervisorOptions = List.copyOf(supervisorOptions);
         this.sizes = sizes;
         this.requests = requests;
         this.dashboardWindow = dashboardWindow;
@@ -123,7 +139,9 @@ final class BacklogBenchmark {
                         return null;
                     })), SidekiqBacklog.HEARTBEAT_SECONDS, SidekiqBacklog.HEARTBEAT_SECONDS, TimeUnit.SECONDS);
             Path dir = Files.createTempDirectory("supervisor-backlog");
-            try (SupervisorProcess server = SupervisorProcess.serve(dir, Map.of(), "--port", "0", "--redis-url", redis.url())) {
+            List<String> options = new ArrayList<>(List.of("--port", "0", "--redis-url", redis.url()));
+            options.addAll(supervisorOptions);
+            try (SupervisorProcess server = SupervisorProcess.serve(dir, Map.of(), options.toArray(String[]::new))) {
                 URI base = server.base();
                 jobs.record(base);
                 Phase empty = phase("no backlog", base, watch, jobs, EMPTY_WARMUP);
@@ -135,8 +153,19 @@ final class BacklogBenchmark {
                 out.printf("loaded %,d jobs in %.1f s (pipelined, %,d entries a command): %s; Redis used_memory %s%n", loaded,
                         loadSeconds, SidekiqBacklog.ENTRIES_PER_COMMAND, describe(sizes), memory);
 
+                // The store knows the backlog as production's does: the client middleware reported each job queued.
+                long reportStart = System.nanoTime();
+                long reported = jobs.reportBacklog(base, sizes);
+                double reportSeconds = (System.nanoTime() - reportStart) / 1e9;
+                out.printf("reported the queues' %,d jobs to the supervisor as queued in %.1f s (the batch endpoint, %d events a "
+                        + "request)%n", reported, reportSeconds, MAX_EVENTS_PER_BATCH);
+                // Sidekiq's shutdown puts a job it could not finish back at the tail, where workers take the next one: behind
+                // every job the look reads before it.
+                jobs.requeueAtTheTail(watch.control());
+
                 Phase backlog = phase("backlog", base, watch, jobs, BACKLOG_WARMUP);
-                Report report = new Report(empty, backlog, loaded, loadSeconds, memory, watch.supervisorConnectionsSeen());
+                Report report = new Report(empty, backlog, loaded, loadSeconds, memory, watch.supervisorConnectionsSeen(), reported,
+                        reportSeconds);
                 BacklogReport.print(out, report, describe(sizes), loadAverage(), dashboardInterval);
                 return report;
             }
@@ -179,6 +208,7 @@ final class BacklogBenchmark {
         int lostListed = awaitLost(name, base, jobs.lost);
         // SLOWLOG from here: the phase's requests and dashboard, not the load before it.
         watch.resetSlowlog();
+        Map<String, Double> looksBefore = metrics(base);
         List<Timing> timings = new ArrayList<>();
         for (Probe probe : probes(jobs)) {
             timings.add(measure(base.resolve(probe.path()), probe.name(), warmup, watch));
@@ -186,9 +216,27 @@ final class BacklogBenchmark {
         }
         Dashboard dashboard = dashboard(base.resolve("sidekiq"), watch);
         List<RedisWatch.Slow> slowlog = watch.slowlog();
-        out.printf("%s: requests and dashboard measured; %d SLOWLOG entries over %d ms%n", name, slowlog.size(),
-                RedisWatch.SLOWLOG_MICROS / 1000);
-        return new Phase(name, timings, dashboard, slowlog, lostListed);
+        Map<String, Double> looksAfter = metrics(base);
+        double looks = looksAfter.getOrDefault("supervisor_looks_seconds_count", 0.0) - looksBefore.getOrDefault("supervisor_looks_seconds_count", 0.0);
+        double seconds = looksAfter.getOrDefault("supervisor_looks_seconds_sum", 0.0) - looksBefore.getOrDefault("supervisor_looks_seconds_sum", 0.0);
+        double entries = looksAfter.getOrDefault("supervisor_looks_entries_read_total", 0.0)
+                - looksBefore.getOrDefault("supervisor_looks_entries_read_total", 0.0);
+        boolean requeuedLost = JSON.readTree(get(base.resolve("api/v1/jobs/" + jobs.requeued)).body()).path("lost").asBoolean(true);
+        out.printf("%s: requests and dashboard measured; %d SLOWLOG entries over %d ms; %.0f looks at Sidekiq meanwhile%n", name,
+                slowlog.size(), RedisWatch.SLOWLOG_MICROS / 1000, looks);
+        return new Phase(name, timings, dashboard, slowlog, lostListed, new Looks(looks, looks == 0 ? Double.NaN : seconds / looks,
+                looks == 0 ? 0 : entries / looks), requeuedLost);
+    }
+
+    /** The supervisor's metrics without labels, by name. */
+    private Map<String, Double> metrics(URI base) throws IOException, InterruptedException {
+        Map<String, Double> values = new java.util.HashMap<>();
+        for (String line : get(base.resolve("metrics")).body().split("\n")) {
+            if (!line.startsWith("#") && !line.contains("{") && line.indexOf(' ') > 0) {
+                values.put(line.substring(0, line.indexOf(' ')), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return values;
     }
 
     static List<Probe> probes(Jobs jobs) {
@@ -298,6 +346,8 @@ final class BacklogBenchmark {
     final class Jobs {
         final List<String> running = new ArrayList<>();
         final List<String> lost = new ArrayList<>();
+        /** A started job that Sidekiq's shutdown put back on queue:default: held, never lost. */
+        final String requeued = SidekiqBacklog.jid(0, 30_000);
         private final long now;
 
         Jobs(long now) {
@@ -319,6 +369,49 @@ final class BacklogBenchmark {
             return now - 3 * MINUTE_MICROS + 2_000_000L * i;
         }
 
+        private String requeuedPayload() {
+            return SidekiqBacklog.payload(requeued, SidekiqBacklog.jobClass(30_000), "default", SidekiqBacklog.arguments(30_000),
+                    startedAt(0) - 60_000_000L);
+        }
+
+        /** Takes the requeued job out of its queue and puts it back at the tail, as Sidekiq's shutdown does (RPUSH). */
+        void requeueAtTheTail(Jedis redis) {
+            redis.lrem("queue:default", 0, requeuedPayload());
+            redis.rpush("queue:default", requeuedPayload());
+        }
+
+        /** Reports every job of the queues' backlog queued, as the client middleware does, through the batch endpoint. */
+        long reportBacklog(URI base, SidekiqBacklog.Sizes sizes) throws Exception {
+            List<String> batch = new ArrayList<>();
+            long[] reported = {0};
+            Exception[] failure = {null};
+            SidekiqBacklog.forEachQueued(sizes, now, job -> {
+                if (failure[0] != null) {
+                    return;
+                }
+                batch.add("{\"job_id\":\"" + job.jid() + "\",\"status\":\"queued\",\"at\":" + SidekiqBacklog.seconds(job.enqueuedMicros())
+                        + ",\"job_class\":\"" + job.jobClass() + "\",\"queue\":\"" + job.queue() + "\",\"arguments\":"
+                        + job.argumentsJson() + "}");
+                if (batch.size() == MAX_EVENTS_PER_BATCH) {
+                    try {
+                        post(base, batch);
+                    } catch (Exception e) {
+                        failure[0] = e;
+                    }
+                    reported[0] += batch.size();
+                    batch.clear();
+                }
+            });
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            if (!batch.isEmpty()) {
+                post(base, batch);
+                reported[0] += batch.size();
+            }
+            return reported[0];
+        }
+
         /** What Sidekiq holds of them: the queued ones in queue:default, the running ones in two live processes' work. */
         void writeSidekiqSide(Jedis redis, long nowMicros) {
             for (int i = 0; i < QUEUED; i++) {
@@ -326,6 +419,7 @@ final class BacklogBenchmark {
                 SidekiqBacklog.push(redis, "default", SidekiqBacklog.payload(SidekiqBacklog.jid(0, n), SidekiqBacklog.jobClass(n),
                         "default", SidekiqBacklog.arguments(n), queuedAt(i)));
             }
+            redis.rpush("queue:default", requeuedPayload());
             for (int p = 0; p < PROCESSES.size(); p++) {
                 List<SidekiqBacklog.Running> work = new ArrayList<>();
                 for (int i = 0; i < STARTED; i++) {
@@ -358,15 +452,21 @@ final class BacklogBenchmark {
                 events.add(event(20_000 + i, "queued", startedAt(i) - 60_000_000L, true));
                 events.add(event(20_000 + i, "started", startedAt(i), false));
             }
+            events.add(event(30_000, "queued", startedAt(0) - 60_000_000L, true));
+            events.add(event(30_000, "started", startedAt(0), false));
             for (int from = 0; from < events.size(); from += MAX_EVENTS_PER_BATCH) {
-                String body = "[" + String.join(",", events.subList(from, Math.min(events.size(), from + MAX_EVENTS_PER_BATCH))) + "]";
-                HttpResponse<String> answer = client.send(HttpRequest.newBuilder(base.resolve("api/v1/events"))
-                        .timeout(Duration.ofMinutes(1)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                if (answer.statusCode() / 100 != 2) {
-                    throw new IllegalStateException("the supervisor did not record a batch of jobs: " + answer.statusCode() + " "
-                            + answer.body());
-                }
+                post(base, events.subList(from, Math.min(events.size(), from + MAX_EVENTS_PER_BATCH)));
+            }
+        }
+
+        private void post(URI base, List<String> events) throws IOException, InterruptedException {
+            String body = "[" + String.join(",", events) + "]";
+            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(base.resolve("api/v1/events"))
+                    .timeout(Duration.ofMinutes(1)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() / 100 != 2) {
+                throw new IllegalStateException("the supervisor did not record a batch of jobs: " + answer.statusCode() + " "
+                        + answer.body());
             }
         }
 

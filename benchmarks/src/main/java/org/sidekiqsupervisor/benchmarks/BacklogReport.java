@@ -78,6 +78,15 @@ final class BacklogReport {
                 out.printf("  (%d more)%n", phase.slowlog().size() - shown.size());
             }
         }
+        out.printf("%nthe supervisor's looks at Sidekiq (every place it holds jobs, paced; from /metrics) over each phase: "
+                        + "%.0f / %.0f looks, mean %s / %s s, %,.0f / %,.0f entries read each%n", empty.looks().count(),
+                backlog.looks().count(), ms(empty.looks().meanSeconds()), ms(backlog.looks().meanSeconds()), empty.looks().entriesRead(),
+                backlog.looks().entriesRead());
+        out.printf("the store knew the backlog: %,d queued jobs reported in %.1f s before the backlog phase%n", report.reported(),
+                report.reportSeconds());
+        out.printf("a started job put back at the tail of queue:default (as Sidekiq's shutdown does), behind %,d jobs: listed lost: "
+                + "%s / %s (must be no / no)%n", report.loaded(), empty.requeuedListedLost() ? "YES" : "no",
+                backlog.requeuedListedLost() ? "YES" : "no");
         long named = report.supervisorConnections().values().stream().filter(RedisWatch.SUPERVISOR_NAME::equals).count();
         out.printf("the supervisor's connections seen in CLIENT LIST: %d, named %s: %d%n", report.supervisorConnections().size(),
                 RedisWatch.SUPERVISOR_NAME, named);

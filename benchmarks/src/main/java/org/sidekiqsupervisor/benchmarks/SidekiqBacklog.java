@@ -166,8 +166,7 @@ final class SidekiqBacklog {
             loaded += send(redis, count, (pipeline, from, to) -> {
                 List<String> values = new ArrayList<>((int) (to - from));
                 for (long n = from; n < to; n++) {
-                    long enqueued = nowMicros - hour - (2 * hour) * n / count;
-                    values.add(payload(jid(queueKind, n), jobClass(n), name, arguments(n), enqueued));
+                    values.add(payload(jid(queueKind, n), jobClass(n), name, arguments(n), queuedAt(nowMicros, count, n)));
                 }
                 pipeline.rpush("queue:" + name, values.toArray(String[]::new));
             });
@@ -190,6 +189,28 @@ final class SidekiqBacklog {
             pipeline.zadd("dead", members);
         });
         return loaded;
+    }
+
+    /** When the {@code n}-th of a queue's {@code count} backlog jobs was enqueued: between three hours and one hour ago. */
+    private static long queuedAt(long nowMicros, long count, long n) {
+        long hour = 3_600_000_000L;
+        return nowMicros - hour - (2 * hour) * n / count;
+    }
+
+    /** One job of the queues' backlog, as the client middleware reports it queued. */
+    record QueuedJob(String jid, String jobClass, String queue, String argumentsJson, long enqueuedMicros) {
+    }
+
+    /** Every job {@link #load} puts in the queues (not the retries and the dead: those failed before), in load order. */
+    static void forEachQueued(Sizes sizes, long nowMicros, java.util.function.Consumer<QueuedJob> each) {
+        int kind = 1;
+        for (Map.Entry<String, Long> queue : sizes.queues().entrySet()) {
+            long count = queue.getValue();
+            int queueKind = kind++;
+            for (long n = 0; n < count; n++) {
+                each.accept(new QueuedJob(jid(queueKind, n), jobClass(n), queue.getKey(), arguments(n), queuedAt(nowMicros, count, n)));
+            }
+        }
     }
 
     private interface Chunk {

@@ -68,13 +68,15 @@ class BenchmarkSmokeIT {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         BacklogBenchmark.Report report;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-            report = new BacklogBenchmark(new SidekiqBacklog.Sizes(2_000, 200, 20), 3, Duration.ofSeconds(10), Duration.ofSeconds(5), out)
-                    .run();
+            // No grace and a look every second: the lost jobs are found lost 15 s after the first look, not a minute.
+            report = new BacklogBenchmark(new SidekiqBacklog.Sizes(2_000, 200, 20), 3, Duration.ofSeconds(10), Duration.ofSeconds(5), out,
+                    List.of("--lost-grace", "0", "--look-interval", "1")).run();
         }
         String text = printed.toString(StandardCharsets.UTF_8);
         List<String> requests = List.of("GET /api/v1/jobs", "GET /api/v1/jobs?status=started", "GET /api/v1/jobs?status=lost",
                 "GET /api/v1/jobs/{id}, a running job", "GET /api/v1/jobs/{id}, a lost job", "GET /sidekiq (the overview)");
         assertThat(report.loaded()).as(text).isEqualTo(2_000 + 40 + 20 + 200 + 20);
+        assertThat(report.reported()).as(text).isEqualTo(2_000 + 40 + 20);
         for (BacklogBenchmark.Phase phase : List.of(report.empty(), report.backlog())) {
             assertThat(phase.timings()).as(text).extracting(BacklogBenchmark.Timing::name).containsExactlyElementsOf(requests);
             assertThat(phase.timings()).as(text).allSatisfy(timing -> {
@@ -83,6 +85,9 @@ class BenchmarkSmokeIT {
             });
             assertThat(phase.dashboard().pageLoads()).as(text).isEqualTo(2);
             assertThat(phase.dashboard().errors()).as(text).isZero();
+            assertThat(phase.lostListed()).as(text).isEqualTo(BacklogBenchmark.LOST);
+            assertThat(phase.requeuedListedLost()).as(text).isFalse();
+            assertThat(phase.looks().count()).as(text).isPositive();
         }
         for (String request : requests) {
             assertThat(text).containsPattern("(?m)^" + java.util.regex.Pattern.quote(request)
@@ -93,6 +98,7 @@ class BenchmarkSmokeIT {
         assertThat(text).contains("SLOWLOG over 10 ms, no backlog: ", "SLOWLOG over 10 ms, backlog: ",
                 "the supervisor's connections seen in CLIENT LIST: ");
         assertThat(text).containsPattern("no supervisor command in SLOWLOG at 10 ms: (met|NOT MET) \\(\\d+\\)");
+        assertThat(text).containsPattern("the supervisor's looks at Sidekiq .* \\d+ / \\d+ looks, mean [\\d.]+ / [\\d.]+ s");
     }
 
     /**
