@@ -52,7 +52,6 @@ public final class JobManager {
     private final Clock clock;
     private final SidekiqRedis redis;
     private final SidekiqSettings settings;
-    private final LostJobs lostJobs;
     private final GroupCommitter committer;
     private final SupervisorMetrics metrics;
     private final Alerter alerter;
@@ -74,7 +73,7 @@ public final class JobManager {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.redis = redis;
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.lostJobs = redis == null ? null : new LostJobs(store, redis, Objects.requireNonNull(settings, "settings"), clock);
+        LostJobs lostJobs = redis == null ? null : new LostJobs(store, redis, Objects.requireNonNull(settings, "settings"), clock);
         this.committer = new GroupCommitter(store, clock);
         this.metrics = new SupervisorMetrics(Objects.requireNonNull(registry, "registry"));
         this.alerter = new Alerter(Objects.requireNonNull(alerts, "alerts"), clock, registry);

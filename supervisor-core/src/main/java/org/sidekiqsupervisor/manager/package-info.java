@@ -12,10 +12,10 @@
  * {@link org.sidekiqsupervisor.manager.Maintenance} does retention, deletes and health checks.
  *
  * <p><b>Internal</b>: {@link org.sidekiqsupervisor.manager.MaintenanceScheduler}, public only so that
- * {@code Supervisor} can start it (the watchdog, retention and lost-job alerts on one background thread). Package-private,
- * may change without notice: group commit, which lets concurrent callers'
- * events share one transaction and answers each caller only after its batch committed; the lost-job finder and
- * restarter (claim in the store, push to Redis, record the new job, then delete the original); and the Micrometer
+ * {@code Supervisor} can start it (the looks at Sidekiq, the watchdog and retention on two background threads).
+ * Package-private, may change without notice: group commit, which lets concurrent callers' events share one transaction
+ * and answers each caller only after its batch committed; the lost-job finder and restarter (looks at Sidekiq recorded
+ * in the store; claim in the store, push to Redis, record the new job, then delete the original); and the Micrometer
  * metrics.
  */
 package org.sidekiqsupervisor.manager;

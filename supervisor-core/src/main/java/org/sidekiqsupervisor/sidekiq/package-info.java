@@ -1,6 +1,7 @@
 /**
- * Sidekiq's side, read from and written to its own Redis: where a job is (running in a live process, queued, in the
- * retry, schedule or dead set), pushing a job exactly as Sidekiq's client does, and the live state its Web UI shows.
+ * Sidekiq's side, read from and written to its own Redis: every job Sidekiq holds (running in a live process, queued,
+ * in a super_fetch private list, in the retry, schedule or dead set), read in bounded, paced looks; pushing a job
+ * exactly as Sidekiq's client does; and the live state its Web UI shows.
  * Reads the layouts of Sidekiq 6.x, 7.x and 8.x; writes the payload format of the version the live processes announce
  * in their heartbeat, else of the configured one.
  *
@@ -12,7 +13,8 @@
  *
  * <p><b>Internal</b> (public only for the {@code manager} package; may change without notice):
  * {@link org.sidekiqsupervisor.sidekiq.SidekiqRedis}, the Redis client the supervisor builds from its settings,
- * {@link org.sidekiqsupervisor.sidekiq.SidekiqPayloads}, Sidekiq's JSON both ways, and
+ * {@link org.sidekiqsupervisor.sidekiq.SidekiqPayloads}, Sidekiq's JSON both ways,
+ * {@link org.sidekiqsupervisor.sidekiq.HeldJobs}, what one look found, and
  * {@link org.sidekiqsupervisor.sidekiq.JobLocation}.
  */
 package org.sidekiqsupervisor.sidekiq;

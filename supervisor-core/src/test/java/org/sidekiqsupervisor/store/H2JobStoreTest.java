@@ -30,6 +30,27 @@ class H2JobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void the_lost_jobs_are_read_through_the_lost_index_not_every_queued_job() {
+        HikariDataSource pool = new HikariDataSource();
+        pool.setJdbcUrl("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        try (JobStore store = JdbiJobStore.open(pool, pool)) {
+            Instant t0 = Instant.parse("2026-11-28T12:00:00Z");
+            List<JobEvent> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 5_000; i++) {
+                batch.add(new JobEvent("q" + i, JobStatus.QUEUED, t0.plusMillis(i), "MailerJob", "default", "[1]", null, null, null));
+            }
+            store.record(batch, t0);
+            // The statement the store runs on H2 for GET /api/v1/jobs?status=lost&job_class=MailerJob (first page).
+            String plan = Jdbi.create(pool).withHandle(handle -> handle.createQuery("explain select job_id from supervisor_jobs "
+                    + "use index (supervisor_jobs_lost) where job_class = 'MailerJob' and lost_us > 0 "
+                    + "order by activity_us desc, job_id desc limit 51").mapTo(String.class).one());
+            assertThat(plan).as(plan).contains("SUPERVISOR_JOBS_LOST: LOST_US >");
+            assertThat(store.query(org.sidekiqsupervisor.model.JobQuery.builder().lostOnly(true).jobClass("MailerJob").limit(50)
+                    .build()).jobs()).isEmpty();
+        }
+    }
+
+    @Test
     void upgrading_a_store_with_jobs_fills_in_their_counts_and_duration_buckets_and_adds_payloads() {
         HikariDataSource pool = new HikariDataSource();
         pool.setJdbcUrl("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");

@@ -47,6 +47,12 @@ class PostgresSchemaIT {
             long matches = jdbi.withHandle(handle -> handle.createQuery(
                     "select count(*) from supervisor_jobs where arguments like '%user4242@%'").mapTo(Long.class).one());
             assertThat(matches).isEqualTo(1);
+            // The statement the store runs for GET /api/v1/jobs?status=lost (first page): the partial index, whose
+            // entries are the lost jobs alone, not the 50,000 others.
+            String lostPlan = jdbi.withHandle(handle -> String.join("\n", handle.createQuery(
+                            "explain select job_id from supervisor_jobs where lost_us > 0 order by activity_us desc, job_id desc limit 51")
+                    .mapTo(String.class).list()));
+            assertThat(lostPlan).as(lostPlan).contains("supervisor_jobs_lost").doesNotContain("Seq Scan");
         }
     }
 

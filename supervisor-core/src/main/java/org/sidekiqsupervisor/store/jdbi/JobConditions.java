@@ -70,10 +70,14 @@ final class JobConditions {
         return this;
     }
 
-    /** Found lost by the looks at Sidekiq, and still queued or started; no condition unless {@code lostOnly}. */
+    /**
+     * Found lost by the looks at Sidekiq; no condition unless {@code lostOnly}. A lost job is queued or started: the looks
+     * mark only those, and any event clears the mark. A range rather than IS NOT NULL, so that H2 can read it from the
+     * lost index (and PostgreSQL still proves its partial index's predicate from it).
+     */
     JobConditions lost(boolean lostOnly) {
         if (lostOnly) {
-            clauses.add("lost_us is not null and status in ('queued', 'started')");
+            clauses.add("lost_us > 0");
         }
         return this;
     }

@@ -25,12 +25,17 @@ final class JobReads {
 
     private final Transactions transactions;
     private final String jobs;
+    /** The jobs table as a query for lost jobs names it. */
+    private final String lostJobs;
     private final String events;
     private final String counts;
 
-    JobReads(Transactions transactions, StoreSchema schema) {
+    JobReads(Transactions transactions, StoreSchema schema, Database database) {
         this.transactions = transactions;
         this.jobs = schema.jobsTable();
+        // H2 would read the lost jobs through the status or class index, every job of them, rather than through the lost
+        // index (it cannot tell how few rows that index holds); PostgreSQL's planner knows, from its statistics.
+        this.lostJobs = jobs + (database.postgres() ? "" : " use index (" + schema.tablePrefix() + "jobs_lost)");
         this.events = schema.eventsTable();
         this.counts = schema.countsTable();
     }
@@ -63,13 +68,14 @@ final class JobReads {
                 .after(query.cursor());
         String order = JobConditions.newestFirst(query.lostOnly() ? null : query.status() != null ? "status"
                 : query.jobClass() != null ? "job_class" : query.queue() != null ? "queue" : null);
+        String from = query.lostOnly() ? lostJobs : jobs;
         List<Job> rows = null;
         if (query.filter() != null) {
             // A filter that many jobs match fills its page from the newest thousand jobs: look there first, in
             // activity order, instead of letting the database gather every match (PostgreSQL's trigram index would
             // hand it all million) and sort them. Only a page it fills is its answer; else the full query below.
             JobConditions newest = new JobConditions().argumentsContain(query.filter());
-            String probe = "select " + JOB_SELECT + " from (select " + JOB_SELECT + " from " + jobs + where.sql() + order
+            String probe = "select " + JOB_SELECT + " from (select " + JOB_SELECT + " from " + from + where.sql() + order
                     + " limit " + FILTER_PROBE_ROWS + ") newest" + newest.sql() + order + " limit :limit";
             List<Job> found = transactions.withHandle(handle -> newest.bindTo(where.bindTo(handle.createQuery(probe)))
                     .bind("limit", query.limit() + 1).map(JobRows::mapJob).list());
@@ -79,7 +85,7 @@ final class JobReads {
         }
         if (rows == null) {
             JobConditions all = where.argumentsContain(query.filter());
-            String sql = "select " + JOB_SELECT + " from " + jobs + all.sql() + order + " limit :limit";
+            String sql = "select " + JOB_SELECT + " from " + from + all.sql() + order + " limit :limit";
             rows = transactions.withHandle(handle -> all.bindTo(handle.createQuery(sql))
                     .bind("limit", query.limit() + 1)
                     .map(JobRows::mapJob).list());

@@ -7,6 +7,4 @@
 alter table ${prefix}jobs add column missing_since_us bigint;
 alter table ${prefix}jobs add column missing_seen_us bigint;
 alter table ${prefix}jobs add column lost_us bigint;
-create index ${prefix}jobs_lost_activity on ${prefix}jobs (lost_us, activity_us desc, job_id desc);
--- Claims left behind are looked for every look; most jobs have none.
-create index ${prefix}jobs_restart_claimed on ${prefix}jobs (restart_claimed_us);
+-- Their indexes, and the restart claims', are V12's (LostIndexesMigration): partial on PostgreSQL.
