@@ -49,6 +49,8 @@ final class BacklogBenchmark {
     static final int BACKLOG_WARMUP = 1;
     /** How long to wait for the supervisor to list the lost jobs as lost before measuring anyway. */
     static final Duration LOST_PATIENCE = Duration.ofMinutes(3);
+    /** How long to wait for the looks over a store that knows the backlog. */
+    static final Duration KNOWN_PATIENCE = Duration.ofMinutes(20);
     private static final long MINUTE_MICROS = 60_000_000L;
     private static final int MAX_EVENTS_PER_BATCH = 900;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -81,8 +83,16 @@ final class BacklogBenchmark {
         }
     }
 
+    /**
+     * After the store learned the backlog (its queued jobs reported as the client middleware does): how long that took,
+     * the looks that then walked a store of that many queued jobs, and whether the requeued job was listed lost.
+     */
+    record Known(long reported, double reportSeconds, Looks looks, boolean requeuedListedLost) {
+    }
+
+    /** @param known null when the store was not told the backlog */
     record Report(Phase empty, Phase backlog, long loaded, double loadSeconds, String redisMemory,
-                  Map<String, String> supervisorConnections, long reported, double reportSeconds) {
+                  Map<String, String> supervisorConnections, Known known) {
     }
 
     private final SidekiqBacklog.Sizes sizes;
@@ -91,6 +101,7 @@ final class BacklogBenchmark {
     private final Duration dashboardInterval;
     private final PrintStream out;
     private final List<String> supervisorOptions;
+    private final boolean reportBacklog;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -99,14 +110,20 @@ final class BacklogBenchmark {
      * @param dashboardWindow   how long the overview is polled in each phase
      * @param dashboardInterval how often it is polled (the page's live refresh: 5 s)
      */
-    BacklogBenchmark(SidekiqBacklog.Sizes sizes, int requests, Duration dashboardWindow, Duration dashboardInterval, PrintStream out) {
-        this(sizes, requests, dashboardWindow, dashboardInterval, out, List.of());
+    BacklogBenchmark(SidekiqBacklog.Sizes sizes, int requests, Duration dashboardWindow, Duration dashboardInterval, PrintStream out,
+                     boolean reportBacklog) {
+        this(sizes, requests, dashboardWindow, dashboardInterval, out, List.of(), reportBacklog);
     }
 
-    /** @param supervisorOptions more options for the standalone jar (the smoke test shortens the grace with them) */
+    /**
+     * @param supervisorOptions more options for the standalone jar (the smoke test shortens the grace with them)
+     * @param reportBacklog     whether, after the two phases, the backlog's queued jobs are reported to the supervisor and
+     *                          its looks over a store that knows them are measured
+     */
     BacklogBenchmark(SidekiqBacklog.Sizes sizes, int requests, Duration dashboardWindow, Duration dashboardInterval, PrintStream out,
-                     List<String> supervisorOptions) {
+                     List<String> supervisorOptions, boolean reportBacklog) {
         this.supervisorOptions = List.copyOf(supervisorOptions);
+        this.reportBacklog = reportBacklog;
         this.sizes = sizes;
         this.requests = requests;
         this.dashboardWindow = dashboardWindow;
@@ -153,19 +170,14 @@ final class BacklogBenchmark {
                 out.printf("loaded %,d jobs in %.1f s (pipelined, %,d entries a command): %s; Redis used_memory %s%n", loaded,
                         loadSeconds, SidekiqBacklog.ENTRIES_PER_COMMAND, describe(sizes), memory);
 
-                // The store knows the backlog as production's does: the client middleware reported each job queued.
-                long reportStart = System.nanoTime();
-                long reported = jobs.reportBacklog(base, sizes);
-                double reportSeconds = (System.nanoTime() - reportStart) / 1e9;
-                out.printf("reported the queues' %,d jobs to the supervisor as queued in %.1f s (the batch endpoint, %d events a "
-                        + "request)%n", reported, reportSeconds, MAX_EVENTS_PER_BATCH);
                 // Sidekiq's shutdown puts a job it could not finish back at the tail, where workers take the next one: behind
                 // every job the look reads before it.
                 jobs.requeueAtTheTail(watch.control());
 
+                // The same store as with no backlog: what differs is Sidekiq's Redis alone.
                 Phase backlog = phase("backlog", base, watch, jobs, BACKLOG_WARMUP);
-                Report report = new Report(empty, backlog, loaded, loadSeconds, memory, watch.supervisorConnectionsSeen(), reported,
-                        reportSeconds);
+                Known known = reportBacklog ? storeKnowsTheBacklog(base, jobs) : null;
+                Report report = new Report(empty, backlog, loaded, loadSeconds, memory, watch.supervisorConnectionsSeen(), known);
                 BacklogReport.print(out, report, describe(sizes), loadAverage(), dashboardInterval);
                 return report;
             }
@@ -216,16 +228,53 @@ final class BacklogBenchmark {
         }
         Dashboard dashboard = dashboard(base.resolve("sidekiq"), watch);
         List<RedisWatch.Slow> slowlog = watch.slowlog();
-        Map<String, Double> looksAfter = metrics(base);
-        double looks = looksAfter.getOrDefault("supervisor_looks_seconds_count", 0.0) - looksBefore.getOrDefault("supervisor_looks_seconds_count", 0.0);
-        double seconds = looksAfter.getOrDefault("supervisor_looks_seconds_sum", 0.0) - looksBefore.getOrDefault("supervisor_looks_seconds_sum", 0.0);
-        double entries = looksAfter.getOrDefault("supervisor_looks_entries_read_total", 0.0)
-                - looksBefore.getOrDefault("supervisor_looks_entries_read_total", 0.0);
+        Looks looks = looksBetween(looksBefore, metrics(base));
         boolean requeuedLost = JSON.readTree(get(base.resolve("api/v1/jobs/" + jobs.requeued)).body()).path("lost").asBoolean(true);
         out.printf("%s: requests and dashboard measured; %d SLOWLOG entries over %d ms; %.0f looks at Sidekiq meanwhile%n", name,
-                slowlog.size(), RedisWatch.SLOWLOG_MICROS / 1000, looks);
-        return new Phase(name, timings, dashboard, slowlog, lostListed, new Looks(looks, looks == 0 ? Double.NaN : seconds / looks,
-                looks == 0 ? 0 : entries / looks), requeuedLost);
+                slowlog.size(), RedisWatch.SLOWLOG_MICROS / 1000, looks.count());
+        return new Phase(name, timings, dashboard, slowlog, lostListed, looks, requeuedLost);
+    }
+
+    /**
+     * Reports the backlog's queued jobs to the supervisor, as production's client middleware does, then waits for two
+     * looks that began after that (up to {@link #KNOWN_PATIENCE}): what a look costs when the store holds the whole
+     * backlog as queued jobs to check.
+     */
+    private Known storeKnowsTheBacklog(URI base, Jobs jobs) throws Exception {
+        long reportStart = System.nanoTime();
+        long reported = jobs.reportBacklog(base, sizes);
+        double reportSeconds = (System.nanoTime() - reportStart) / 1e9;
+        out.printf("reported the queues' %,d jobs to the supervisor as queued in %.1f s (the batch endpoint, %d events a request)%n",
+                reported, reportSeconds, MAX_EVENTS_PER_BATCH);
+        long waitStart = System.nanoTime();
+        // The look under way when the report ended began before it: measured are the two after it, which walk the store
+        // that knows the backlog.
+        Map<String, Double> before = looksAfter(base, metrics(base), 1, waitStart);
+        Map<String, Double> after = looksAfter(base, before, 2, waitStart);
+        Looks looks = looksBetween(before, after);
+        boolean requeuedLost = JSON.readTree(get(base.resolve("api/v1/jobs/" + jobs.requeued)).body()).path("lost").asBoolean(true);
+        out.printf("the store knows the backlog: %.0f looks in %.0f s after the report%n", looks.count(),
+                (System.nanoTime() - waitStart) / 1e9);
+        return new Known(reported, reportSeconds, looks, requeuedLost);
+    }
+
+    /** The metrics once {@code count} more looks than in {@code from} have ended, or when {@link #KNOWN_PATIENCE} is up. */
+    private Map<String, Double> looksAfter(URI base, Map<String, Double> from, int count, long waitStart) throws Exception {
+        double target = from.getOrDefault("supervisor_looks_seconds_count", 0.0) + count;
+        Map<String, Double> now = from;
+        while (now.getOrDefault("supervisor_looks_seconds_count", 0.0) < target && System.nanoTime() - waitStart < KNOWN_PATIENCE.toNanos()) {
+            SupervisorProcess.sleep(2_000);
+            now = metrics(base);
+        }
+        return now;
+    }
+
+    private static Looks looksBetween(Map<String, Double> before, Map<String, Double> after) {
+        double looks = after.getOrDefault("supervisor_looks_seconds_count", 0.0) - before.getOrDefault("supervisor_looks_seconds_count", 0.0);
+        double seconds = after.getOrDefault("supervisor_looks_seconds_sum", 0.0) - before.getOrDefault("supervisor_looks_seconds_sum", 0.0);
+        double entries = after.getOrDefault("supervisor_looks_entries_read_total", 0.0)
+                - before.getOrDefault("supervisor_looks_entries_read_total", 0.0);
+        return new Looks(looks, looks == 0 ? Double.NaN : seconds / looks, looks == 0 ? 0 : entries / looks);
     }
 
     /** The supervisor's metrics without labels, by name. */

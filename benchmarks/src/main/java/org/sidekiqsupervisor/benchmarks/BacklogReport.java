@@ -82,11 +82,16 @@ final class BacklogReport {
                         + "%.0f / %.0f looks, mean %s / %s s, %,.0f / %,.0f entries read each%n", empty.looks().count(),
                 backlog.looks().count(), ms(empty.looks().meanSeconds()), ms(backlog.looks().meanSeconds()), empty.looks().entriesRead(),
                 backlog.looks().entriesRead());
-        out.printf("the store knew the backlog: %,d queued jobs reported in %.1f s before the backlog phase%n", report.reported(),
-                report.reportSeconds());
         out.printf("a started job put back at the tail of queue:default (as Sidekiq's shutdown does), behind %,d jobs: listed lost: "
                 + "%s / %s (must be no / no)%n", report.loaded(), empty.requeuedListedLost() ? "YES" : "no",
                 backlog.requeuedListedLost() ? "YES" : "no");
+        BacklogBenchmark.Known known = report.known();
+        if (known != null) {
+            out.printf("the store told the backlog (%,d queued jobs reported in %.0f s, %,.0f events/s): %.0f looks after it, mean %s s, "
+                            + "%,.0f entries read each; the requeued job listed lost: %s (must be no)%n", known.reported(),
+                    known.reportSeconds(), known.reported() / known.reportSeconds(), known.looks().count(), ms(known.looks().meanSeconds()),
+                    known.looks().entriesRead(), known.requeuedListedLost() ? "YES" : "no");
+        }
         long named = report.supervisorConnections().values().stream().filter(RedisWatch.SUPERVISOR_NAME::equals).count();
         out.printf("the supervisor's connections seen in CLIENT LIST: %d, named %s: %d%n", report.supervisorConnections().size(),
                 RedisWatch.SUPERVISOR_NAME, named);

@@ -70,13 +70,15 @@ class BenchmarkSmokeIT {
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
             // No grace and a look every second: the lost jobs are found lost 15 s after the first look, not a minute.
             report = new BacklogBenchmark(new SidekiqBacklog.Sizes(2_000, 200, 20), 3, Duration.ofSeconds(10), Duration.ofSeconds(5), out,
-                    List.of("--lost-grace", "0", "--look-interval", "1")).run();
+                    List.of("--lost-grace", "0", "--look-interval", "1"), true).run();
         }
         String text = printed.toString(StandardCharsets.UTF_8);
         List<String> requests = List.of("GET /api/v1/jobs", "GET /api/v1/jobs?status=started", "GET /api/v1/jobs?status=lost",
                 "GET /api/v1/jobs/{id}, a running job", "GET /api/v1/jobs/{id}, a lost job", "GET /sidekiq (the overview)");
         assertThat(report.loaded()).as(text).isEqualTo(2_000 + 40 + 20 + 200 + 20);
-        assertThat(report.reported()).as(text).isEqualTo(2_000 + 40 + 20);
+        assertThat(report.known().reported()).as(text).isEqualTo(2_000 + 40 + 20);
+        assertThat(report.known().looks().count()).as(text).isEqualTo(2);
+        assertThat(report.known().requeuedListedLost()).as(text).isFalse();
         for (BacklogBenchmark.Phase phase : List.of(report.empty(), report.backlog())) {
             assertThat(phase.timings()).as(text).extracting(BacklogBenchmark.Timing::name).containsExactlyElementsOf(requests);
             assertThat(phase.timings()).as(text).allSatisfy(timing -> {

@@ -71,7 +71,7 @@ public final class JdbiJobStore implements JobStore {
         this.jobReads = new JobReads(transactions, schema, database);
         this.durationReads = new DurationReads(transactions, schema);
         this.statistics = new ActivityStatistics(transactions, schema);
-        this.lookMarks = new LookMarks(transactions, schema);
+        this.lookMarks = new LookMarks(transactions, schema, database);
     }
 
     /**

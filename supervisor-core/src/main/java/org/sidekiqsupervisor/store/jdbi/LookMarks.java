@@ -25,37 +25,33 @@ final class LookMarks {
 
     private final Transactions transactions;
     private final String jobs;
+    /** The jobs table as the read of the previously missing jobs names it (on H2, with the index it must use). */
+    private final String missingJobs;
 
-    LookMarks(Transactions transactions, StoreSchema schema) {
+    LookMarks(Transactions transactions, StoreSchema schema, Database database) {
         this.transactions = transactions;
         this.jobs = schema.jobsTable();
+        this.missingJobs = jobs + (database.postgres() ? "" : " use index (" + schema.tablePrefix() + "jobs_missing)");
     }
 
-    /** One queued or started job as a look needs it. */
-    private record Candidate(String jobId, long activityUs, boolean missing) {
+    /** One queued or started job as a look needs it: what the (status, activity, job id) index holds of it. */
+    private record Candidate(String jobId, long activityUs) {
     }
 
     int recordLook(Instant lookStartedAt, Predicate<String> held, Duration lostAfter, Consumer<Job> newlyLost) {
         long startUs = Times.toMicros(lookStartedAt);
         long spanUs = lostAfter.toNanos() / 1000;
         int missing = 0;
+        // Every queued or started job the look could have missed, read from the index alone (no row is read): the missing
+        // ones are marked, a page at a time.
         for (JobStatus status : List.of(JobStatus.QUEUED, JobStatus.STARTED)) {
             Candidate last = null;
             while (true) {
                 List<Candidate> page = candidates(status, startUs, last);
-                List<String> missingIds = new ArrayList<>();
-                List<String> foundIds = new ArrayList<>();
-                for (Candidate candidate : page) {
-                    if (!held.test(candidate.jobId())) {
-                        missingIds.add(candidate.jobId());
-                    } else if (candidate.missing()) {
-                        foundIds.add(candidate.jobId());
-                    }
-                }
+                List<String> missingIds = page.stream().map(Candidate::jobId).filter(held.negate()).toList();
                 missing += missingIds.size();
-                if (!missingIds.isEmpty() || !foundIds.isEmpty()) {
-                    transactions.inTransactionWithRetries(handle -> mark(handle, missingIds, foundIds, startUs, spanUs))
-                            .forEach(newlyLost);
+                if (!missingIds.isEmpty()) {
+                    transactions.inTransactionWithRetries(handle -> mark(handle, missingIds, startUs, spanUs)).forEach(newlyLost);
                 }
                 if (page.size() < PAGE) {
                     break;
@@ -63,7 +59,19 @@ final class LookMarks {
                 last = page.get(page.size() - 1);
             }
         }
-        return missing;
+        // The jobs missed before (few: read through their own index) that this look found: they are held again.
+        String after = "";
+        while (true) {
+            List<String> page = previouslyMissing(after);
+            List<String> foundIds = page.stream().filter(held).toList();
+            if (!foundIds.isEmpty()) {
+                transactions.inTransactionWithRetries(handle -> clear(handle, foundIds, startUs));
+            }
+            if (page.size() < PAGE) {
+                return missing;
+            }
+            after = page.get(page.size() - 1);
+        }
     }
 
     /**
@@ -71,7 +79,7 @@ final class LookMarks {
      * looked for), in the order of the (status, activity, job id) index, after {@code last}.
      */
     private List<Candidate> candidates(JobStatus status, long startUs, Candidate last) {
-        String sql = "select job_id, activity_us, missing_since_us from " + jobs + " where status = :status and activity_us < :start_us"
+        String sql = "select job_id, activity_us from " + jobs + " where status = :status and activity_us < :start_us"
                 + (last == null ? "" : " and activity_us <= :last_us and (activity_us < :last_us or job_id < :last_id)")
                 + " order by status, activity_us desc, job_id desc limit " + PAGE;
         return transactions.withHandle(handle -> {
@@ -79,32 +87,41 @@ final class LookMarks {
             if (last != null) {
                 query.bind("last_us", last.activityUs()).bind("last_id", last.jobId());
             }
-            return query.map((rs, ctx) -> new Candidate(rs.getString("job_id"), rs.getLong("activity_us"),
-                    JobRows.nullableLong(rs, "missing_since_us") != null)).list();
+            return query.map((rs, ctx) -> new Candidate(rs.getString("job_id"), rs.getLong("activity_us"))).list();
         });
     }
 
+    /** A page, by job id, of the jobs that an earlier look found missing (the missing index holds them alone). */
+    private List<String> previouslyMissing(String after) {
+        return transactions.withHandle(handle -> handle.createQuery("select job_id from " + missingJobs
+                        + " where missing_since_us > 0 and job_id > :after order by job_id limit " + PAGE)
+                .bind("after", after).mapTo(String.class).list());
+    }
+
+    /** Clears what earlier looks found of these jobs, unless a look that began later than this one saw them missing. */
+    private Void clear(Handle handle, List<String> foundIds, long startUs) {
+        lock(handle, foundIds);
+        handle.createUpdate("update " + jobs + " set missing_since_us = null, missing_seen_us = null, lost_us = null "
+                        + "where job_id = any(:ids) and (missing_seen_us is null or missing_seen_us < :start_us)")
+                .bindArray("ids", String.class, foundIds).bind("start_us", startUs).execute();
+        return null;
+    }
+
+    /** Locks the rows in job-id order, as the event writer locks them, so that the two cannot deadlock. */
+    private void lock(Handle handle, List<String> ids) {
+        handle.createQuery("select job_id from " + jobs + " where job_id = any(:ids) order by job_id for update")
+                .bindArray("ids", String.class, ids.stream().sorted().toList()).mapTo(String.class).list();
+    }
+
     /**
-     * Marks the missing jobs (and clears the found ones) in one transaction, and makes lost those missing long enough.
-     * Every condition is checked again on the locked rows: a job that took an event after the look began, or that a
-     * later look (of another supervisor) saw already, is left as it is.
+     * Marks the missing jobs in one transaction, and makes lost those missing long enough. Every condition is checked
+     * again on the locked rows: a job that took an event after the look began, or that a later look (of another
+     * supervisor) saw already, is left as it is.
      *
      * @return the jobs this call made lost, as they are now
      */
-    private List<Job> mark(Handle handle, List<String> missingIds, List<String> foundIds, long startUs, long spanUs) {
-        List<String> ids = new ArrayList<>(missingIds);
-        ids.addAll(foundIds);
-        // Locked in job-id order, as the event writer locks them, so that the two cannot deadlock.
-        handle.createQuery("select job_id from " + jobs + " where job_id = any(:ids) order by job_id for update")
-                .bindArray("ids", String.class, ids.stream().sorted().toList()).mapTo(String.class).list();
-        if (!foundIds.isEmpty()) {
-            handle.createUpdate("update " + jobs + " set missing_since_us = null, missing_seen_us = null, lost_us = null "
-                            + "where job_id = any(:ids) and (missing_seen_us is null or missing_seen_us < :start_us)")
-                    .bindArray("ids", String.class, foundIds).bind("start_us", startUs).execute();
-        }
-        if (missingIds.isEmpty()) {
-            return List.of();
-        }
+    private List<Job> mark(Handle handle, List<String> missingIds, long startUs, long spanUs) {
+        lock(handle, missingIds);
         handle.createUpdate("update " + jobs + " set missing_since_us = coalesce(missing_since_us, :start_us), "
                         + "missing_seen_us = :start_us where job_id = any(:ids) and status in (:queued, :started) "
                         + "and activity_us < :start_us and (missing_seen_us is null or missing_seen_us < :start_us)")

@@ -7,8 +7,8 @@ import java.util.Locale;
 import org.flywaydb.core.api.migration.Context;
 
 /**
- * V12: the indexes that find the lost jobs and the restart claims left behind (both rare) without reading every job,
- * and without costing the write path. On PostgreSQL they are partial (only the rows that have a lost time or a claim
+ * V12: the indexes that find the lost jobs, the jobs the looks missed and the restart claims left behind (all rare)
+ * without reading every job, and without costing the write path. On PostgreSQL they are partial (only the rows that have a lost time or a claim
  * are in them): an update that is not HOT adds an entry to every index the row is in, and every event's update moves
  * the job's activity, so a full index on these columns would cost every event. On H2, which has no partial indexes,
  * they are single-column indexes: an update that leaves an index's columns as they were does not touch it, and a new
@@ -16,7 +16,7 @@ import org.flywaydb.core.api.migration.Context;
  */
 final class LostIndexesMigration extends PrefixedJavaMigration {
     LostIndexesMigration(String prefix) {
-        super(prefix, 12, "lost and claimed indexes");
+        super(prefix, 12, "lost, missing and claimed indexes");
     }
 
     @Override
@@ -28,6 +28,8 @@ final class LostIndexesMigration extends PrefixedJavaMigration {
                     + (postgres ? " where lost_us is not null" : ""));
             ddl.execute("create index " + prefix + "jobs_restart_claimed on " + prefix + "jobs (restart_claimed_us)"
                     + (postgres ? " where restart_claimed_us is not null" : ""));
+            ddl.execute("create index " + prefix + "jobs_missing on " + prefix + "jobs (missing_since_us)"
+                    + (postgres ? " where missing_since_us is not null" : ""));
         }
     }
 }
