@@ -49,7 +49,7 @@ public final class JdbiJobStore implements JobStore {
     /** Where the migrations live on the classpath: {@code common/} for every database, {@code postgresql/} for it alone. */
     public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
     /** The version of the newest migration: the schema this code reads and writes. */
-    public static final String SCHEMA_VERSION = "11";
+    public static final String SCHEMA_VERSION = "13";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiJobStore.class);
 
@@ -67,7 +67,7 @@ public final class JdbiJobStore implements JobStore {
         this.database = database;
         Transactions transactions = new Transactions(jdbi, database);
         this.deletions = new JobDeletions(transactions, schema);
-        this.writer = new EventWriter(transactions, deletions, schema);
+        this.writer = new EventWriter(transactions, deletions, schema, database.postgres() ? Rollups.POSTGRES_SHARDS : 1);
         this.jobReads = new JobReads(transactions, schema);
         this.durationReads = new DurationReads(transactions, schema);
         this.statistics = new ActivityStatistics(transactions, schema);
