@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The work is split by concern, in classes of this package: {@code StoreSchemaMigrator} (the schema),
  * {@code Transactions} (how statements run and races are retried), {@code EventWriter} (events, progress and restarts),
- * {@code JobReads}, {@code DurationReads}, {@code JobDeletions}, {@code ActivityStatistics} and {@code LookMarks}; this class hands each
+ * {@code JobReads}, {@code DurationReads}, {@code JobDeletions}, {@code ActivityStatistics} (the overview, from the rollups
+ * that {@code Rollups} writes with the events) and {@code LookMarks}; this class hands each
  * call to its part.
  */
 public final class JdbiJobStore implements JobStore {
