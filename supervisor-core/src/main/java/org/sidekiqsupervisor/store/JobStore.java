@@ -206,7 +206,8 @@ public interface JobStore extends AutoCloseable {
      *       (1.6 %). Classes with neither a wait nor a run are left out; the class with the most waits or runs comes
      *       first, ties by class name, at most {@code maxClasses} classes.</li>
      * </ul>
-     * What was counted stays counted: deleting or pruning jobs does not take their events back out of these figures.
+     * What was counted stays counted: deleting or pruning jobs does not take their events back out of these figures;
+     * {@link #pruneRollups} is their own retention.
      *
      * @param bucket     the bucket length: a positive whole number of minutes
      * @param maxClasses the most classes to time, zero or more (zero: no class timings, and the store need not read
@@ -214,6 +215,15 @@ public interface JobStore extends AutoCloseable {
      * @throws IllegalArgumentException when the bucket is not a positive whole number of minutes, or maxClasses is negative
      */
     Activity activity(Instant since, Duration bucket, int maxClasses);
+
+    /**
+     * Retention of what {@link #activity} reads: forgets the rollups of every time bucket that ended at or before
+     * {@code before}, oldest first, in short transactions (one bucket each) so that writers are not held up, however
+     * many there are. Jobs and their histories are left as they are.
+     *
+     * @return how many time buckets (minutes and hours) it forgot
+     */
+    long pruneRollups(Instant before);
 
     /**
      * How many batches of events are best written at once (the group committer runs this many writers): 1 where the

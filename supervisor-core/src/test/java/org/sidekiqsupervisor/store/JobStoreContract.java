@@ -595,6 +595,23 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void rollup_retention_forgets_the_buckets_that_ended_before_the_cutoff_and_leaves_the_jobs() {
+        Instant hour = Instant.parse("2026-11-28T10:00:00Z");
+        store.record(List.of(event("t1", JobStatus.QUEUED, 0, "T", null), event("t1", JobStatus.STARTED, 10, "T", null)),
+                hour.plusSeconds(30));
+        store.record(List.of(event("t2", JobStatus.QUEUED, 0, "T", null), event("t2", JobStatus.STARTED, 10, "T", null)),
+                hour.plusSeconds(7230));
+        // The minute and the hour of 10:00 ended by 12:00; those of 12:00 had not.
+        assertThat(store.pruneRollups(hour.plus(Duration.ofHours(1)).minusSeconds(1))).isEqualTo(1);
+        assertThat(store.pruneRollups(hour.plus(Duration.ofHours(2)))).isEqualTo(1);
+        assertThat(store.pruneRollups(hour.plus(Duration.ofHours(2)))).isZero();
+        assertThat(eventCounts(hour.minusSeconds(3600), Duration.ofMinutes(1)))
+                .containsExactly("2026-11-28T12:00:00Z queued 1", "2026-11-28T12:00:00Z started 1");
+        assertThat(store.activity(hour.minusSeconds(3600), Duration.ofHours(1), 10).classTimings().get(0).waiting().count()).isEqualTo(1);
+        assertThat(store.details("t1")).isPresent();
+    }
+
+    @Test
     void a_restart_claim_is_taken_by_one_caller_on_a_started_job_and_released_only_by_its_holder() {
         record(event("s", JobStatus.STARTED, 0, "A", "[1]"));
         record(event("q", JobStatus.QUEUED, 0, "A", "[2]"));

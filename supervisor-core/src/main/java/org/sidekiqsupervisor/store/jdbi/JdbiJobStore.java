@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>The work is split by concern, in classes of this package: {@code StoreSchemaMigrator} (the schema),
  * {@code Transactions} (how statements run and races are retried), {@code EventWriter} (events, progress and restarts),
  * {@code JobReads}, {@code DurationReads}, {@code JobDeletions}, {@code ActivityStatistics} (the overview, from the rollups
- * that {@code Rollups} writes with the events) and {@code LookMarks}; this class hands each
+ * that {@code Rollups} writes with the events), {@code RollupRetention} and {@code LookMarks}; this class hands each
  * call to its part.
  */
 public final class JdbiJobStore implements JobStore {
@@ -61,6 +61,7 @@ public final class JdbiJobStore implements JobStore {
     private final DurationReads durationReads;
     private final JobDeletions deletions;
     private final ActivityStatistics statistics;
+    private final RollupRetention rollupRetention;
     private final LookMarks lookMarks;
 
     private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose, Database database) {
@@ -72,6 +73,7 @@ public final class JdbiJobStore implements JobStore {
         this.jobReads = new JobReads(transactions, schema);
         this.durationReads = new DurationReads(transactions, schema);
         this.statistics = new ActivityStatistics(transactions, schema);
+        this.rollupRetention = new RollupRetention(transactions, schema);
         this.lookMarks = new LookMarks(transactions, schema);
     }
 
@@ -165,6 +167,11 @@ public final class JdbiJobStore implements JobStore {
     @Override
     public Activity activity(Instant since, Duration bucket, int maxClasses) {
         return statistics.activity(since, bucket, maxClasses);
+    }
+
+    @Override
+    public long pruneRollups(Instant before) {
+        return rollupRetention.prune(before);
     }
 
     /**
