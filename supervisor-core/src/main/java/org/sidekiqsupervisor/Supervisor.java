@@ -15,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.sidekiqsupervisor.alerts.AlertSettings;
 import org.sidekiqsupervisor.internal.LibraryVersion;
 import org.sidekiqsupervisor.manager.JobManager;
+import org.sidekiqsupervisor.manager.Maintenance;
 import org.sidekiqsupervisor.manager.MaintenanceScheduler;
 import org.sidekiqsupervisor.model.RestartPolicy;
 import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
@@ -60,14 +61,14 @@ public final class Supervisor implements AutoCloseable {
     private final MaintenanceScheduler maintenance;
 
     private Supervisor(JobStore store, SidekiqRedis redis, SidekiqSettings sidekiq, Clock clock, String storeDescription,
-                       Duration watchdogInterval, Duration retention, MeterRegistry meterRegistry, AlertSettings alerts,
-                       Duration lookInterval) {
+                       Duration watchdogInterval, Duration retention, Duration rollupRetention, MeterRegistry meterRegistry,
+                       AlertSettings alerts, Duration lookInterval) {
         this.meterRegistry = meterRegistry;
         this.store = store;
         this.redis = redis;
         this.jobManager = new JobManager(store, clock, redis, sidekiq, meterRegistry, alerts);
         this.storeDescription = storeDescription;
-        this.maintenance = new MaintenanceScheduler(jobManager, watchdogInterval, retention,
+        this.maintenance = new MaintenanceScheduler(jobManager, watchdogInterval, retention, rollupRetention,
                 redis == null || lookInterval.isZero() ? null : lookInterval);
     }
 
@@ -136,6 +137,7 @@ public final class Supervisor implements AutoCloseable {
         private Duration lookInterval = MaintenanceScheduler.LOOK_INTERVAL;
         private StoreSchema schema = StoreSchema.DEFAULT;
         private Duration retention;
+        private Duration rollupRetention = Maintenance.ROLLUP_RETENTION;
         private MeterRegistry meterRegistry;
         private AlertSettings alerts = AlertSettings.NONE;
 
@@ -255,6 +257,16 @@ public final class Supervisor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long the dashboard overview's rollups (events received, and waits and runs, per minute and per hour) are
+         * kept, pruned hourly; they need not follow the jobs' retention. Default {@link Maintenance#ROLLUP_RETENTION};
+         * null: kept forever.
+         */
+        public Builder rollupRetention(Duration value) {
+            rollupRetention = value;
+            return this;
+        }
+
         /** Restart lost jobs automatically at this interval (needs Redis); default: off (null). */
         public Builder watchdogInterval(Duration value) {
             watchdogInterval = value;
@@ -305,18 +317,21 @@ public final class Supervisor implements AutoCloseable {
             if (retention != null && (retention.isNegative() || retention.isZero())) {
                 throw new IllegalArgumentException("retention must be positive (got " + retention + ")");
             }
+            if (rollupRetention != null && (rollupRetention.isNegative() || rollupRetention.isZero())) {
+                throw new IllegalArgumentException("rollupRetention must be positive (got " + rollupRetention + ")");
+            }
             SidekiqRedis redis = hasRedis ? new SidekiqRedis(redisUrl, clock) : null;
             MeterRegistry registry = meterRegistry != null ? meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try {
                 if (dataSource != null) {
                     JobStore store = JdbiJobStore.open(dataSource, schema, null);
                     return new Supervisor(store, redis, sidekiq, clock, "a data source of the host application", watchdogInterval,
-                            retention, registry, alerts, lookInterval);
+                            retention, rollupRetention, registry, alerts, lookInterval);
                 }
                 HikariDataSource pool = StorePool.open(databaseUrl, databaseUser, databasePassword, poolSize, statementTimeout);
                 try {
                     return new Supervisor(JdbiJobStore.open(pool, schema, pool), redis, sidekiq, clock, StorePool.describe(databaseUrl),
-                            watchdogInterval, retention, registry, alerts, lookInterval);
+                            watchdogInterval, retention, rollupRetention, registry, alerts, lookInterval);
                 } catch (RuntimeException e) {
                     pool.close();
                     throw e;

@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,13 +30,61 @@ import org.sidekiqsupervisor.testing.PostgresDatabase;
  * Query cost as the store grows: loads realistic jobs (most complete, some running, queued and failed; twenty
  * classes, three queues, e-mail addresses in the arguments) through the JobManager, then times what the API and
  * dashboard ask, at each size. Runs in this JVM, so -Xmx bounds the heap of the code the server runs.
+ *
+ * <p>The overview's activity (events per bucket, wait and run per class) is timed at every range the dashboard offers.
+ * It reads rollups kept per time bucket of when events were received, so the load's batches are stamped as received at
+ * times spread over the {@value #SPREAD_DAYS} days before the queries' "now" (every range then reads rollups from its
+ * whole length), not all in the minutes the load takes.
  */
 final class QueryBenchmark {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    /** How many days before {@link #NOW} the load's batches are received over. */
+    static final int SPREAD_DAYS = 30;
+    /** The queries' now: the end of the days the load is received over. */
+    private static final Instant NOW = T0.plus(Duration.ofDays(SPREAD_DAYS));
+    /** The dashboard's ranges (its {@code Range.ALL}): the name, how far back, and the chart's bucket. */
+    private static final List<OverviewRange> RANGES = List.of(new OverviewRange("15m", Duration.ofMinutes(15), Duration.ofMinutes(1)),
+            new OverviewRange("1h", Duration.ofHours(1), Duration.ofMinutes(1)),
+            new OverviewRange("24h", Duration.ofHours(24), Duration.ofMinutes(15)),
+            new OverviewRange("7d", Duration.ofDays(7), Duration.ofHours(2)),
+            new OverviewRange("30d", Duration.ofDays(30), Duration.ofHours(12)));
+    /** The classes the overview times, as the dashboard asks. */
+    private static final int OVERVIEW_CLASSES = 50;
     private static final int RUNS = 15;
     private static final int WARM_RUNS = 3;
 
     private final PrintStream out;
+    private final LoadClock clock = new LoadClock();
+    private long batchesLoaded;
+    private long touches;
+
+    /** One of the dashboard's ranges. */
+    private record OverviewRange(String name, Duration length, Duration bucket) {
+    }
+
+    /** The supervisor's clock: what a batch is stamped as received at, set by the load; {@link #NOW} for the queries. */
+    private static final class LoadClock extends Clock {
+        private volatile Instant now = NOW;
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("UTC only");
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
 
     QueryBenchmark(PrintStream out) {
         this.out = out;
@@ -41,10 +93,14 @@ final class QueryBenchmark {
     void run(List<Integer> sizes, boolean postgres) throws Exception {
         out.printf("%nQueries: median of %d runs (after %d warm-up runs), in ms; heap after GC in MB (max %d MB)%n", RUNS, WARM_RUNS,
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
-        out.printf("%-11s %9s %9s %8s %12s %12s %9s %9s %10s %9s %8s%n", "store", "jobs", "load ev/s", "counts", "rare filter",
-                "broad filter", "next page", "by id", "summary", "started pg", "heap");
+        out.println("(overview NAME: the activity the dashboard's overview reads over that range, at its chart's bucket, "
+                + OVERVIEW_CLASSES + " classes; the load is received over the " + SPREAD_DAYS + " days before the queries)");
+        StringBuilder header = new StringBuilder(String.format("%-11s %9s %9s %8s %12s %12s %9s %9s %10s %9s", "store", "jobs",
+                "load ev/s", "counts", "rare filter", "broad filter", "next page", "by id", "summary", "started pg"));
+        RANGES.forEach(range -> header.append(String.format(" %13s", "overview " + range.name())));
+        out.println(header.append(String.format(" %8s", "heap")));
         Path dir = Files.createTempDirectory("supervisor-queries");
-        try (Supervisor h2 = Supervisor.builder().databaseUrl("jdbc:h2:file:" + dir.resolve("bench")).build()) {
+        try (Supervisor h2 = Supervisor.builder().databaseUrl("jdbc:h2:file:" + dir.resolve("bench")).clock(clock).build()) {
             measure("H2 file", h2.jobManager(), sizes, () -> { });
         }
         if (postgres) {
@@ -52,7 +108,7 @@ final class QueryBenchmark {
                     + "100,000 jobs into new tables, before any statistics, the planner sorted the whole table for a filtered page: "
                     + "39 ms instead of 0.07 ms)");
             try (PostgresDatabase database = PostgresDatabase.create();
-                 Supervisor pg = Supervisor.builder().databaseUrl(database.url()).databaseUser(database.user()).build()) {
+                 Supervisor pg = Supervisor.builder().databaseUrl(database.url()).databaseUser(database.user()).clock(clock).build()) {
                 measure("PostgreSQL", pg.jobManager(), sizes, () -> analyze(database));
             }
         }
@@ -68,6 +124,7 @@ final class QueryBenchmark {
 
     private void measure(String store, JobManager jobs, List<Integer> sizes, Runnable afterLoad) {
         int loaded = 0;
+        batchesLoaded = 0;
         for (int size : sizes) {
             long started = System.nanoTime();
             int events = load(jobs, loaded, size);
@@ -84,10 +141,15 @@ final class QueryBenchmark {
             double byId = median(jobs, () -> jobs.queries().job(someId));
             double summary = median(jobs, () -> jobs.queries().durations(new DurationQuery(DurationFrom.STARTED, null, null, null, 0, null)));
             double started2 = median(jobs, () -> jobs.queries().list(JobQuery.builder().status(JobStatus.STARTED).limit(50).build(), false));
+            StringBuilder overview = new StringBuilder();
+            for (OverviewRange range : RANGES) {
+                overview.append(String.format(" %13.2f", median(jobs, () -> jobs.queries().activity(NOW.minus(range.length()),
+                        range.bucket(), OVERVIEW_CLASSES))));
+            }
             System.gc();
             long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / (1024 * 1024);
-            out.printf("%-11s %9d %9.0f %8.2f %12.2f %12.2f %9.2f %9.2f %10.2f %9.2f %8d%n", store, size, loadRate, counts, rare, broad,
-                    next, byId, summary, started2, heapMb);
+            out.printf("%-11s %9d %9.0f %8.2f %12.2f %12.2f %9.2f %9.2f %10.2f %9.2f%s %8d%n", store, size, loadRate, counts, rare, broad,
+                    next, byId, summary, started2, overview, heapMb);
         }
     }
 
@@ -95,8 +157,11 @@ final class QueryBenchmark {
         return String.format("b%023d", i);
     }
 
-    /** Loads jobs [from, to); returns how many events that took. */
-    private static int load(JobManager jobs, int from, int to) {
+    /**
+     * Loads jobs [from, to); returns how many events that took. Each batch is received at its own time in the
+     * {@value #SPREAD_DAYS} days before {@link #NOW}, spread by a stride coprime with the minutes in them.
+     */
+    private int load(JobManager jobs, int from, int to) {
         List<JobEvent> batch = new ArrayList<>();
         int events = 0;
         for (int i = from; i < to; i++) {
@@ -118,28 +183,42 @@ final class QueryBenchmark {
             }
             if (batch.size() >= 990) {
                 events += batch.size();
+                receiveNextBatch();
                 jobs.recordAll(batch);
                 batch = new ArrayList<>();
             }
         }
         if (!batch.isEmpty()) {
             events += batch.size();
+            receiveNextBatch();
             jobs.recordAll(batch);
         }
+        clock.set(NOW);
         return events;
     }
 
+    private void receiveNextBatch() {
+        long minutes = Duration.ofDays(SPREAD_DAYS).toMinutes();
+        clock.set(NOW.minus(Duration.ofDays(SPREAD_DAYS)).plus(Duration.ofMinutes(batchesLoaded++ * 7919 % minutes)).plusSeconds(30));
+    }
+
     /**
-     * The median time of a query. Before each run (untimed) one event is written, as on a live supervisor: H2
-     * would otherwise answer a repeated query from its result cache, which is valid only while no table changes.
+     * The median time of a query. Before each run (untimed) a new job's queued, started and complete events are
+     * written, as on a live supervisor: H2 would otherwise answer a repeated query from its result cache, which is valid
+     * only while no table it reads changes, and these change every table a query here reads (the rollups and the
+     * duration buckets too). A new job each time: the clock stands still at {@link #NOW} while the queries run, and the
+     * same event again would be a duplicate, which changes nothing.
      */
-    private static double median(JobManager jobs, Supplier<?> query) {
+    private double median(JobManager jobs, Supplier<?> query) {
         for (int i = 0; i < WARM_RUNS; i++) {
             query.get();
         }
         double[] millis = new double[RUNS];
         for (int i = 0; i < RUNS; i++) {
-            jobs.record(JobEvent.of("touch" + i, JobStatus.QUEUED, null));
+            String touch = "touch" + touches++;
+            Instant at = NOW.minusSeconds(1);
+            jobs.recordAll(List.of(JobEvent.of(touch, JobStatus.QUEUED, at), JobEvent.of(touch, JobStatus.STARTED, at.plusMillis(1)),
+                    JobEvent.of(touch, JobStatus.COMPLETE, at.plusMillis(2))));
             long start = System.nanoTime();
             query.get();
             millis[i] = (System.nanoTime() - start) / 1e6;

@@ -103,13 +103,15 @@ public final class JobQueries {
     }
 
     /**
-     * Since {@code since}: the events received, counted per status in buckets of {@code bucket} (at least a second),
-     * oldest first, empty buckets left out; and per job class, wait (queued → started) and run (started → complete)
-     * times over the jobs active since then, most jobs first, at most {@code maxClasses} classes.
+     * Since the minute holding {@code since}: the events received, counted per status in buckets of {@code bucket} (a
+     * whole number of minutes), oldest first, empty buckets left out; and per job class, the wait (queued → started) and
+     * run (started → complete) times told by the events received since then, the class with the most first, at most
+     * {@code maxClasses} classes. Read from the rollups the store keeps per minute and per hour (see
+     * {@link JobStore#activity}): its cost follows the length of the range, not the number of events in it.
      */
     public Activity activity(Instant since, Duration bucket, int maxClasses) {
-        if (bucket.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new InvalidInputException("bucket", "bucket must be at least one second");
+        if (bucket.isNegative() || bucket.isZero() || bucket.getNano() != 0 || bucket.getSeconds() % 60 != 0) {
+            throw new InvalidInputException("bucket", "bucket must be a whole number of minutes");
         }
         return store.activity(since, bucket, maxClasses);
     }

@@ -20,6 +20,8 @@ import org.sidekiqsupervisor.store.JobStore;
 public final class Maintenance {
     /** Jobs deleted per transaction by {@link #prune} and {@link #delete}: small, so no lock is held for long. */
     public static final int PRUNE_BATCH = 500;
+    /** How long the overview's rollups are kept unless the supervisor is told otherwise: 90 days. */
+    public static final Duration ROLLUP_RETENTION = Duration.ofDays(90);
     /** At most this many jobs are deleted by one {@link #delete} call. */
     public static final int DELETE_LIMIT = 10_000;
 
@@ -52,6 +54,16 @@ public final class Maintenance {
             total += deleted;
         } while (deleted == PRUNE_BATCH);
         return total;
+    }
+
+    /**
+     * The rollups' own retention: forgets the overview's rollups of every time bucket that ended more than {@code keep}
+     * ago, one bucket per short transaction. Jobs are left as they are.
+     *
+     * @return how many time buckets it forgot
+     */
+    public long pruneRollups(Duration keep) {
+        return store.pruneRollups(cutoff(keep));
     }
 
     /** How many jobs {@link #prune} with this age would delete now. */

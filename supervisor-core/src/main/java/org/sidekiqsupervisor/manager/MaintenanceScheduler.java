@@ -13,14 +13,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The supervisor's background work, on two daemon threads: the looks at Sidekiq (which find lost jobs, alert them and
- * settle restart claims left behind), the watchdog (restart lost jobs) and retention (prune finished jobs). Each task logs and survives its own failures, so one bad pass never stops the next.
+ * settle restart claims left behind), the watchdog (restart lost jobs) and retention (prune finished jobs, and the
+ * overview's rollups). Each task logs and survives its own failures, so one bad pass never stops the next.
  * Several supervisors on one store may run the same tasks: the store's restart claim lets one win each job, and prunes
  * only share the work.
  *
  * <p>Started by {@link org.sidekiqsupervisor.Supervisor}; hosts do not build one themselves.
  */
 public final class MaintenanceScheduler implements AutoCloseable {
-    /** How often the retention prune runs when a retention is set. */
+    /** How often the retention prunes (of jobs, and of rollups) run when a retention is set. */
     public static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
     /** How long the scheduler waits between the end of one look at Sidekiq and the start of the next, by default. */
     public static final Duration LOOK_INTERVAL = Duration.ofSeconds(10);
@@ -35,10 +36,12 @@ public final class MaintenanceScheduler implements AutoCloseable {
      * @param jobs             the manager whose work is scheduled
      * @param watchdogInterval how often lost jobs are restarted, or null for never
      * @param retention        how long finished jobs are kept, or null for ever
+     * @param rollupRetention  how long the overview's rollups are kept, or null for ever
      * @param lookInterval     how long to wait between looks at Sidekiq, or null for no looks
      */
-    public MaintenanceScheduler(JobManager jobs, Duration watchdogInterval, Duration retention, Duration lookInterval) {
-        if (watchdogInterval == null && retention == null && lookInterval == null) {
+    public MaintenanceScheduler(JobManager jobs, Duration watchdogInterval, Duration retention, Duration rollupRetention,
+                                Duration lookInterval) {
+        if (watchdogInterval == null && retention == null && rollupRetention == null && lookInterval == null) {
             executor = null;
             return;
         }
@@ -66,6 +69,14 @@ public final class MaintenanceScheduler implements AutoCloseable {
                 }
             });
             LOG.info("retention on: finished jobs are deleted {} days after their last event", retention.toDays());
+        }
+        if (rollupRetention != null) {
+            every(Duration.ZERO, PRUNE_INTERVAL, "rollup retention could not prune", () -> {
+                long buckets = jobs.maintenance().pruneRollups(rollupRetention);
+                if (buckets > 0) {
+                    LOG.debug("rollup retention: forgot {} time bucket(s) older than {} days", buckets, rollupRetention.toDays());
+                }
+            });
         }
         if (lookInterval != null) {
             every(Duration.ZERO, lookInterval, "could not look at Sidekiq", () -> {

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Timer;
 import org.sidekiqsupervisor.model.Job;
 import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.model.JobTimings;
 import org.sidekiqsupervisor.model.RecordResult;
 import org.sidekiqsupervisor.model.RestartResult;
 
@@ -70,13 +71,14 @@ final class SupervisorMetrics {
             events.computeIfAbsent(event.status().wireName() + '\u0000' + jobClass, key -> Counter.builder("supervisor.events")
                     .description("events recorded (duplicates left out)").tag("status", event.status().wireName())
                     .tag("job_class", jobClass).register(registry)).increment();
-            if (event.status() == JobStatus.STARTED && job.queuedAt() != null && event.at().equals(job.startedAt())
-                    && !job.startedAt().isBefore(job.queuedAt())) {
-                duration("supervisor.job.wait", "queued to started", jobClass).record(Duration.between(job.queuedAt(), job.startedAt()));
+            // The same rule as the store's rollups, which the dashboard's overview reads.
+            Duration wait = JobTimings.waitToldBy(event, job);
+            if (wait != null) {
+                duration("supervisor.job.wait", "queued to started", jobClass).record(wait);
             }
-            if (event.status() == JobStatus.COMPLETE && job.status() == JobStatus.COMPLETE && job.startedAt() != null
-                    && job.completedAt() != null && !job.completedAt().isBefore(job.startedAt())) {
-                duration("supervisor.job.run", "started to complete", jobClass).record(Duration.between(job.startedAt(), job.completedAt()));
+            Duration run = JobTimings.runToldBy(event, job);
+            if (run != null) {
+                duration("supervisor.job.run", "started to complete", jobClass).record(run);
             }
         }
     }

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param eventCounts  the events received, counted per status in buckets of one length, oldest bucket first; buckets
  *                     with no events are left out
- * @param classTimings wait and run times per job class over the jobs active in the span, most jobs first
+ * @param classTimings wait and run times per job class, told by the events received in the span, the class with the
+ *                     most first
  */
 public record Activity(List<EventCount> eventCounts, List<ClassTimings> classTimings) {
     /** Copies the lists. */

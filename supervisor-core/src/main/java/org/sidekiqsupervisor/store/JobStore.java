@@ -39,8 +39,8 @@ import org.sidekiqsupervisor.model.RecordResult;
  *       the microsecond are the same time.</li>
  *   <li><b>Order.</b> "Newest activity first" is descending {@link Job#activityAt()}, ties broken by descending job id;
  *       a {@link PageCursor} names the last job of a page, and the next page starts strictly after it in that order.</li>
- *   <li><b>Aggregates.</b> What {@link #countByStatus()} and {@link #durationSummaries} answer follows every write
- *       in the same transaction as the write.</li>
+ *   <li><b>Aggregates.</b> What {@link #countByStatus()}, {@link #durationSummaries} and {@link #activity} answer
+ *       follows every write in the same transaction as the write.</li>
  * </ul>
  */
 public interface JobStore extends AutoCloseable {
@@ -188,24 +188,42 @@ public interface JobStore extends AutoCloseable {
     List<String> delete(List<Job> jobs);
 
     /**
-     * What happened since {@code since}, in one call because the dashboard's overview shows both:
+     * What the supervisor received since {@code since}, in one call because the dashboard's overview shows both. Read
+     * from rollups that {@link #record} (and {@link #completeRestart}) write in the same transaction as the events, never
+     * from the events or jobs themselves, so its cost grows with the length of the range and the number of job classes,
+     * not with how many events the range holds:
      * <ul>
-     *   <li>the event counts: every event received ({@link org.sidekiqsupervisor.model.JobEventRecord#receivedAt()}) at
-     *       or after {@code since}, counted per status in buckets of {@code bucket} (a bucket starts at a whole multiple
-     *       of its length since the epoch), oldest bucket first and then by status name; buckets with no events are
-     *       left out;</li>
-     *   <li>the class timings: per job class (the empty string for jobs without one) over the jobs whose latest
-     *       activity is at or after {@code since}, the wait (queued to last started, over the jobs that have both
-     *       times, started not before queued) and the run (last started to complete, over the complete jobs that
-     *       started), as in {@link #durationSummaries} but exact; most jobs first, ties by class name, at most
-     *       {@code maxClasses} classes.</li>
+     *   <li>the event counts: every event recorded (a duplicate is not) whose received time
+     *       ({@link org.sidekiqsupervisor.model.JobEventRecord#receivedAt()}) is in the minute holding {@code since} or
+     *       later, counted per status in buckets of {@code bucket} (a bucket starts at a whole multiple of its length
+     *       since the epoch), oldest bucket first and then by status name; buckets with no events are left out;</li>
+     *   <li>the class timings: per job class (the empty string for jobs without one), the waits and runs told by the
+     *       events received in that span, as {@link org.sidekiqsupervisor.model.JobTimings} defines them (a started event
+     *       that became its job's last start tells the wait from queued; a complete event that left its job complete tells
+     *       the run from the last start): one figure per such event, in the time bucket of when it was received, not of
+     *       the job's own times. They come from histograms per time bucket in the duration buckets of
+     *       {@link #durationSummaries}: count and mean are exact, percentiles and max within a histogram bucket's width
+     *       (1.6 %). Classes with neither a wait nor a run are left out; the class with the most waits or runs comes
+     *       first, ties by class name, at most {@code maxClasses} classes.</li>
      * </ul>
+     * What was counted stays counted: deleting or pruning jobs does not take their events back out of these figures;
+     * {@link #pruneRollups} is their own retention.
      *
-     * @param bucket     the bucket length, positive
+     * @param bucket     the bucket length: a positive whole number of minutes
      * @param maxClasses the most classes to time, zero or more (zero: no class timings, and the store need not read
      *                   them)
+     * @throws IllegalArgumentException when the bucket is not a positive whole number of minutes, or maxClasses is negative
      */
     Activity activity(Instant since, Duration bucket, int maxClasses);
+
+    /**
+     * Retention of what {@link #activity} reads: forgets the rollups of every time bucket that ended at or before
+     * {@code before}, oldest first, in short transactions (one bucket each) so that writers are not held up, however
+     * many there are. Jobs and their histories are left as they are.
+     *
+     * @return how many time buckets (minutes and hours) it forgot
+     */
+    long pruneRollups(Instant before);
 
     /**
      * How many batches of events are best written at once (the group committer runs this many writers): 1 where the

@@ -77,6 +77,16 @@ public record StoreSchema(String tablePrefix, Mode mode) {
         return tablePrefix + "job_durations";
     }
 
+    /** The events received per time bucket and status: the overview's rollups of events. */
+    public String eventRollupsTable() {
+        return tablePrefix + "event_rollups";
+    }
+
+    /** The waits and runs per time bucket and job class, in duration buckets: the overview's rollups of timings. */
+    public String timingRollupsTable() {
+        return tablePrefix + "timing_rollups";
+    }
+
     /** Flyway's history table for the supervisor's own migrations. */
     public String historyTable() {
         return tablePrefix + "schema_history";

@@ -76,6 +76,7 @@ class GroupCommitterTest {
         @Override public Activity activity(Instant since, java.time.Duration bucket, int maxClasses) {
             return real.activity(since, bucket, maxClasses);
         }
+        @Override public long pruneRollups(Instant before) { return real.pruneRollups(before); }
         @Override public void close() { real.close(); }
     }
 

@@ -438,7 +438,7 @@ public abstract class JobStoreContract {
     }
 
     @Test
-    void class_timings_give_wait_and_run_percentiles_per_class_over_recent_jobs() {
+    void class_timings_give_wait_and_run_percentiles_per_class_over_the_events_received_in_the_range() {
         for (int i = 1; i <= 10; i++) {
             // Waits 100 ms each; runs i seconds.
             record(event("a" + i, JobStatus.QUEUED, 0, "A", null));
@@ -447,22 +447,27 @@ public abstract class JobStoreContract {
         }
         record(event("b1", JobStatus.QUEUED, 0, "B", null));
         record(event("b1", JobStatus.STARTED, 3000, "B", null));
+        // Neither a wait nor a run: no row.
         record(event("c1", JobStatus.QUEUED, 0, "C", null));
-        record(event("old", JobStatus.COMPLETE, -86_400_000L, "Old", null));
+        // Told a day before the range.
+        store.record(List.of(event("old", JobStatus.QUEUED, 0, "Old", null), event("old", JobStatus.STARTED, 5, "Old", null),
+                event("old", JobStatus.COMPLETE, 9, "Old", null)), RECEIVED.minus(Duration.ofDays(1)));
 
-        List<ClassTimings> timings = store.activity(T0.minusSeconds(1), Duration.ofMinutes(1), 50).classTimings();
-        assertThat(timings).extracting(ClassTimings::jobClass).containsExactly("A", "B", "C");
+        List<ClassTimings> timings = store.activity(RECEIVED.minusSeconds(90), Duration.ofMinutes(1), 50).classTimings();
+        assertThat(timings).extracting(ClassTimings::jobClass).containsExactly("A", "B");
         var a = timings.get(0);
         assertThat(a.waiting().count()).isEqualTo(10);
         assertThat(a.waiting().p99Ms()).isEqualTo(100.0);
         assertThat(a.running().count()).isEqualTo(10);
+        assertThat(a.running().meanMs()).isEqualTo(5500.0);
         assertThat(a.running().p50Ms()).isEqualTo(5500.0);
         assertThat(a.running().maxMs()).isEqualTo(10_000.0);
         var b = timings.get(1);
         assertThat(b.waiting().p50Ms()).isEqualTo(3000.0);
         assertThat(b.running().count()).isZero();
-        assertThat(timings.get(2).waiting().count()).isZero();
-        assertThat(store.activity(T0.minusSeconds(1), Duration.ofMinutes(1), 1).classTimings()).hasSize(1);
+        assertThat(store.activity(RECEIVED.minusSeconds(90), Duration.ofMinutes(1), 1).classTimings()).hasSize(1);
+        assertThat(store.activity(RECEIVED.minus(Duration.ofDays(2)), Duration.ofHours(1), 50).classTimings())
+                .extracting(ClassTimings::jobClass).containsExactly("A", "B", "Old");
     }
 
     @Test
@@ -481,7 +486,129 @@ public abstract class JobStoreContract {
         assertThat(countsOnly.eventCounts()).isEqualTo(activity.eventCounts());
         assertThat(countsOnly.classTimings()).isEmpty();
         assertThatThrownBy(() -> store.activity(RECEIVED, Duration.ZERO, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.activity(RECEIVED, Duration.ofSeconds(90), 10)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.activity(RECEIVED, Duration.ofHours(1), -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The event counts as "bucket status count" lines, oldest first. */
+    private List<String> eventCounts(Instant since, Duration bucket) {
+        return store.activity(since, bucket, 0).eventCounts().stream()
+                .map(c -> c.bucketStart() + " " + c.status().wireName() + " " + c.count()).toList();
+    }
+
+    @Test
+    void rollups_count_each_event_once_whether_it_comes_again_in_the_same_batch_or_a_later_one() {
+        List<JobEvent> events = List.of(event("r1", JobStatus.QUEUED, 0, "R", null), event("r1", JobStatus.STARTED, 40, "R", null),
+                event("r1", JobStatus.COMPLETE, 1040, "R", null));
+        List<JobEvent> twice = new ArrayList<>(events);
+        twice.addAll(events);
+        store.record(twice, RECEIVED);
+        store.record(events, RECEIVED.plusSeconds(60));
+        store.record(List.of(events.get(2)), RECEIVED.plusSeconds(7200));
+
+        assertThat(eventCounts(RECEIVED, Duration.ofMinutes(1)))
+                .containsExactly(RECEIVED + " complete 1", RECEIVED + " queued 1", RECEIVED + " started 1");
+        ClassTimings r = store.activity(RECEIVED.minus(Duration.ofDays(1)), Duration.ofHours(1), 10).classTimings().get(0);
+        assertThat(r.waiting().count()).isEqualTo(1);
+        assertThat(r.waiting().maxMs()).isEqualTo(40.0);
+        assertThat(r.running().count()).isEqualTo(1);
+        assertThat(r.running().maxMs()).isEqualTo(1000.0);
+    }
+
+    @Test
+    void rollups_keep_what_was_received_when_jobs_are_deleted_pruned_or_restarted() {
+        store.record(List.of(event("k1", JobStatus.QUEUED, 0, "K", null), event("k1", JobStatus.STARTED, 10, "K", null),
+                event("k1", JobStatus.COMPLETE, 20, "K", null), event("k2", JobStatus.QUEUED, 0, "K", null),
+                event("k2", JobStatus.STARTED, 10, "K", null), event("k3", JobStatus.STARTED, 10, "K", null),
+                event("k4", JobStatus.QUEUED, 0, "K", null), event("k4", JobStatus.STARTED, 30, "K", null),
+                event("k4", JobStatus.COMPLETE, 50, "K", null)), RECEIVED);
+        Instant since = RECEIVED.minus(Duration.ofDays(1));
+        Activity before = store.activity(since, Duration.ofMinutes(1), 10);
+
+        assertThat(store.delete(List.of(job("k1")))).containsExactly("k1");
+        assertThat(store.prune(RECEIVED.plus(Duration.ofDays(1)), 10, false)).isEqualTo(1);
+        assertThat(store.details("k4")).isEmpty();
+        assertThat(store.activity(since, Duration.ofMinutes(1), 10)).isEqualTo(before);
+
+        // A restart records the replacement's queued event, and deletes the original: the original's events stay counted.
+        Instant restartedAt = RECEIVED.plusSeconds(120);
+        assertThat(store.swapRestartClaim("k2", null, "k2-new", restartedAt)).isTrue();
+        store.completeRestart(job("k2"), new JobEvent("k2-new", JobStatus.QUEUED, T0.plusSeconds(1), "K", "default", null, null,
+                null, "k2"), restartedAt);
+        assertThat(store.details("k2")).isEmpty();
+        assertThat(eventCounts(since, Duration.ofMinutes(1))).containsExactly(RECEIVED + " complete 2", RECEIVED + " queued 3",
+                RECEIVED + " started 4", restartedAt + " queued 1");
+        ClassTimings k = store.activity(since, Duration.ofMinutes(1), 10).classTimings().get(0);
+        assertThat(k.waiting().count()).isEqualTo(3);
+        assertThat(k.running().count()).isEqualTo(2);
+        assertThat(k).isEqualTo(before.classTimings().get(0));
+    }
+
+    @Test
+    void a_range_reads_minutes_up_to_its_first_whole_hour_and_hours_from_there_in_any_whole_minute_bucket() {
+        Instant hour = Instant.parse("2026-11-28T10:00:00Z");
+        long[] receivedMinutes = {59, 60, 150, 185};
+        for (int i = 0; i < receivedMinutes.length; i++) {
+            Instant received = hour.plus(Duration.ofMinutes(receivedMinutes[i])).plusSeconds(30);
+            store.record(List.of(event("h" + i, JobStatus.QUEUED, 0, "H", null), event("h" + i, JobStatus.STARTED, 1000L * (i + 1), "H", null)),
+                    received);
+        }
+        Instant since = hour.plus(Duration.ofMinutes(59)).plusSeconds(10);
+        assertThat(eventCounts(since, Duration.ofMinutes(1))).containsExactly(
+                "2026-11-28T10:59:00Z queued 1", "2026-11-28T10:59:00Z started 1", "2026-11-28T11:00:00Z queued 1",
+                "2026-11-28T11:00:00Z started 1", "2026-11-28T12:30:00Z queued 1", "2026-11-28T12:30:00Z started 1",
+                "2026-11-28T13:05:00Z queued 1", "2026-11-28T13:05:00Z started 1");
+        assertThat(eventCounts(since, Duration.ofMinutes(15))).containsExactly(
+                "2026-11-28T10:45:00Z queued 1", "2026-11-28T10:45:00Z started 1", "2026-11-28T11:00:00Z queued 1",
+                "2026-11-28T11:00:00Z started 1", "2026-11-28T12:30:00Z queued 1", "2026-11-28T12:30:00Z started 1",
+                "2026-11-28T13:00:00Z queued 1", "2026-11-28T13:00:00Z started 1");
+        assertThat(eventCounts(since, Duration.ofHours(2))).containsExactly(
+                "2026-11-28T10:00:00Z queued 2", "2026-11-28T10:00:00Z started 2", "2026-11-28T12:00:00Z queued 2",
+                "2026-11-28T12:00:00Z started 2");
+        // From 11:30: minutes to 12:00, then hours: the waits told at 12:30 and 13:05 (3 s and 4 s), not those before.
+        ClassTimings h = store.activity(hour.plus(Duration.ofMinutes(90)), Duration.ofHours(1), 10).classTimings().get(0);
+        assertThat(h.waiting().count()).isEqualTo(2);
+        assertThat(h.waiting().meanMs()).isEqualTo(3500.0);
+        assertThat(store.activity(since, Duration.ofHours(1), 10).classTimings().get(0).waiting().count()).isEqualTo(4);
+        assertThat(store.activity(hour.plus(Duration.ofMinutes(186)), Duration.ofMinutes(1), 10).classTimings()).isEmpty();
+    }
+
+    @Test
+    void class_percentiles_from_rollups_are_within_the_histograms_precision_of_the_exact_ones() {
+        java.util.Random random = new java.util.Random(7);
+        List<JobEvent> events = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            long run = 1 + (long) (2000 * Math.exp(random.nextGaussian()));
+            events.add(event("p" + i, JobStatus.QUEUED, 0, "P", "[1]"));
+            events.add(event("p" + i, JobStatus.STARTED, 5, "P", "[1]"));
+            events.add(event("p" + i, JobStatus.COMPLETE, 5 + run, "P", "[1]"));
+        }
+        store.record(events, RECEIVED);
+        DurationSummary exact = store.durationSummaries(new DurationQuery(DurationFrom.STARTED, "[1]", null, null, 0, null)).overall();
+        DurationSummary rolled = store.activity(RECEIVED, Duration.ofMinutes(1), 10).classTimings().get(0).running();
+        assertThat(rolled.count()).isEqualTo(exact.count());
+        assertThat(rolled.meanMs()).isCloseTo(exact.meanMs(), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(rolled.maxMs()).isEqualTo(exact.maxMs());
+        assertThat(rolled.p50Ms()).isCloseTo(exact.p50Ms(), org.assertj.core.data.Percentage.withPercentage(1.6));
+        assertThat(rolled.p95Ms()).isCloseTo(exact.p95Ms(), org.assertj.core.data.Percentage.withPercentage(1.6));
+        assertThat(rolled.p99Ms()).isCloseTo(exact.p99Ms(), org.assertj.core.data.Percentage.withPercentage(1.6));
+    }
+
+    @Test
+    void rollup_retention_forgets_the_buckets_that_ended_before_the_cutoff_and_leaves_the_jobs() {
+        Instant hour = Instant.parse("2026-11-28T10:00:00Z");
+        store.record(List.of(event("t1", JobStatus.QUEUED, 0, "T", null), event("t1", JobStatus.STARTED, 10, "T", null)),
+                hour.plusSeconds(30));
+        store.record(List.of(event("t2", JobStatus.QUEUED, 0, "T", null), event("t2", JobStatus.STARTED, 10, "T", null)),
+                hour.plusSeconds(7230));
+        // The minute and the hour of 10:00 ended by 12:00; those of 12:00 had not.
+        assertThat(store.pruneRollups(hour.plus(Duration.ofHours(1)).minusSeconds(1))).isEqualTo(1);
+        assertThat(store.pruneRollups(hour.plus(Duration.ofHours(2)))).isEqualTo(1);
+        assertThat(store.pruneRollups(hour.plus(Duration.ofHours(2)))).isZero();
+        assertThat(eventCounts(hour.minusSeconds(3600), Duration.ofMinutes(1)))
+                .containsExactly("2026-11-28T12:00:00Z queued 1", "2026-11-28T12:00:00Z started 1");
+        assertThat(store.activity(hour.minusSeconds(3600), Duration.ofHours(1), 10).classTimings().get(0).waiting().count()).isEqualTo(1);
+        assertThat(store.details("t1")).isPresent();
     }
 
     @Test

@@ -18,6 +18,6 @@ final class Console {
             sidekiq.applyTo(builder);
         }
         // A console command does its one job; the looks at Sidekiq, the watchdog and retention belong to the server.
-        return builder.watchdogInterval(null).lookInterval(Duration.ZERO).retention(null).poolSize(2).build();
+        return builder.watchdogInterval(null).lookInterval(Duration.ZERO).retention(null).rollupRetention(null).poolSize(2).build();
     }
 }

@@ -75,6 +75,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "(env SUPERVISOR_RETENTION_DAYS; default: ${DEFAULT-VALUE})")
     int retentionDays;
 
+    @Option(names = "--rollup-retention-days", paramLabel = "DAYS", defaultValue = "${env:SUPERVISOR_ROLLUP_RETENTION_DAYS:-90}",
+            description = "forget the overview's rollups (events, waits and runs per minute and per hour) this many days "
+                    + "after their bucket ended, checked hourly; 0 keeps them (env SUPERVISOR_ROLLUP_RETENTION_DAYS; "
+                    + "default: ${DEFAULT-VALUE})")
+    int rollupRetentionDays;
+
     @Option(names = "--worker-threads", paramLabel = "N", defaultValue = "${env:SUPERVISOR_WORKER_THREADS:-64}",
             description = "request threads; a request waits for its group commit, so more threads let more requests share "
                     + "one (env SUPERVISOR_WORKER_THREADS; default: ${DEFAULT-VALUE})")
@@ -157,6 +163,10 @@ final class ServeCommand implements Callable<Integer> {
         if (retentionDays < 0) {
             throw new ParameterException(spec.commandLine(), "--retention-days must be 0 (keep) or more (got " + retentionDays + ")");
         }
+        if (rollupRetentionDays < 0) {
+            throw new ParameterException(spec.commandLine(), "--rollup-retention-days must be 0 (keep) or more (got "
+                    + rollupRetentionDays + ")");
+        }
         if (port < 0 || port > 65_535) {
             throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535 (got " + port + ")");
         }
@@ -172,6 +182,7 @@ final class ServeCommand implements Callable<Integer> {
                 .watchdogInterval(watchdogSeconds == 0 ? null : Duration.ofSeconds(watchdogSeconds))
                 .lookInterval(Duration.ofSeconds(lookIntervalSeconds))
                 .retention(retentionDays == 0 ? null : Duration.ofDays(retentionDays))
+                .rollupRetention(rollupRetentionDays == 0 ? null : Duration.ofDays(rollupRetentionDays))
                 .alerts(alertSettings())
                 .build();
         // The server's own JVM in its metrics too (an embedding host binds these to its registry itself).

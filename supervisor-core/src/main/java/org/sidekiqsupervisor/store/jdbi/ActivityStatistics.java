@@ -2,8 +2,14 @@ package org.sidekiqsupervisor.store.jdbi;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
+import org.jdbi.v3.core.Handle;
 import org.sidekiqsupervisor.internal.Times;
 import org.sidekiqsupervisor.model.Activity;
 import org.sidekiqsupervisor.model.ClassTimings;
@@ -11,65 +17,106 @@ import org.sidekiqsupervisor.model.EventCount;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.store.StoreSchema;
 
-/** The dashboard's statistics of recent activity: events received per time bucket, and wait and run times per class. */
+/**
+ * The dashboard's statistics of recent activity, read from the rollups (see {@link Rollups}) only: events received per
+ * time bucket, and wait and run times per class. What is read grows with the length of the range and the number of
+ * classes, not with the number of events in it: minute rollups from the minute holding {@code since} up to the first
+ * whole hour, hour rollups from there on (event counts in buckets shorter than an hour, or not a whole number of hours,
+ * read minute rollups throughout).
+ */
 final class ActivityStatistics {
+    private static final long MINUTE_US = Rollups.MINUTE_S * 1_000_000L;
+    private static final long HOUR_US = Rollups.HOUR_S * 1_000_000L;
+
     private final Transactions transactions;
-    private final String jobs;
-    private final String events;
+    private final String eventRollups;
+    private final String timingRollups;
 
     ActivityStatistics(Transactions transactions, StoreSchema schema) {
         this.transactions = transactions;
-        this.jobs = schema.jobsTable();
-        this.events = schema.eventsTable();
+        this.eventRollups = schema.eventRollupsTable();
+        this.timingRollups = schema.timingRollupsTable();
     }
 
-    /** See {@link org.sidekiqsupervisor.store.JobStore#activity}: both reads on one connection. */
+    /** See {@link org.sidekiqsupervisor.store.JobStore#activity}: every read on one connection. */
     Activity activity(Instant since, Duration bucket, int maxClasses) {
         long bucketUs = Times.toMicros(Instant.EPOCH.plus(bucket));
-        if (bucketUs <= 0) {
-            throw new IllegalArgumentException("bucket must be positive");
+        if (bucketUs <= 0 || bucketUs % MINUTE_US != 0) {
+            throw new IllegalArgumentException("bucket must be a positive whole number of minutes (got " + bucket + ")");
         }
         if (maxClasses < 0) {
             throw new IllegalArgumentException("maxClasses must be zero or more");
         }
-        // The bucket length is a number computed here, never text from a request.
-        String eventCountsSql = "select bucket, status, count(*) as n from (select received_us / " + bucketUs + " as bucket, status from "
-                + events + " where received_us >= :since_us) e group by bucket, status order by bucket, status";
-        // percentile_cont and the other aggregates skip nulls: each figure covers the jobs that have its two times.
-        // BIGINT microseconds, as in the duration summaries (H2's percentile_cont fails on some DOUBLE values).
-        String times = "(select job_class, "
-                + "case when queued_us is not null and started_us >= queued_us then started_us - queued_us end as wait, "
-                + "case when status = :complete and started_us is not null then completed_us - started_us end as run "
-                + "from " + jobs + " where activity_us >= :since_us) t";
-        String classTimingsSql = "select job_class, count(*) as jobs, " + statistics("wait") + ", " + statistics("run") + " from "
-                + times + " group by job_class order by count(*) desc, job_class limit :max_classes";
+        long fromUs = Rollups.bucketStart(Times.toMicros(since), Rollups.MINUTE_S);
+        // The first whole hour at or after the minute holding since: before it minute rollups, from it hour rollups.
+        long firstHourUs = Math.floorDiv(fromUs + HOUR_US - 1, HOUR_US) * HOUR_US;
+        boolean hourCounts = bucketUs % HOUR_US == 0;
         return transactions.withHandle(handle -> {
-            List<EventCount> eventCounts = handle.createQuery(eventCountsSql)
-                    .bind("since_us", Times.toMicros(since))
-                    .map((rs, ctx) -> new EventCount(Times.fromMicros(rs.getLong("bucket") * bucketUs),
-                            JobStatus.fromWireName(rs.getString("status"), "status"), rs.getLong("n")))
-                    .list();
-            // No classes asked for: the scan of the jobs is not needed.
-            List<ClassTimings> classTimings = maxClasses == 0 ? List.of() : handle.createQuery(classTimingsSql)
-                    .bind("complete", JobStatus.COMPLETE.wireName())
-                    .bind("since_us", Times.toMicros(since))
-                    .bind("max_classes", maxClasses)
-                    .map((rs, ctx) -> {
-                        String jobClass = rs.getString("job_class");
-                        return new ClassTimings(jobClass == null ? "" : jobClass, JobRows.durationSummary(rs, "wait_"),
-                                JobRows.durationSummary(rs, "run_"));
-                    })
-                    .list();
-            return new Activity(eventCounts, classTimings);
+            // An hour row lies whole within one bucket only when the bucket is a whole number of hours.
+            TreeMap<String, EventCount> counts = new TreeMap<>();
+            addEventCounts(handle, Rollups.MINUTE_S, fromUs, hourCounts ? firstHourUs : Long.MAX_VALUE, bucketUs, counts);
+            if (hourCounts) {
+                addEventCounts(handle, Rollups.HOUR_S, firstHourUs, Long.MAX_VALUE, bucketUs, counts);
+            }
+            List<ClassTimings> timings = List.of();
+            // No classes asked for: the timings are not read.
+            if (maxClasses > 0) {
+                Map<String, DurationHistogram[]> histograms = new HashMap<>();
+                addTimings(handle, Rollups.MINUTE_S, fromUs, firstHourUs, histograms);
+                addTimings(handle, Rollups.HOUR_S, firstHourUs, Long.MAX_VALUE, histograms);
+                timings = classTimings(histograms, maxClasses);
+            }
+            return new Activity(List.copyOf(counts.values()), timings);
         });
     }
 
-    /** The count, mean, max and percentiles of {@code column}, as columns named after it ({@code wait_n}, ...). */
-    private static String statistics(String column) {
-        return "count(" + column + ") as " + column + "_n, avg(" + column + ") as " + column + "_mean_us, max(" + column + ") as "
-                + column + "_max_us, "
-                + "percentile_cont(0.5) within group (order by " + column + ") as " + column + "_p50_us, "
-                + "percentile_cont(0.95) within group (order by " + column + ") as " + column + "_p95_us, "
-                + "percentile_cont(0.99) within group (order by " + column + ") as " + column + "_p99_us";
+    /** Adds the events of the rollups of {@code spanS} in [fromUs, toUs) to {@code counts}, by bucket and status. */
+    private void addEventCounts(Handle handle, int spanS, long fromUs, long toUs, long bucketUs, TreeMap<String, EventCount> counts) {
+        if (fromUs >= toUs) {
+            return;
+        }
+        handle.createQuery("select bucket_us, status, sum(events) as n from " + eventRollups
+                        + " where span_s = :span_s and bucket_us >= :from_us and bucket_us < :to_us group by bucket_us, status")
+                .bind("span_s", spanS).bind("from_us", fromUs).bind("to_us", toUs)
+                .map((rs, ctx) -> {
+                    long start = Math.floorDiv(rs.getLong("bucket_us"), bucketUs) * bucketUs;
+                    String status = rs.getString("status");
+                    long n = rs.getLong("n");
+                    // Ordered as the Javadoc says: oldest bucket first (starts are positive and fixed-width), then status name.
+                    return counts.merge(String.format("%020d %s", start, status),
+                            new EventCount(Times.fromMicros(start), JobStatus.fromWireName(status, "status"), n),
+                            (a, b) -> new EventCount(a.bucketStart(), a.status(), a.count() + b.count()));
+                })
+                .list();
+    }
+
+    /** Adds the waits and runs of the rollups of {@code spanS} in [fromUs, toUs) to each class's two histograms. */
+    private void addTimings(Handle handle, int spanS, long fromUs, long toUs, Map<String, DurationHistogram[]> histograms) {
+        if (fromUs >= toUs) {
+            return;
+        }
+        handle.createQuery("select job_class, measured, duration_bucket, sum(jobs) as n, sum(total_us) as total_us, "
+                        + "min(min_us) as min_us, max(max_us) as max_us from " + timingRollups
+                        + " where span_s = :span_s and bucket_us >= :from_us and bucket_us < :to_us "
+                        + "group by job_class, measured, duration_bucket")
+                .bind("span_s", spanS).bind("from_us", fromUs).bind("to_us", toUs)
+                .map((rs, ctx) -> histograms.computeIfAbsent(rs.getString("job_class"),
+                                k -> new DurationHistogram[] {new DurationHistogram(), new DurationHistogram()})
+                        [Rollups.WAIT.equals(rs.getString("measured")) ? 0 : 1]
+                        .add(rs.getInt("duration_bucket"), rs.getLong("n"), rs.getLong("total_us"), rs.getLong("min_us"),
+                                rs.getLong("max_us")))
+                .list();
+    }
+
+    /** Each class's summaries, the class with the most waits or runs first, ties by name; at most {@code maxClasses}. */
+    private static List<ClassTimings> classTimings(Map<String, DurationHistogram[]> histograms, int maxClasses) {
+        List<ClassTimings> all = new ArrayList<>();
+        histograms.forEach((jobClass, pair) -> all.add(new ClassTimings(jobClass, pair[0].summary(), pair[1].summary())));
+        Comparator<ClassTimings> busiest = Comparator.comparingLong(t -> Math.max(t.waiting().count(), t.running().count()));
+        return all.stream()
+                .filter(t -> t.waiting().count() > 0 || t.running().count() > 0)
+                .sorted(busiest.reversed().thenComparing(ClassTimings::jobClass))
+                .limit(maxClasses)
+                .toList();
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -35,14 +36,21 @@ final class EventWriter {
     private final String events;
     private final String counts;
     private final String durations;
+    private final String eventRollups;
+    private final String timingRollups;
+    private final int rollupShards;
 
-    EventWriter(Transactions transactions, JobDeletions deletions, StoreSchema schema) {
+    /** @param rollupShards how many shards of the rollups a transaction picks its own from */
+    EventWriter(Transactions transactions, JobDeletions deletions, StoreSchema schema, int rollupShards) {
         this.transactions = transactions;
         this.deletions = deletions;
         this.jobs = schema.jobsTable();
         this.events = schema.eventsTable();
         this.counts = schema.countsTable();
         this.durations = schema.durationsTable();
+        this.eventRollups = schema.eventRollupsTable();
+        this.timingRollups = schema.timingRollupsTable();
+        this.rollupShards = rollupShards;
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#record}. */
@@ -52,8 +60,9 @@ final class EventWriter {
         }
         return transactions.inTransactionWithRetries(handle -> {
             Aggregates aggregates = new Aggregates();
-            List<RecordResult> results = applyEvents(handle, batch, receivedAt, aggregates);
-            aggregates.write(handle, counts, durations);
+            Rollups rollups = new Rollups();
+            List<RecordResult> results = applyEvents(handle, batch, receivedAt, aggregates, rollups);
+            writeAggregates(handle, aggregates, rollups);
             return results;
         });
     }
@@ -63,9 +72,11 @@ final class EventWriter {
      * order, so that concurrent batches cannot deadlock), read which events are recorded already, fold the events
      * in memory (in the given order within each job), then write the new events, new jobs and changed jobs as
      * JDBC batches. A concurrent transaction that created one of the same jobs first makes the insert fail with a
-     * unique violation, and the caller tries the whole transaction again.
+     * unique violation, and the caller tries the whole transaction again. Each event applied (duplicates are not) is
+     * told to {@code rollups} with its job as it left it.
      */
-    private List<RecordResult> applyEvents(Handle handle, List<JobEvent> batch, Instant receivedAt, Aggregates aggregates) {
+    private List<RecordResult> applyEvents(Handle handle, List<JobEvent> batch, Instant receivedAt, Aggregates aggregates,
+                                           Rollups rollups) {
         long receivedUs = Times.toMicros(receivedAt);
         List<String> ids = batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
         Map<String, Job> state = new HashMap<>();
@@ -98,6 +109,7 @@ final class EventWriter {
                     .bind("received_us", receivedUs).bind("error_class", event.errorClass())
                     .bind("error_message", event.errorMessage()).add();
             Job next = current == null ? Job.first(event, receivedAt) : current.apply(event, receivedAt);
+            rollups.applied(event, next, receivedUs);
             state.put(event.jobId(), next);
             changed.add(event.jobId());
             results[i] = new RecordResult(current == null ? RecordResult.Outcome.CREATED : RecordResult.Outcome.UPDATED, next);
@@ -133,6 +145,15 @@ final class EventWriter {
             updates.execute();
         }
         return List.of(results);
+    }
+
+    /**
+     * The last statements of a write: the rollups, then the aggregates, always in this order (and each in key order),
+     * so that two transactions never wait on each other's rows while holding what the other needs.
+     */
+    private void writeAggregates(Handle handle, Aggregates aggregates, Rollups rollups) {
+        rollups.write(handle, eventRollups, timingRollups, ThreadLocalRandom.current().nextInt(rollupShards));
+        aggregates.write(handle, counts, durations);
     }
 
     private static String eventKey(String jobId, long atUs, String status) {
@@ -186,12 +207,13 @@ final class EventWriter {
         return transactions.inTransactionWithRetries(handle -> {
             // The replacement may already have reported in (Sidekiq can start it before this commits).
             Aggregates aggregates = new Aggregates();
-            RecordResult result = applyEvents(handle, List.of(queued), receivedAt, aggregates).get(0);
+            Rollups rollups = new Rollups();
+            RecordResult result = applyEvents(handle, List.of(queued), receivedAt, aggregates, rollups).get(0);
             int restarts = original.restarts() + 1;
             handle.createUpdate("update " + jobs + " set restarts = :restarts, restarted_from = :restarted_from where job_id = :job_id")
                     .bind("restarts", restarts).bind("restarted_from", original.jobId()).bind("job_id", queued.jobId()).execute();
             deletions.deleteWithin(handle, original.jobId(), aggregates);
-            aggregates.write(handle, counts, durations);
+            writeAggregates(handle, aggregates, rollups);
             return new RecordResult(result.outcome(), result.job().withRestarts(restarts));
         });
     }

@@ -42,14 +42,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The work is split by concern, in classes of this package: {@code StoreSchemaMigrator} (the schema),
  * {@code Transactions} (how statements run and races are retried), {@code EventWriter} (events, progress and restarts),
- * {@code JobReads}, {@code DurationReads}, {@code JobDeletions}, {@code ActivityStatistics} and {@code LookMarks}; this class hands each
+ * {@code JobReads}, {@code DurationReads}, {@code JobDeletions}, {@code ActivityStatistics} (the overview, from the rollups
+ * that {@code Rollups} writes with the events), {@code RollupRetention} and {@code LookMarks}; this class hands each
  * call to its part.
  */
 public final class JdbiJobStore implements JobStore {
     /** Where the migrations live on the classpath: {@code common/} for every database, {@code postgresql/} for it alone. */
     public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
     /** The version of the newest migration: the schema this code reads and writes. */
-    public static final String SCHEMA_VERSION = "12";
+    public static final String SCHEMA_VERSION = "14";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiJobStore.class);
 
@@ -60,6 +61,7 @@ public final class JdbiJobStore implements JobStore {
     private final DurationReads durationReads;
     private final JobDeletions deletions;
     private final ActivityStatistics statistics;
+    private final RollupRetention rollupRetention;
     private final LookMarks lookMarks;
 
     private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose, Database database) {
@@ -67,10 +69,11 @@ public final class JdbiJobStore implements JobStore {
         this.database = database;
         Transactions transactions = new Transactions(jdbi, database);
         this.deletions = new JobDeletions(transactions, schema);
-        this.writer = new EventWriter(transactions, deletions, schema);
+        this.writer = new EventWriter(transactions, deletions, schema, database.postgres() ? Rollups.POSTGRES_SHARDS : 1);
         this.jobReads = new JobReads(transactions, schema, database);
         this.durationReads = new DurationReads(transactions, schema);
         this.statistics = new ActivityStatistics(transactions, schema);
+        this.rollupRetention = new RollupRetention(transactions, schema);
         this.lookMarks = new LookMarks(transactions, schema, database);
     }
 
@@ -164,6 +167,11 @@ public final class JdbiJobStore implements JobStore {
     @Override
     public Activity activity(Instant since, Duration bucket, int maxClasses) {
         return statistics.activity(since, bucket, maxClasses);
+    }
+
+    @Override
+    public long pruneRollups(Instant before) {
+        return rollupRetention.prune(before);
     }
 
     /**

@@ -1,8 +1,9 @@
 /**
  * The {@link org.sidekiqsupervisor.store.JobStore} on a relational database through JDBI: an H2 file (the default)
  * or PostgreSQL, shared safely by several supervisor processes. An append-only table of events and one current row
- * per job are written in the same transaction, with the counts by status and the duration buckets kept beside them,
- * so that "jobs whose status is X, newest first", counts and duration summaries are index reads, not scans.
+ * per job are written in the same transaction, with the counts by status, the duration buckets and the overview's
+ * rollups (events, waits and runs per minute and per hour) kept beside them, so that "jobs whose status is X, newest
+ * first", counts, duration summaries and the overview are index reads, not scans.
  *
  * <p>The schema is created and upgraded by Flyway with the supervisor's own history table and migration locations
  * (SQL under {@code migration/common} and {@code migration/postgresql} in this package's resources, plus Java

@@ -17,7 +17,8 @@ import org.sidekiqsupervisor.InvalidInputException;
 public record Range(String name, String label, Duration length, Duration bucket) {
     /** Every range, shortest first, in the order the range pickers list them. */
     public static final List<Range> ALL = List.of(
-            new Range("15m", "last 15 minutes", Duration.ofMinutes(15), Duration.ofSeconds(15)),
+            // A bar is a whole number of minutes: the overview reads rollups kept per minute and per hour.
+            new Range("15m", "last 15 minutes", Duration.ofMinutes(15), Duration.ofMinutes(1)),
             new Range("1h", "last hour", Duration.ofHours(1), Duration.ofMinutes(1)),
             new Range("24h", "last 24 hours", Duration.ofHours(24), Duration.ofMinutes(15)),
             new Range("7d", "last 7 days", Duration.ofDays(7), Duration.ofHours(2)),
