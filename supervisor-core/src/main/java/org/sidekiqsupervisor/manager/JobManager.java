@@ -31,6 +31,7 @@ import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
 import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
 import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
 import org.sidekiqsupervisor.sidekiq.SidekiqState;
+import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import org.sidekiqsupervisor.store.JobStore;
 
 /**
@@ -266,6 +267,24 @@ public final class JobManager {
     public SidekiqState sidekiqState() {
         queries.requireLostJobs("Sidekiq's state");
         return redis.state();
+    }
+
+    /**
+     * Sidekiq's Redis, for reading its jobs page by page and acting on them as its Web UI does.
+     *
+     * @param what what needs it, for the error
+     * @throws SidekiqNotConfiguredException when no Redis is configured
+     */
+    public SidekiqRedis sidekiqRedis(String what) {
+        if (redis == null) {
+            throw new SidekiqNotConfiguredException(what);
+        }
+        return redis;
+    }
+
+    /** The format the actions write in: the version live processes announce, else the configured one. */
+    public SidekiqVersion sidekiqWriteVersion() {
+        return sidekiqRedis("acting on Sidekiq's jobs").announcedVersion().orElse(settings.version());
     }
 
     private Stream<Job> jobsWith(JobStatus status, String filter) {
