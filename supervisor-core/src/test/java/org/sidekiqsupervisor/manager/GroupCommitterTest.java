@@ -76,6 +76,10 @@ class GroupCommitterTest {
         @Override public Activity activity(Instant since, java.time.Duration bucket, int maxClasses) {
             return real.activity(since, bucket, maxClasses);
         }
+        @Override public org.sidekiqsupervisor.model.AuditEntry recordAudit(org.sidekiqsupervisor.model.AuditEntry entry) {
+            return real.recordAudit(entry);
+        }
+        @Override public List<org.sidekiqsupervisor.model.AuditEntry> audit(int limit, Long beforeId) { return real.audit(limit, beforeId); }
         @Override public void close() { real.close(); }
     }
 
