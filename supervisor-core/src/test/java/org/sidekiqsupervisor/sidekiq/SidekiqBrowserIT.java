@@ -76,12 +76,14 @@ class SidekiqBrowserIT {
     }
 
     @ParameterizedTest(name = "Sidekiq {0}")
-    @ValueSource(ints = {7})
+    @ValueSource(ints = {6, 7, 8})
     void a_filter_reads_a_bounded_number_of_entries_per_page_and_a_cursor_goes_on(int version) {
         try (FakeSidekiq sidekiq = new FakeSidekiq(server, version); Pipeline pipeline = sidekiq.redis().pipelined()) {
             for (int i = 0; i < SidekiqBrowser.SCAN_BOUND + 1500; i++) {
                 // Many entries share a score, so that positions are kept within a score too.
-                pipeline.zadd("retry", 1795887460.0 + i / 700, FakeSidekiq.job((i % 1000 == 7 ? "needle" : "hay") + i, "default"));
+                String jid = (i % 1000 == 7 ? "needle" : "hay") + i;
+                pipeline.zadd("retry", 1795887460.0 + i / 700, version == 7 ? FakeSidekiq.job(jid, "default")
+                        : sidekiq.failedJob(jid, "default", 1));
             }
             pipeline.sync();
             List<String> found = new ArrayList<>();
