@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.sidekiqsupervisor.alerts.AlertSettings;
 import org.sidekiqsupervisor.alerts.Alerter;
+import org.sidekiqsupervisor.model.AuditEntry;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationQuery;
@@ -31,6 +32,7 @@ import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
 import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
 import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
 import org.sidekiqsupervisor.sidekiq.SidekiqState;
+import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import org.sidekiqsupervisor.store.JobStore;
 
 /**
@@ -45,6 +47,7 @@ import org.sidekiqsupervisor.store.JobStore;
  * <p>Thread-safe. Obtain one from {@link org.sidekiqsupervisor.Supervisor#jobManager()}.
  */
 public final class JobManager {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobManager.class);
     /** Page size of the streams. */
     static final int STREAM_PAGE = 500;
 
@@ -219,6 +222,40 @@ public final class JobManager {
     }
 
     /**
+     * {@link #restart(RestartRequest)}, recorded in the audit log as {@code jobs.restart} by {@code actor} (a run of
+     * the watchdog only when it restarted something).
+     */
+    public RestartResult restart(RestartRequest request, String actor) {
+        RestartResult result = restart(request);
+        if (!"watchdog".equals(actor) || !result.restarted().isEmpty()) {
+            audit(actor, "jobs.restart", "jobs", result.restarted().stream().map(RestartResult.Restarted::jobId).toList(),
+                    result.restarted().size(), result.dryRun());
+        }
+        return result;
+    }
+
+    /**
+     * Records an action in the audit log, now. An action already done is not undone when the store fails: the failure
+     * is logged instead, so that a client retrying does not act twice.
+     */
+    public void audit(String actor, String action, String target, List<String> jids, long count, boolean dryRun) {
+        try {
+            store.recordAudit(AuditEntry.of(clock.instant(), actor, action, target, jids, count, dryRun));
+        } catch (RuntimeException e) {
+            LOG.error("the audit log did not record {} by {} on {} ({} jobs): {}", action, actor, target, count, e.getMessage());
+        }
+    }
+
+    /**
+     * A page of the audit log, newest first.
+     *
+     * @param beforeId the last id of the previous page, or null
+     */
+    public List<AuditEntry> auditLog(int limit, Long beforeId) {
+        return store.audit(limit, beforeId);
+    }
+
+    /**
      * One complete look at Sidekiq (contract 5b), recorded in the store: the queued and started jobs it finds nowhere are
      * missing, those missing long enough become lost (and are alerted, once however many supervisors share the store),
      * and restart claims a supervisor left behind (it died, or its store failed, part-way through a restart) are
@@ -266,6 +303,24 @@ public final class JobManager {
     public SidekiqState sidekiqState() {
         queries.requireLostJobs("Sidekiq's state");
         return redis.state();
+    }
+
+    /**
+     * Sidekiq's Redis, for reading its jobs page by page and acting on them as its Web UI does.
+     *
+     * @param what what needs it, for the error
+     * @throws SidekiqNotConfiguredException when no Redis is configured
+     */
+    public SidekiqRedis sidekiqRedis(String what) {
+        if (redis == null) {
+            throw new SidekiqNotConfiguredException(what);
+        }
+        return redis;
+    }
+
+    /** The format the actions write in: the version live processes announce, else the configured one. */
+    public SidekiqVersion sidekiqWriteVersion() {
+        return sidekiqRedis("acting on Sidekiq's jobs").announcedVersion().orElse(settings.version());
     }
 
     private Stream<Job> jobsWith(JobStatus status, String filter) {

@@ -53,7 +53,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
         });
         if (watchdogInterval != null) {
             every(watchdogInterval, watchdogInterval, "watchdog could not check for lost jobs", () -> {
-                RestartResult result = jobs.restart(RestartRequest.lost(null));
+                RestartResult result = jobs.restart(RestartRequest.lost(null), "watchdog");
                 if (!result.restarted().isEmpty() || result.error() != null) {
                     LOG.info("watchdog restarted {} lost job(s){}", result.restarted().size(),
                             result.error() == null ? "" : "; stopped: " + result.error());

@@ -46,6 +46,8 @@ public final class SidekiqRedis implements AutoCloseable {
     private final String description;
     private final Clock clock;
     private final SidekiqLook look;
+    private final SidekiqBrowser browser;
+    private final SidekiqActions actions;
 
     /**
      * Connects to {@code redis://[:password@]host[:port][/db]} or {@code rediss://...}.
@@ -78,6 +80,18 @@ public final class SidekiqRedis implements AutoCloseable {
         description = describe(url);
         this.clock = clock;
         this.look = new SidekiqLook(this::withRedis, clock);
+        this.browser = new SidekiqBrowser(this::withRedis, SidekiqBrowser.CHUNK, SidekiqBrowser.SCAN_BOUND);
+        this.actions = new SidekiqActions(this::withRedis, browser, clock, SidekiqBrowser.CHUNK);
+    }
+
+    /** Sidekiq's jobs a page at a time, and its live processes with their running jobs. */
+    public SidekiqBrowser browser() {
+        return browser;
+    }
+
+    /** The actions of Sidekiq's Web UI on its jobs and processes. */
+    public SidekiqActions actions() {
+        return actions;
     }
 
     /** The URL without its password, for logs. */
@@ -195,7 +209,7 @@ public final class SidekiqRedis implements AutoCloseable {
         }
     }
 
-    private <T> T withRedis(Function<Jedis, T> work) {
+    <T> T withRedis(Function<Jedis, T> work) {
         try (Jedis redis = pool.getResource()) {
             return work.apply(redis);
         } catch (JedisException e) {

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import org.sidekiqsupervisor.model.Activity;
+import org.sidekiqsupervisor.model.AuditEntry;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationQuery;
@@ -224,6 +225,24 @@ public interface JobStore extends AutoCloseable {
      * @return how many time buckets (minutes and hours) it forgot
      */
     long pruneRollups(Instant before);
+
+    /**
+     * Appends an entry to the audit log in its own transaction. The stored actor and action are cut to 255 and 64
+     * characters, the target to 1000.
+     *
+     * @param entry the entry; its {@link AuditEntry#id()} is ignored
+     * @return the entry as stored, with its id: greater than that of every entry recorded before it in this store
+     */
+    AuditEntry recordAudit(AuditEntry entry);
+
+    /**
+     * A page of the audit log, newest first (descending {@link AuditEntry#id()}).
+     *
+     * @param limit    the most entries, at least 1
+     * @param beforeId only entries with a smaller id (the last id of the previous page), or null from the newest
+     * @return the entries, each with its jids in the order recorded
+     */
+    List<AuditEntry> audit(int limit, Long beforeId);
 
     /**
      * How many batches of events are best written at once (the group committer runs this many writers): 1 where the

@@ -77,6 +77,10 @@ class GroupCommitterTest {
             return real.activity(since, bucket, maxClasses);
         }
         @Override public long pruneRollups(Instant before) { return real.pruneRollups(before); }
+        @Override public org.sidekiqsupervisor.model.AuditEntry recordAudit(org.sidekiqsupervisor.model.AuditEntry entry) {
+            return real.recordAudit(entry);
+        }
+        @Override public List<org.sidekiqsupervisor.model.AuditEntry> audit(int limit, Long beforeId) { return real.audit(limit, beforeId); }
         @Override public void close() { real.close(); }
     }
 

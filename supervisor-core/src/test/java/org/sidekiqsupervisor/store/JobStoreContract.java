@@ -940,4 +940,33 @@ public abstract class JobStoreContract {
     private List<String> ids(JobQuery query) {
         return store.query(query).jobs().stream().map(Job::jobId).toList();
     }
+
+    @Test
+    void the_audit_log_keeps_each_entry_and_pages_newest_first() {
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            many.add("jid" + i);
+        }
+        org.sidekiqsupervisor.model.AuditEntry first = store.recordAudit(org.sidekiqsupervisor.model.AuditEntry.of(
+                RECEIVED, "token", "retries.retry", "retries", many, 150, false));
+        assertThat(first.jids()).as("bounded").hasSize(org.sidekiqsupervisor.model.AuditEntry.MAX_JIDS).startsWith("jid0");
+        store.recordAudit(org.sidekiqsupervisor.model.AuditEntry.of(RECEIVED.plusSeconds(1), "watchdog", "jobs.restart", "jobs",
+                List.of(), 0, true));
+        org.sidekiqsupervisor.model.AuditEntry third = store.recordAudit(org.sidekiqsupervisor.model.AuditEntry.of(
+                RECEIVED.plusSeconds(2), "alice", "queue.clear", "queue:default", List.of("a"), 1, false));
+        assertThat(third.id()).isGreaterThan(first.id());
+        List<org.sidekiqsupervisor.model.AuditEntry> page = store.audit(2, null);
+        assertThat(page).extracting(org.sidekiqsupervisor.model.AuditEntry::actor).containsExactly("alice", "watchdog");
+        assertThat(page.get(0)).isEqualTo(third);
+        assertThat(page.get(1).jids()).isEmpty();
+        assertThat(page.get(1).dryRun()).isTrue();
+        List<org.sidekiqsupervisor.model.AuditEntry> next = store.audit(2, page.get(1).id());
+        assertThat(next).singleElement().satisfies(entry -> {
+            assertThat(entry.jids()).isEqualTo(first.jids());
+            assertThat(entry.count()).isEqualTo(150);
+            assertThat(entry.at()).isEqualTo(RECEIVED);
+            assertThat(entry.action()).isEqualTo("retries.retry");
+            assertThat(entry.target()).isEqualTo("retries");
+        });
+    }
 }

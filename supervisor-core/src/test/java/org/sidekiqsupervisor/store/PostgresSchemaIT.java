@@ -72,7 +72,7 @@ class PostgresSchemaIT {
             List<String> tables = jdbi.withHandle(handle -> handle.createQuery(
                     "select table_name from information_schema.tables where table_schema = 'public' order by table_name")
                     .mapTo(String.class).list());
-            assertThat(tables).containsExactly("flyway_schema_history", "ops_sup_event_rollups", "ops_sup_job_counts",
+            assertThat(tables).containsExactly("flyway_schema_history", "ops_sup_audit", "ops_sup_event_rollups", "ops_sup_job_counts",
                     "ops_sup_job_durations", "ops_sup_job_events", "ops_sup_jobs", "ops_sup_schema_history", "ops_sup_timing_rollups",
                     "orders");
             // The host's own Flyway still sees exactly its own history, and is satisfied.

@@ -69,6 +69,40 @@ public final class FakeSidekiq implements AutoCloseable {
         redis.zadd(set, 1795887460.0, job(jid, "default"));
     }
 
+    /**
+     * A failed job as Sidekiq's retry logic writes it into {@code retry} or {@code dead} for this version: times in
+     * float seconds (6.x, 7.x) or integer milliseconds (8.x), the backtrace deflated and Base64-encoded.
+     */
+    public String failedJob(String jid, String queue, int retryCount) {
+        String created = version == 8 ? "1795887450100" : "1795887450.1";
+        String failed = version == 8 ? "1795887451300" : "1795887451.3";
+        return "{\"retry\":true,\"queue\":\"" + queue + "\",\"args\":[1,\"bob\"],\"class\":\"FlakyJob\",\"jid\":\"" + jid
+                + "\",\"created_at\":" + created + ",\"enqueued_at\":" + created + ",\"error_message\":\"boom\","
+                + "\"error_class\":\"RuntimeError\",\"failed_at\":" + failed + ",\"retry_count\":" + retryCount
+                + ",\"error_backtrace\":\"" + backtrace("app.rb:1:in `perform'", "lib.rb:2") + "\"}";
+    }
+
+    /** Lines as Sidekiq stores a backtrace: the JSON array, zlib-deflated, then Base64. */
+    public static String backtrace(String... lines) {
+        StringBuilder json = new StringBuilder("[");
+        for (String line : lines) {
+            json.append(json.length() > 1 ? "," : "").append(quoted(line));
+        }
+        byte[] bytes = json.append(']').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(bytes);
+        deflater.finish();
+        byte[] out = new byte[bytes.length + 64];
+        int n = deflater.deflate(out);
+        deflater.end();
+        return java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(out, n));
+    }
+
+    /** Adds an entry to a sorted set with this score. */
+    public void inSet(String set, double score, String entry) {
+        redis.zadd(set, score, entry);
+    }
+
     private static String quoted(String json) {
         return "\"" + json.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }

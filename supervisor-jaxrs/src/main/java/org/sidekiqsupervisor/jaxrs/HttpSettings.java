@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param dashboardLogin what the dashboard's HTTP Basic sign-in accepts, or null when it is open
  * @param maxBodyBytes   the largest request body read, in bytes (at least 1024)
  * @param noopEndpoint   whether the benchmark's baseline endpoints ({@code /api/v1/noop/...}) are served
+ * @param readOnly       whether every action on Sidekiq's jobs and processes is refused (403)
  */
-public record HttpSettings(String apiToken, DashboardLogin dashboardLogin, long maxBodyBytes, boolean noopEndpoint) {
+public record HttpSettings(String apiToken, DashboardLogin dashboardLogin, long maxBodyBytes, boolean noopEndpoint,
+                           boolean readOnly) {
     /** The default limit on a request body, in bytes (1 MiB). */
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     /** An open API and dashboard, bodies up to 1 MiB, no no-op endpoints. */
@@ -58,6 +60,7 @@ public record HttpSettings(String apiToken, DashboardLogin dashboardLogin, long 
         private String dashboardPassword;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private boolean noopEndpoint;
+        private boolean readOnly;
 
         private Builder() {
         }
@@ -91,6 +94,12 @@ public record HttpSettings(String apiToken, DashboardLogin dashboardLogin, long 
             return this;
         }
 
+        /** Refuse every action on Sidekiq's jobs and processes with 403 ({@code --read-only}); default off. */
+        public Builder readOnly(boolean value) {
+            readOnly = value;
+            return this;
+        }
+
         /**
          * The settings.
          *
@@ -101,7 +110,7 @@ public record HttpSettings(String apiToken, DashboardLogin dashboardLogin, long 
             DashboardLogin login = dashboardPassword != null && !dashboardPassword.isEmpty()
                     ? new DashboardLogin(dashboardUser, dashboardPassword)
                     : token == null ? null : new DashboardLogin(null, token);
-            return new HttpSettings(token, login, maxBodyBytes, noopEndpoint);
+            return new HttpSettings(token, login, maxBodyBytes, noopEndpoint, readOnly);
         }
     }
 }

@@ -91,16 +91,9 @@ public final class JobsResource {
                 integer(EventFields.scalar(fields, "limit"), "limit", RestartRequest.DEFAULT_LIMIT),
                 EventFields.text(fields, "job_class"), EventFields.text(fields, "queue"), EventFields.text(fields, "job_id"),
                 bool(EventFields.scalar(fields, "force"), "force"));
-        RestartResult result = manager.restart(request);
+        RestartResult result = manager.restart(request, "token");
         // Stopped part-way by Redis or the store: what was done is listed, and the status says to retry.
         return Responses.json(result.error() == null ? 200 : 503, JsonViews.restart(result)).build();
-    }
-
-    /** {@code GET /api/v1/sidekiq}: Sidekiq's live state. */
-    @GET
-    @Path("sidekiq")
-    public Response sidekiq() {
-        return Responses.json(200, JsonViews.sidekiq(manager.sidekiqState())).build();
     }
 
     private static int integer(String text, String field, int absent) {

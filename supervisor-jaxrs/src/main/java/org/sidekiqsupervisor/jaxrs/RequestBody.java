@@ -30,10 +30,16 @@ public final class RequestBody {
 
     private final Map<String, Object> fields;
     private final JsonNode json;
+    private final byte[] raw;
 
     private RequestBody(Map<String, Object> fields, JsonNode json) {
+        this(fields, json, null);
+    }
+
+    private RequestBody(Map<String, Object> fields, JsonNode json, byte[] raw) {
         this.fields = fields;
         this.json = json;
+        this.raw = raw;
     }
 
     /** The body's fields by name: {@code String} for form bodies, {@link JsonNode} for JSON objects. */
@@ -66,7 +72,7 @@ public final class RequestBody {
         if (type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
             return parseJson(bytes);
         }
-        return new RequestBody(parseForm(bytes), null);
+        return new RequestBody(parseForm(bytes), null, bytes);
     }
 
     private static MediaType mediaType(String header, boolean allowForm) {
@@ -151,9 +157,41 @@ public final class RequestBody {
         return fields;
     }
 
+    /**
+     * Every value given for a field, in order: each value of a repeated form field, each element of a JSON array
+     * (or the one JSON value); empty when absent.
+     */
+    java.util.List<String> values(String name) {
+        java.util.List<String> values = new java.util.ArrayList<>();
+        if (json == null) {
+            if (raw != null) {
+                parseForm(raw, (key, value) -> {
+                    if (key.equals(name)) {
+                        values.add(value);
+                    }
+                });
+            }
+            return values;
+        }
+        Object value = fields.get(name);
+        if (value instanceof JsonNode node) {
+            if (node.isArray()) {
+                node.forEach(element -> values.add(element.isValueNode() ? element.asText() : element.toString()));
+            } else {
+                values.add(node.isValueNode() ? node.asText() : node.toString());
+            }
+        }
+        return values;
+    }
+
     /** Decodes {@code application/x-www-form-urlencoded}; the first value of a repeated name wins. */
     static Map<String, Object> parseForm(byte[] bytes) {
         Map<String, Object> fields = new LinkedHashMap<>();
+        parseForm(bytes, fields::putIfAbsent);
+        return fields;
+    }
+
+    private static void parseForm(byte[] bytes, java.util.function.BiConsumer<String, String> sink) {
         int start = 0;
         while (start <= bytes.length) {
             int end = indexOf(bytes, (byte) '&', start);
@@ -162,11 +200,10 @@ public final class RequestBody {
                 int nameEnd = equals >= 0 && equals < end ? equals : end;
                 String name = decode(bytes, start, nameEnd);
                 String value = nameEnd < end ? decode(bytes, nameEnd + 1, end) : "";
-                fields.putIfAbsent(name, value);
+                sink.accept(name, value);
             }
             start = end + 1;
         }
-        return fields;
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {

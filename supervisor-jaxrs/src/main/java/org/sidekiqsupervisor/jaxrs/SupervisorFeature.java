@@ -38,6 +38,8 @@ public final class SupervisorFeature implements Feature {
     public boolean configure(FeatureContext context) {
         context.register(new EventsResource(supervisor.jobManager(), settings.maxBodyBytes()));
         context.register(new JobsResource(supervisor.jobManager(), settings.maxBodyBytes()));
+        context.register(new SidekiqResource(supervisor.jobManager(), settings.maxBodyBytes(), settings.readOnly()));
+        context.register(new AuditResource(supervisor.jobManager()));
         context.register(new HealthResource(supervisor.jobManager()));
         context.register(new OpenApiResource());
         context.register(new MetricsResource(supervisor.meterRegistry()));

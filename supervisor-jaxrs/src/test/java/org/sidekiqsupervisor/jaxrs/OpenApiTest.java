@@ -20,7 +20,7 @@ import org.sidekiqsupervisor.jaxrs.TestServer.Reply;
  */
 class OpenApiTest {
     private static final List<Class<?>> API_RESOURCES = List.of(EventsResource.class, JobsResource.class, HealthResource.class,
-            OpenApiResource.class, MetricsResource.class);
+            OpenApiResource.class, MetricsResource.class, SidekiqResource.class, AuditResource.class);
     private TestServer server;
     private JsonNode document;
 

@@ -88,7 +88,7 @@ final class RestartCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Supervisor supervisor = Console.open(database, sidekiq)) {
-            RestartResult result = dryRun ? supervisor.jobManager().restart(request) : inRounds(supervisor, request, err);
+            RestartResult result = dryRun ? supervisor.jobManager().restart(request, "console") : inRounds(supervisor, request, err);
             if (json) {
                 out.println(JsonViews.restart(result).toString());
             } else {
@@ -106,7 +106,8 @@ final class RestartCommand implements Callable<Integer> {
         while (true) {
             int round = Math.min(ROUND, request.limit() - restarted.size());
             RestartResult result = supervisor.jobManager().restart(new RestartRequest(request.filter(), request.scope(),
-                    request.olderThan(), false, round, request.jobClass(), request.queue(), request.jobId(), request.force()));
+                    request.olderThan(), false, round, request.jobClass(), request.queue(), request.jobId(), request.force()),
+                    "console");
             restarted.addAll(result.restarted());
             // Every round looks at the jobs left alone before again: list each once.
             result.skipped().forEach(s -> skipped.put(s.jobId(), s));

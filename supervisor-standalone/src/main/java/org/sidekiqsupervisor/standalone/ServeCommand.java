@@ -86,6 +86,10 @@ final class ServeCommand implements Callable<Integer> {
                     + "one (env SUPERVISOR_WORKER_THREADS; default: ${DEFAULT-VALUE})")
     int workerThreads;
 
+    @Option(names = "--read-only", defaultValue = "${env:SUPERVISOR_READ_ONLY:-false}",
+            description = "refuse every action on Sidekiq's jobs and processes (403); env SUPERVISOR_READ_ONLY")
+    boolean readOnly;
+
     @Option(names = "--noop-endpoint", hidden = true,
             description = "serve /api/v1/noop/...: the ingest endpoints without the store, the benchmark's baseline")
     boolean noopEndpoint;
@@ -177,7 +181,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--look-interval must be zero (off) or more seconds (got " + lookIntervalSeconds + ")");
         }
         HttpSettings http = HttpSettings.builder().apiToken(apiToken).dashboardLogin(dashboardUser, dashboardPassword)
-                .maxBodyBytes(maxBodyBytes).noopEndpoint(noopEndpoint).build();
+                .maxBodyBytes(maxBodyBytes).noopEndpoint(noopEndpoint).readOnly(readOnly).build();
         Supervisor supervisor = sidekiq.applyTo(database.applyTo(Supervisor.builder()))
                 .watchdogInterval(watchdogSeconds == 0 ? null : Duration.ofSeconds(watchdogSeconds))
                 .lookInterval(Duration.ofSeconds(lookIntervalSeconds))

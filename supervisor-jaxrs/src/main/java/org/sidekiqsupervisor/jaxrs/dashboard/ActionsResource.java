@@ -55,7 +55,7 @@ public final class ActionsResource {
                                @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
         return forms.posted(request, body, type, length, form -> renderer.render(uri, request, "Restart", "restarted", false, () -> {
             RestartRequest one = new RestartRequest(null, RestartRequest.Scope.LOST, null, false, 1).onlyJob(jobId);
-            return RestartPage.of(manager.restart(one), null);
+            return RestartPage.of(manager.restart(one, actor(request)), null);
         }));
     }
 
@@ -77,8 +77,26 @@ public final class ActionsResource {
         return forms.posted(request, body, type, length, form -> {
             Filters filters = Filters.posted(form, "lost");
             return renderer.render(uri, request, "Restart lost jobs", "restarted", false,
-                    () -> RestartPage.of(manager.restart(restartRequest(filters, false)), filters));
+                    () -> RestartPage.of(manager.restart(restartRequest(filters, false), actor(request)), filters));
         });
+    }
+
+    /** Who the audit log names: the HTTP Basic user signed in to the dashboard, else {@code dashboard}. */
+    static String actor(ContainerRequestContext request) {
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                if (colon > 0) {
+                    return decoded.substring(0, colon);
+                }
+            } catch (IllegalArgumentException e) {
+                // not Base64: no user to name
+            }
+        }
+        return "dashboard";
     }
 
     private static RestartRequest restartRequest(Filters filters, boolean dryRun) {
