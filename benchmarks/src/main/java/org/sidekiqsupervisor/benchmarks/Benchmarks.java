@@ -61,10 +61,10 @@ public final class Benchmarks implements Callable<Integer> {
             description = "backlog: measured requests per figure, the median printed (default ${DEFAULT-VALUE})")
     int backlogRequests;
 
-    @Option(names = "--backlog-report", defaultValue = "true", negatable = true,
-            description = "backlog: afterwards, report the backlog's queued jobs to the supervisor and time its looks over a store "
-                    + "that knows them (slow: the batch endpoint at that store size; --no-backlog-report skips it)")
-    boolean backlogReport;
+    @Option(names = "--no-backlog-report",
+            description = "backlog: skip the last part, which reports the backlog's queued jobs to the supervisor and times its "
+                    + "looks over a store that knows them (slow: the batch endpoint at that store size)")
+    boolean skipBacklogReport;
 
     @Option(names = "--dashboard-seconds", defaultValue = "60",
             description = "backlog: how long the overview is polled every 5 s in each phase (default ${DEFAULT-VALUE})")
@@ -131,6 +131,6 @@ public final class Benchmarks implements Callable<Integer> {
 
     private void runBacklog() throws Exception {
         new BacklogBenchmark(new SidekiqBacklog.Sizes(backlogQueued, backlogRetries, backlogDead), backlogRequests,
-                Duration.ofSeconds(dashboardSeconds), Duration.ofSeconds(5), System.out, backlogReport).run();
+                Duration.ofSeconds(dashboardSeconds), Duration.ofSeconds(5), System.out, !skipBacklogReport).run();
     }
 }

@@ -27,8 +27,14 @@ import redis.clients.jedis.resps.ScanResult;
  * rare, narrow window) is missed by one look; contract 5b asks for two looks apart before a job is lost.
  */
 final class SidekiqLook {
-    /** How many entries one command reads. */
-    static final int CHUNK = 1000;
+    /**
+     * How many entries one command reads. A script over 1,000 entries took 10-19 ms in Redis on a busy 2-core machine
+     * (the backlog benchmark's SLOWLOG), whatever its depth in the list; a hundred keeps each well under the 10 ms that
+     * SLOWLOG watches for, at the cost of more round trips (about 11,000 a look over a million jobs, paced anyway).
+     */
+    static final int CHUNK = 100;
+    /** How many entries at each end of a job's queue a recheck reads: where a job put back on it is. */
+    static final int RECHECK_WINDOW = 1000;
     /** super_fetch's private lists: {@code queue:sq|IDENTITY|NAME} (Pro 4 and later), {@code queue:sq_IDENTITY_NAME} (3.x). */
     static final String SUPER_FETCH_LISTS = "queue:sq[|_]*";
 
@@ -86,7 +92,7 @@ final class SidekiqLook {
 
     /**
      * Where these jobs are now, read without reading whole queues: the running work, super_fetch's lists, the three
-     * sets, and the first and last {@value #CHUNK} entries of each job's queue (where a job put back by a Sidekiq that
+     * sets, and the first and last {@value #RECHECK_WINDOW} entries of each job's queue (where a job put back by a Sidekiq that
      * came back is: Sidekiq pushes at the head, and its shutdown puts unfinished jobs back at the tail). Meant for jobs
      * the looks found missing: a job deep inside a long queue was found there by the looks.
      *
@@ -108,7 +114,10 @@ final class SidekiqLook {
         chunks("schedule", true, jid -> mark.accept(jid, JobLocation.SCHEDULED), unpaced);
         chunks("dead", true, jid -> mark.accept(jid, JobLocation.DEAD), unpaced);
         for (String queue : new TreeSet<>(queueByJid.values())) {
-            for (long from : new long[] {0, -CHUNK}) {
+            for (long from = 0; from < RECHECK_WINDOW; from += CHUNK) {
+                chunk("queue:" + queue, false, from, from + CHUNK - 1, jid -> mark.accept(jid, JobLocation.QUEUED));
+            }
+            for (long from = -RECHECK_WINDOW; from < 0; from += CHUNK) {
                 chunk("queue:" + queue, false, from, from + CHUNK - 1, jid -> mark.accept(jid, JobLocation.QUEUED));
             }
         }
@@ -144,7 +153,7 @@ final class SidekiqLook {
     private List<String> superFetchLists() {
         List<String> lists = new ArrayList<>();
         redis.apply(jedis -> {
-            ScanParams params = new ScanParams().match(SUPER_FETCH_LISTS).count(CHUNK);
+            ScanParams params = new ScanParams().match(SUPER_FETCH_LISTS).count(RECHECK_WINDOW);
             String cursor = ScanParams.SCAN_POINTER_START;
             do {
                 ScanResult<String> page = jedis.scan(cursor, params);

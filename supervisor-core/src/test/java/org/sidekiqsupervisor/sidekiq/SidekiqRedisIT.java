@@ -140,16 +140,16 @@ class SidekiqRedisIT {
     void a_recheck_finds_a_job_at_either_end_of_a_long_queue_without_reading_its_middle() {
         try (FakeSidekiq sidekiq = new FakeSidekiq(server, 7)) {
             sidekiq.enqueued("at-the-tail", "default");
-            for (int i = 0; i < SidekiqLook.CHUNK * 3; i++) {
+            for (int i = 0; i < SidekiqLook.RECHECK_WINDOW * 3; i++) {
                 sidekiq.enqueued("filler" + i, "default");
             }
             sidekiq.enqueued("at-the-head", "default");
             Map<String, String> queues = Map.of("at-the-tail", "default", "at-the-head", "default",
-                    "filler" + SidekiqLook.CHUNK * 3 / 2, "default");
+                    "filler" + SidekiqLook.RECHECK_WINDOW * 3 / 2, "default");
             assertThat(redis.recheck(queues)).containsEntry("at-the-tail", JobLocation.QUEUED)
                     .containsEntry("at-the-head", JobLocation.QUEUED)
                     // Deep inside: the looks found it there; a recheck reads only where a job put back would be.
-                    .containsEntry("filler" + SidekiqLook.CHUNK * 3 / 2, JobLocation.NOWHERE);
+                    .containsEntry("filler" + SidekiqLook.RECHECK_WINDOW * 3 / 2, JobLocation.NOWHERE);
         }
     }
 
