@@ -47,8 +47,10 @@ final class BacklogReport {
                     kb(before.bytesPerRequest()) + " / " + kb(after.bytesPerRequest()),
                     before.errors() + after.errors() == 0 ? "" : "  (" + before.errors() + " / " + after.errors() + " failed answers)");
         }
-        out.printf("(Redis cmds and KB: what the supervisor asked and read per request, no backlog / backlog; lost jobs listed as "
-                + "lost before measuring: %d / %d of %d)%n", empty.lostListed(), backlog.lostListed(), BacklogBenchmark.LOST);
+        out.printf("(Redis cmds and KB: what the supervisor asked and read while the requests ran, divided by their number, no "
+                + "backlog / backlog: its background looks at Sidekiq included; of the requests only the overview reads Redis, Sidekiq's "
+                + "live state (sizes, latencies, processes); lost jobs listed "
+                + "as lost before measuring: %d / %d of %d)%n", empty.lostListed(), backlog.lostListed(), BacklogBenchmark.LOST);
 
         Dashboard quiet = empty.dashboard();
         Dashboard busy = backlog.dashboard();
