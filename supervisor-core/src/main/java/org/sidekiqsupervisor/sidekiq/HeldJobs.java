@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * Every job one complete look found somewhere in Sidekiq (contract 5b): running in a live process, in a super_fetch
  * private list, in a queue, or in the retry, schedule or dead set. Kept as sorted 64-bit fingerprints of the jids,
- * 8 bytes a job (a million jobs in 8 MB): two jids that share a fingerprint (about one chance in 10^7 for a job among a
+ * 8 bytes a job (a million jobs in 8 MB): two jids that share a fingerprint (about one chance in 10^13 for a job among a
  * million held) make a lost job look held, the safe way round. Immutable and thread-safe.
  */
 public final class HeldJobs {
