@@ -6,11 +6,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +22,7 @@ import org.sidekiqsupervisor.model.JobListing;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.testing.PostgresDatabase;
+import org.sidekiqsupervisor.testing.TestClock;
 
 /**
  * Query cost as the store grows: loads realistic jobs (most complete, some running, queued and failed; twenty
@@ -54,36 +52,13 @@ final class QueryBenchmark {
     private static final int WARM_RUNS = 3;
 
     private final PrintStream out;
-    private final LoadClock clock = new LoadClock();
+    /** The supervisor's clock: what a batch is stamped as received at, set by the load; {@link #NOW} for the queries. */
+    private final TestClock clock = new TestClock(NOW);
     private long batchesLoaded;
     private long touches;
 
     /** One of the dashboard's ranges. */
     private record OverviewRange(String name, Duration length, Duration bucket) {
-    }
-
-    /** The supervisor's clock: what a batch is stamped as received at, set by the load; {@link #NOW} for the queries. */
-    private static final class LoadClock extends Clock {
-        private volatile Instant now = NOW;
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("UTC only");
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 
     QueryBenchmark(PrintStream out) {

@@ -183,9 +183,9 @@ public final class JobManager {
 
     /** Jobs that Sidekiq lost (contract 5b): queued or started, and held nowhere in Sidekiq for the grace period. */
     public Stream<Job> lostJobs(String filter) {
-        JobQuery first = JobQuery.builder().filter(filter).limit(STREAM_PAGE).build();
-        LostJobs lost = queries.requireLostJobs("finding lost jobs");
-        return pages(first, lost::page, JobPage::nextCursor, first::after).flatMap(page -> page.jobs().stream());
+        queries.requireLostJobs("finding lost jobs");
+        JobQuery first = JobQuery.builder().filter(filter).lostOnly(true).limit(STREAM_PAGE).build();
+        return pages(first, store::query, JobPage::nextCursor, first::after).flatMap(page -> page.jobs().stream());
     }
 
     /** For each completed job that was seen queued: how long from queued to complete. */

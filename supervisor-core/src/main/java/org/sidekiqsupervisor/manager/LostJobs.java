@@ -101,11 +101,6 @@ final class LostJobs {
         return new LookSummary(held.startedAt(), held.finishedAt(), held.entriesRead(), held.size(), missing, lost[0], settled);
     }
 
-    /** A page of lost jobs matching {@code query} (its status is ignored), newest activity first. */
-    JobPage page(JobQuery query) {
-        return store.query(query.lost());
-    }
-
     /**
      * Restarts the jobs the request selects. See {@link JobManager#restart}.
      */

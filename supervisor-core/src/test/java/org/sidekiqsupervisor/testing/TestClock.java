@@ -15,6 +15,11 @@ public final class TestClock extends Clock {
         now = new AtomicReference<>(start);
     }
 
+    /** Sets the time to {@code instant}, forwards or back. */
+    public void set(Instant instant) {
+        now.set(instant);
+    }
+
     public void advance(Duration by) {
         now.updateAndGet(instant -> instant.plus(by));
     }
