@@ -44,7 +44,7 @@ public final class SupervisorFeature implements Feature {
         context.register(new OpenApiResource());
         context.register(new MetricsResource(supervisor.meterRegistry()));
         Dashboard.register(context, new DashboardContext(supervisor.jobManager(), supervisor.storeDescription(),
-                settings.maxBodyBytes(), Clock.systemUTC()));
+                settings.maxBodyBytes(), Clock.systemUTC(), settings.readOnly()));
         context.register(new DashboardGuard(settings.dashboardLogin()));
         context.register(ErrorMapper.class);
         context.register(ContentTypeFilter.class);

@@ -12,8 +12,10 @@ import org.sidekiqsupervisor.manager.JobManager;
  * @param storeDescription where the jobs are stored, described for people (the footer shows it)
  * @param maxBodyBytes     the largest posted form the dashboard reads
  * @param clock            the clock pages are made by
+ * @param readOnly         whether actions are refused (403) and pages show no controls for them ({@code --read-only})
  */
-public record DashboardContext(JobManager manager, String storeDescription, long maxBodyBytes, Clock clock) {
+public record DashboardContext(JobManager manager, String storeDescription, long maxBodyBytes, Clock clock,
+                               boolean readOnly) {
 
     /** Checks that the manager and the clock are given. */
     public DashboardContext {

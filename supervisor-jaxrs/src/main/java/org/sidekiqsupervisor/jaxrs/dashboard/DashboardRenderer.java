@@ -45,7 +45,7 @@ final class DashboardRenderer {
                     Supplier<? extends DashboardPage> build) {
         Layout layout = new Layout(Layout.root(uri), title, template, String.valueOf(request.getProperty(DashboardGuard.TOKEN_PROPERTY)),
                 live, Supervisor.version(), context.storeDescription(), context.manager().sidekiqConfigured(),
-                Format.iso(context.clock().instant()));
+                Format.iso(context.clock().instant()), context.readOnly());
         DashboardPage page;
         String view;
         try {

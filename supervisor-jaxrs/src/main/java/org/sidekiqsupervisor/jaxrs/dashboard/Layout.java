@@ -14,9 +14,10 @@ import jakarta.ws.rs.core.UriInfo;
  * @param store     where the jobs are stored, described for people
  * @param sidekiq   whether Sidekiq's Redis is configured
  * @param now       when the page was made, ISO-8601 UTC
+ * @param readOnly  whether actions are turned off, so pages show no controls for them
  */
 public record Layout(String root, String title, String section, String csrfToken, boolean live, String version,
-                     String store, boolean sidekiq, String now) {
+                     String store, boolean sidekiq, String now, boolean readOnly) {
 
     /** The dashboard's path under the application's base path, for this request. */
     static String root(UriInfo uri) {
