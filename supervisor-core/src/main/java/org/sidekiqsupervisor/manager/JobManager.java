@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.sidekiqsupervisor.alerts.AlertSettings;
 import org.sidekiqsupervisor.alerts.Alerter;
 import org.sidekiqsupervisor.model.AuditEntry;
+import org.sidekiqsupervisor.model.DeleteResult;
 import org.sidekiqsupervisor.model.DurationFrom;
 import org.sidekiqsupervisor.model.DurationPage;
 import org.sidekiqsupervisor.model.DurationQuery;
@@ -231,6 +232,16 @@ public final class JobManager {
             audit(actor, "jobs.restart", "jobs", result.restarted().stream().map(RestartResult.Restarted::jobId).toList(),
                     result.restarted().size(), result.dryRun());
         }
+        return result;
+    }
+
+    /**
+     * Deletes the jobs on {@code query} with {@link Maintenance#delete}, recorded in the audit log as
+     * {@code jobs.delete} by {@code actor} with how many were deleted.
+     */
+    public DeleteResult delete(JobQuery query, boolean lostOnly, String actor) {
+        DeleteResult result = maintenance.delete(query, lostOnly);
+        audit(actor, "jobs.delete", "jobs", List.of(), result.deleted(), false);
         return result;
     }
 

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param dashboardLogin what the dashboard's HTTP Basic sign-in accepts, or null when it is open
  * @param maxBodyBytes   the largest request body read, in bytes (at least 1024)
  * @param noopEndpoint   whether the benchmark's baseline endpoints ({@code /api/v1/noop/...}) are served
- * @param readOnly       whether every action on Sidekiq's jobs and processes is refused (403)
+ * @param readOnly       whether every action is refused (403): restarts, deletes, and actions on Sidekiq's jobs and
+ *                       processes ({@link ReadOnlyFilter})
  */
 public record HttpSettings(String apiToken, DashboardLogin dashboardLogin, long maxBodyBytes, boolean noopEndpoint,
                            boolean readOnly) {

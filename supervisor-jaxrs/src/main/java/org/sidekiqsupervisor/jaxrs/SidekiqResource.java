@@ -27,6 +27,7 @@ import org.sidekiqsupervisor.sidekiq.SidekiqSet;
 /**
  * Sidekiq's own state and actions as JSON (contract section 7): its queues, the retry, schedule and dead sets a page
  * at a time, one entry by jid, the busy processes, and the actions of its Web UI. Without Redis: 409; Redis down: 503.
+ * The actions are refused on a read-only supervisor by {@link ReadOnlyFilter}.
  */
 @Path("api/v1/sidekiq")
 public final class SidekiqResource {
@@ -37,13 +38,11 @@ public final class SidekiqResource {
 
     private final JobManager manager;
     private final long maxBodyBytes;
-    private final boolean readOnly;
 
-    /** The endpoints over {@code manager}; with {@code readOnly}, every action answers 403. */
-    public SidekiqResource(JobManager manager, long maxBodyBytes, boolean readOnly) {
+    /** The endpoints over {@code manager} ({@link ReadOnlyFilter} refuses the actions on a read-only supervisor). */
+    public SidekiqResource(JobManager manager, long maxBodyBytes) {
         this.manager = manager;
         this.maxBodyBytes = maxBodyBytes;
-        this.readOnly = readOnly;
     }
 
     /** {@code GET /api/v1/sidekiq}: Sidekiq's live state. */
@@ -98,7 +97,6 @@ public final class SidekiqResource {
     public Response setAction(@PathParam("set") String setName, InputStream body,
                               @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                               @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        refuseIfReadOnly();
         SidekiqSet set = SidekiqSet.fromWireName(setName);
         ActionRequest request = ActionRequest.read(RequestBody.read(body, type, length, maxBodyBytes, true), false);
         SetAction action = setAction(request.action());
@@ -120,7 +118,6 @@ public final class SidekiqResource {
     public Response queueAction(@PathParam("name") String name, InputStream body,
                                 @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                                 @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        refuseIfReadOnly();
         ActionRequest request = ActionRequest.read(RequestBody.read(body, type, length, maxBodyBytes, true), true);
         SidekiqActionResult result = switch (request.action()) {
             case "delete" -> {
@@ -150,7 +147,6 @@ public final class SidekiqResource {
     }
 
     private Response signal(String identity, String signal) {
-        refuseIfReadOnly();
         SidekiqRedis redis = redis();
         if (!redis.browser().knowsProcess(identity)) {
             throw new ApiException(404, "no Sidekiq process with identity " + identity + " in Sidekiq's processes set", "identity");
@@ -159,13 +155,6 @@ public final class SidekiqResource {
         manager.audit(ACTOR, signal.equals("TSTP") ? "process.quiet" : "process.stop", identity, List.of(), 0, false);
         return Responses.json(202, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
                 .put("identity", identity).put("signal", signal)).build();
-    }
-
-    private void refuseIfReadOnly() {
-        if (readOnly) {
-            throw new ApiException(403, "this supervisor is read-only (--read-only): actions on Sidekiq's jobs and "
-                    + "processes are turned off", null);
-        }
     }
 
     private SidekiqRedis redis() {

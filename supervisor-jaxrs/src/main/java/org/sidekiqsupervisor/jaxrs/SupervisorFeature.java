@@ -38,7 +38,7 @@ public final class SupervisorFeature implements Feature {
     public boolean configure(FeatureContext context) {
         context.register(new EventsResource(supervisor.jobManager(), settings.maxBodyBytes()));
         context.register(new JobsResource(supervisor.jobManager(), settings.maxBodyBytes()));
-        context.register(new SidekiqResource(supervisor.jobManager(), settings.maxBodyBytes(), settings.readOnly()));
+        context.register(new SidekiqResource(supervisor.jobManager(), settings.maxBodyBytes()));
         context.register(new AuditResource(supervisor.jobManager()));
         context.register(new HealthResource(supervisor.jobManager()));
         context.register(new OpenApiResource());
@@ -48,6 +48,9 @@ public final class SupervisorFeature implements Feature {
         context.register(new DashboardGuard(settings.dashboardLogin()));
         context.register(ErrorMapper.class);
         context.register(ContentTypeFilter.class);
+        if (settings.readOnly()) {
+            context.register(new ReadOnlyFilter());
+        }
         if (settings.noopEndpoint()) {
             context.register(new NoopResource(settings.maxBodyBytes()));
         }

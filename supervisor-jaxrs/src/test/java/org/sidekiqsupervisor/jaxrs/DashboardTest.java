@@ -143,6 +143,50 @@ class DashboardTest {
     }
 
     @Test
+    void a_delete_is_in_the_audit_log_page_with_who_did_it_and_how_many() {
+        server = TestServer.start();
+        job("a1", "A", "default", "[1]", JobStatus.STARTED, JobStatus.COMPLETE);
+        job("a2", "A", "default", "[2]", JobStatus.STARTED, JobStatus.COMPLETE);
+        assertThat(server.get("/sidekiq/audit").body()).contains("id=\"audit-empty\"");
+        DashboardSession session = DashboardSession.open(server, "/sidekiq/delete?status=complete&job_class=A");
+        Reply done = session.post("/sidekiq/delete", "status=complete&job_class=A&csrf_token=" + session.token, true, "same-origin");
+        assertThat(done.body()).contains("<strong>2</strong> job(s) deleted");
+
+        String audit = session.get("/sidekiq/audit").body();
+        assertThat(audit).contains("<code>jobs.delete</code>").contains("<td>dashboard</td>").contains("<td class=\"num\">2</td>");
+        com.fasterxml.jackson.databind.JsonNode entry = server.get("/api/v1/audit").json().get("entries").get(0);
+        assertThat(entry.get("action").asText()).isEqualTo("jobs.delete");
+        assertThat(entry.get("count").asLong()).isEqualTo(2);
+        assertThat(server.get("/sidekiq/audit?cursor=abc").status()).isEqualTo(400);
+    }
+
+    @Test
+    void read_only_shows_no_controls_refuses_every_action_and_still_ingests() {
+        server = TestServer.start("/", TestServer.memory(), HttpSettings.builder().readOnly(true).build());
+        job("a1", "A", "default", "[1]", JobStatus.STARTED, JobStatus.COMPLETE);
+        assertThat(server.supervisor.jobManager().queries().job("a1")).as("ingest goes on").isPresent();
+
+        Reply jobs = server.get("/sidekiq/jobs");
+        assertThat(jobs.body()).contains("read-only").doesNotContain("id=\"delete-all\"").doesNotContain("method=\"post\"");
+        Reply confirm = server.get("/sidekiq/delete?status=complete");
+        assertThat(confirm.body()).contains("id=\"read-only-note\"").doesNotContain("id=\"confirm-delete\"");
+        // A browser with a valid CSRF cookie and token is refused all the same, and nothing is deleted.
+        String cookie = confirm.header("Set-Cookie");
+        String token = cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf(';'));
+        Reply refused = TestServer.send(HttpRequest.newBuilder(server.uri("/sidekiq/delete"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", "supervisor_csrf=" + token)
+                .POST(HttpRequest.BodyPublishers.ofString("status=complete&csrf_token=" + token)).build());
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body()).contains("read-only");
+        assertThat(server.supervisor.jobManager().queries().job("a1")).isPresent();
+
+        Reply restart = server.form("/api/v1/jobs/restart", "scope=lost");
+        BadInputTest.assertError(restart, 403, null);
+        assertThat(restart.json().get("error").asText()).contains("read-only");
+        assertThat(server.get("/api/v1/audit").json().get("entries")).as("nothing done, nothing recorded").isEmpty();
+    }
+
+    @Test
     void sign_in_protects_the_dashboard_and_an_api_token_alone_locks_it_too() {
         server = TestServer.start("/", TestServer.memory(), HttpSettings.builder().dashboardLogin("ops", "s3cret").build());
         assertThat(server.get("/sidekiq").status()).isEqualTo(401);

@@ -87,7 +87,8 @@ final class ServeCommand implements Callable<Integer> {
     int workerThreads;
 
     @Option(names = "--read-only", defaultValue = "${env:SUPERVISOR_READ_ONLY:-false}",
-            description = "refuse every action on Sidekiq's jobs and processes (403); env SUPERVISOR_READ_ONLY")
+            description = "refuse every action (403): restarts, deletes, and actions on Sidekiq's jobs and processes; the "
+                    + "dashboard shows no controls for them. Ingest and reads go on; env SUPERVISOR_READ_ONLY")
     boolean readOnly;
 
     @Option(names = "--noop-endpoint", hidden = true,

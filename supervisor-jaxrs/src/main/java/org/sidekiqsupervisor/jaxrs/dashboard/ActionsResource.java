@@ -131,7 +131,8 @@ public final class ActionsResource {
         return forms.posted(request, body, type, length, form -> {
             Filters filters = Filters.posted(form, form.text("status"));
             return renderer.render(uri, request, "Delete jobs", "deleted", false, () -> {
-                DeleteResult result = manager.maintenance().delete(filters.query(clock.instant(), null, 1), filters.lost());
+                DeleteResult result = manager.delete(filters.query(clock.instant(), null, 1), filters.lost(),
+                        actor(request));
                 LOG.info("dashboard: deleted {} jobs matching {}", result.deleted(), filters.queryString());
                 return new DeletedPage(filters, result);
             });

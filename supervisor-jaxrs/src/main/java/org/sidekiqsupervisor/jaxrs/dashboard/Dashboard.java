@@ -17,6 +17,7 @@ public final class Dashboard {
         features.register(new OverviewResource(context, renderer));
         features.register(new JobPagesResource(context, renderer));
         features.register(new ActionsResource(context, renderer));
+        features.register(new AuditPageResource(context, renderer));
         features.register(new AssetsResource());
     }
 }
