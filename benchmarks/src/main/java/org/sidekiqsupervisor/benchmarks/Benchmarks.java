@@ -12,15 +12,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|backlog|all|soak|startup]}: prints every figure
+ * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|backlog|all|soak|startup|sidekiq-pages]}: prints every figure
  * the performance targets name, each ingest figure with its ratio to the no-op endpoint measured in the same run, each
  * backlog figure with its ratio to the same request with no backlog; {@code soak} runs the server at a steady rate for
- * minutes and prints its heap, threads, descriptors and connections over time.
+ * minutes and prints its heap, threads, descriptors and connections over time; {@code sidekiq-pages} times the monitoring
+ * app's retries and dead pages with a big set against a small one.
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
         description = "Ingest throughput over loopback (wrk), query cost at growing sizes, and the cost of a big Sidekiq backlog.")
 public final class Benchmarks implements Callable<Integer> {
-    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, backlog, all (default: the three), soak or startup")
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, backlog, all (default: the three), soak, startup or sidekiq-pages")
     String what;
 
     // 60 s, not 30: on 2 cores the JIT compiler still took a quarter to a third of the server's CPU 30 s into the
@@ -66,6 +67,14 @@ public final class Benchmarks implements Callable<Integer> {
                     + "looks over a store that knows them (slow: the batch endpoint at that store size)")
     boolean skipBacklogReport;
 
+    @Option(names = "--pages-entries", defaultValue = "10000",
+            description = "sidekiq-pages: entries in the retry set and in the dead set (default ${DEFAULT-VALUE})")
+    long pagesEntries;
+
+    @Option(names = "--pages-requests", defaultValue = "21",
+            description = "sidekiq-pages: measured requests per page (default ${DEFAULT-VALUE})")
+    int pagesRequests;
+
     @Option(names = "--dashboard-seconds", defaultValue = "60",
             description = "backlog: how long the overview is polled every 5 s in each phase (default ${DEFAULT-VALUE})")
     int dashboardSeconds;
@@ -80,11 +89,23 @@ public final class Benchmarks implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Arrays.asList("ingest", "queries", "backlog", "all", "soak", "startup").contains(what)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries, backlog, all, soak or startup (got "
+        if (!Arrays.asList("ingest", "queries", "backlog", "all", "soak", "startup", "sidekiq-pages").contains(what)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries, backlog, all, soak, startup or "
+                    + "sidekiq-pages (got "
                     + what + ")");
         }
         boolean backlog = what.equals("backlog") || what.equals("all");
+        if (what.equals("sidekiq-pages")) {
+            if (pagesEntries < 1 || pagesRequests < 1) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--pages-entries and --pages-requests must be at least 1");
+            }
+            if (Service.REDIS_SERVER.whyMissing().isPresent()) {
+                System.err.println("the sidekiq-pages benchmark needs redis-server: " + Service.REDIS_SERVER.whyMissing().get());
+                return 1;
+            }
+            new SidekiqPagesBenchmark(pagesEntries, pagesRequests, System.out).run();
+            return 0;
+        }
         if (backlogQueued < 0 || backlogRetries < 0 || backlogDead < 0 || backlogRequests < 1 || dashboardSeconds < 5) {
             throw new CommandLine.ParameterException(new CommandLine(this), "backlog sizes must not be negative, --backlog-requests "
                     + "must be at least 1 and --dashboard-seconds at least 5 (one page load)");
