@@ -17,6 +17,8 @@ public final class Dashboard {
         features.register(new OverviewResource(context, renderer));
         features.register(new JobPagesResource(context, renderer));
         features.register(new ActionsResource(context, renderer));
+        features.register(new BusyResource(context, renderer));
+        features.register(new QueuesResource(context, renderer));
         features.register(new AssetsResource());
     }
 }

@@ -5,7 +5,8 @@ package org.sidekiqsupervisor.jaxrs.dashboard;
  * {@code @param Layout layout} and {@code @param <its record> page}.
  */
 public sealed interface DashboardPage
-        permits OverviewPage, JobListPage, JobDetailPage, RestartPage, DeletePreviewPage, DeletedPage, ProblemPage {
+        permits OverviewPage, JobListPage, JobDetailPage, RestartPage, DeletePreviewPage, DeletedPage, ProblemPage,
+        BusyPage, QueuesPage, QueuePage, SidekiqConfirmPage, SidekiqDonePage {
 
     /** The HTTP status the page is sent with. */
     default int status() {
