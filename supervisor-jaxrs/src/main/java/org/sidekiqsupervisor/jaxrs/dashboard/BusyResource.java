@@ -3,6 +3,7 @@ package org.sidekiqsupervisor.jaxrs.dashboard;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ public final class BusyResource {
     @Path("busy/quiet")
     public Response quiet(@Context UriInfo uri, @Context ContainerRequestContext request, InputStream body,
                           @HeaderParam(HttpHeaders.CONTENT_TYPE) String type, @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        return forms.act(uri, request, body, type, length, "Quiet", form -> signal(uri, request, List.of(form.text("identity")),
+        return forms.act(uri, request, body, type, length, "Quiet", form -> signal(uri, request, Collections.singletonList(form.text("identity")),
                 SidekiqSignals.QUIET));
     }
 
@@ -79,7 +80,7 @@ public final class BusyResource {
     @Path("busy/stop")
     public Response stop(@Context UriInfo uri, @Context ContainerRequestContext request, InputStream body,
                          @HeaderParam(HttpHeaders.CONTENT_TYPE) String type, @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        return forms.act(uri, request, body, type, length, "Stop", form -> signal(uri, request, List.of(form.text("identity")),
+        return forms.act(uri, request, body, type, length, "Stop", form -> signal(uri, request, Collections.singletonList(form.text("identity")),
                 SidekiqSignals.STOP));
     }
 
