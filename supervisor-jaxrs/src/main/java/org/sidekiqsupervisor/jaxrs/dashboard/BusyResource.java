@@ -56,8 +56,8 @@ public final class BusyResource {
     @Path("busy/quiet")
     public Response quiet(@Context UriInfo uri, @Context ContainerRequestContext request, InputStream body,
                           @HeaderParam(HttpHeaders.CONTENT_TYPE) String type, @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        return forms.act(uri, request, body, type, length, "Quiet", form -> signal(uri, request, Collections.singletonList(form.text("identity")),
-                SidekiqSignals.QUIET));
+        return forms.act(uri, request, body, type, length, "Quiet",
+                form -> signal(uri, request, Collections.singletonList(form.text("identity")), SidekiqSignals.QUIET));
     }
 
     /** {@code GET /sidekiq/busy/stop?identity=}: what Stop of this process does, and the form to confirm it. */
@@ -80,8 +80,8 @@ public final class BusyResource {
     @Path("busy/stop")
     public Response stop(@Context UriInfo uri, @Context ContainerRequestContext request, InputStream body,
                          @HeaderParam(HttpHeaders.CONTENT_TYPE) String type, @HeaderParam(HttpHeaders.CONTENT_LENGTH) String length) {
-        return forms.act(uri, request, body, type, length, "Stop", form -> signal(uri, request, Collections.singletonList(form.text("identity")),
-                SidekiqSignals.STOP));
+        return forms.act(uri, request, body, type, length, "Stop",
+                form -> signal(uri, request, Collections.singletonList(form.text("identity")), SidekiqSignals.STOP));
     }
 
     /** {@code GET /sidekiq/busy/quiet-all}: how many processes Quiet All tells, and the form to confirm it. */
