@@ -31,11 +31,27 @@ public final class SidekiqBrowser {
     private final Function<Function<Jedis, Object>, Object> redis;
     private final int chunk;
     private final int scanBound;
+    private final SidekiqPlaces places;
 
     SidekiqBrowser(Function<Function<Jedis, Object>, Object> redis, int chunk, int scanBound) {
         this.redis = redis;
         this.chunk = chunk;
         this.scanBound = scanBound;
+        this.places = new SidekiqPlaces(redis, this, SidekiqPlaces.CHUNK, SidekiqPlaces.OVERLAP, SidekiqPlaces.QUEUE_BUDGET,
+                SidekiqPlaces.SET_BUDGET);
+    }
+
+    /**
+     * Where Sidekiq holds the job with this jid right now, read in bounded steps: the running work of the live
+     * processes, the first {@value SidekiqPlaces#QUEUE_BUDGET} places of {@code knownQueue} (from the next job to
+     * run), and about {@value SidekiqPlaces#SET_BUDGET} entries of each of the retry, schedule and dead sets. Whatever
+     * the budget left unread is named in the answer's {@link SidekiqPlace#unfinished}.
+     *
+     * @param knownQueue the queue the job would wait in, or null when not known (then no queue is searched)
+     * @throws SidekiqUnavailableException when Redis does not answer
+     */
+    public SidekiqPlace whereIs(String jid, String knownQueue) {
+        return places.whereIs(jid, knownQueue);
     }
 
     /**

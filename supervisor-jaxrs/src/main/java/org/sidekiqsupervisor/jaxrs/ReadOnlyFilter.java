@@ -31,7 +31,7 @@ public final class ReadOnlyFilter implements ContainerRequestFilter {
         }
         if (path.equals("sidekiq") || path.startsWith("sidekiq/")) {
             request.abortWith(Response.status(403).type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8"))
-                    .entity("This supervisor is read-only (started with --read-only), so nothing was done.\n").build());
+                    .entity("This supervisor is read-only (started with --read-only). Nothing was changed.\n").build());
         } else if (path.equals("api/v1/jobs/restart") || path.startsWith("api/v1/sidekiq/")) {
             request.abortWith(Responses.error(403, MESSAGE, null));
         }

@@ -136,23 +136,18 @@ public final class SidekiqResource {
     @POST
     @Path("processes/{identity}/quiet")
     public Response quiet(@PathParam("identity") String identity) {
-        return signal(identity, "TSTP");
+        return signal(identity, SidekiqSignals.QUIET);
     }
 
     /** {@code POST /api/v1/sidekiq/processes/{identity}/stop}: the process shuts down on its next beat. */
     @POST
     @Path("processes/{identity}/stop")
     public Response stop(@PathParam("identity") String identity) {
-        return signal(identity, "TERM");
+        return signal(identity, SidekiqSignals.STOP);
     }
 
     private Response signal(String identity, String signal) {
-        SidekiqRedis redis = redis();
-        if (!redis.browser().knowsProcess(identity)) {
-            throw new ApiException(404, "no Sidekiq process with identity " + identity + " in Sidekiq's processes set", "identity");
-        }
-        redis.actions().signal(identity, signal);
-        manager.audit(ACTOR, signal.equals("TSTP") ? "process.quiet" : "process.stop", identity, List.of(), 0, false);
+        SidekiqSignals.send(manager, identity, signal, ACTOR);
         return Responses.json(202, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
                 .put("identity", identity).put("signal", signal)).build();
     }
@@ -172,7 +167,8 @@ public final class SidekiqResource {
         };
     }
 
-    static void jid(String jid) {
+    /** Checks a jid as Sidekiq makes them: 1-64 letters, digits, {@code _} or {@code -}. */
+    public static void jid(String jid) {
         if (jid == null || !JID.matcher(jid).matches()) {
             throw new InvalidInputException("jid", "jid must be 1-64 of [A-Za-z0-9_-] (got " + InvalidInputException.quote(jid) + ")");
         }

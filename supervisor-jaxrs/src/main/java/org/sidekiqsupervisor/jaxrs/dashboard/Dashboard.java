@@ -18,6 +18,8 @@ public final class Dashboard {
         features.register(new JobPagesResource(context, renderer));
         features.register(new ActionsResource(context, renderer));
         features.register(new AuditPageResource(context, renderer));
+        features.register(new BusyResource(context, renderer));
+        features.register(new QueuesResource(context, renderer));
         features.register(new AssetsResource());
     }
 }

@@ -20,9 +20,10 @@ import org.sidekiqsupervisor.model.JobEventRecord;
  * @param waited     queued to started, or empty; null when unknown
  * @param ran        started to completed, or empty; null when unknown
  * @param total      queued to completed, or empty; null when unknown
+ * @param sidekiq    where the job is in Sidekiq right now, or null when no Redis is configured
  */
 public record JobDetailPage(String jobId, JobDetails details, List<Step> steps, String arguments, boolean lost,
-                            boolean canRestart, String waited, String ran, String total) implements DashboardPage {
+                            boolean canRestart, String waited, String ran, String total, PlaceView sidekiq) implements DashboardPage {
 
     /**
      * One event of a job's timeline, with the time since the one before.
@@ -33,13 +34,13 @@ public record JobDetailPage(String jobId, JobDetails details, List<Step> steps, 
     public record Step(JobEventRecord event, String sincePrevious) {
     }
 
-    /** The page of a job the supervisor has no record of. */
-    static JobDetailPage missing(String jobId) {
-        return new JobDetailPage(jobId, null, null, null, false, false, null, null, null);
+    /** The page of a job the supervisor has no record of (Sidekiq may still hold it). */
+    static JobDetailPage missing(String jobId, PlaceView sidekiq) {
+        return new JobDetailPage(jobId, null, null, null, false, false, null, null, null, sidekiq);
     }
 
     /** The page of a known job. */
-    static JobDetailPage of(String jobId, JobDetails details, boolean lost, boolean canRestart) {
+    static JobDetailPage of(String jobId, JobDetails details, boolean lost, boolean canRestart, PlaceView sidekiq) {
         Job job = details.job();
         List<Step> steps = new ArrayList<>();
         Instant previous = null;
@@ -49,7 +50,7 @@ public record JobDetailPage(String jobId, JobDetails details, List<Step> steps, 
         }
         return new JobDetailPage(jobId, details, steps, Format.prettyJson(job.arguments()), lost, canRestart,
                 Format.between(job.queuedAt(), job.startedAt()), Format.between(job.startedAt(), job.completedAt()),
-                Format.between(job.queuedAt(), job.completedAt()));
+                Format.between(job.queuedAt(), job.completedAt()), sidekiq);
     }
 
     /** 404 when the job is not known. */

@@ -59,19 +59,24 @@ public final class JobPagesResource {
         });
     }
 
-    /** {@code GET /sidekiq/jobs/{job_id}}: one job, its timeline and its arguments; 404 when it is not known. */
+    /**
+     * {@code GET /sidekiq/jobs/{job_id}}: one job, its timeline and its arguments, and where Sidekiq holds it right now;
+     * 404 when the supervisor does not know it.
+     */
     @GET
     @Path("jobs/{job_id}")
     public Response job(@Context UriInfo uri, @Context ContainerRequestContext request, @PathParam("job_id") String jobId) {
         return renderer.render(uri, request, "Job " + jobId, "job", false, () -> {
             JobDetails details = manager.queries().job(jobId).orElse(null);
+            String root = Layout.root(uri);
             if (details == null) {
-                return JobDetailPage.missing(jobId);
+                return JobDetailPage.missing(jobId, PlaceView.lookUp(manager, root, jobId, null, clock.instant()));
             }
             Job job = details.job();
+            PlaceView sidekiq = PlaceView.lookUp(manager, root, jobId, job.queue(), clock.instant());
             boolean lost = Boolean.TRUE.equals(manager.queries().lost(job));
             boolean canRestart = manager.sidekiqConfigured() && job.status() == JobStatus.STARTED && job.restartingTo() == null;
-            return JobDetailPage.of(jobId, details, lost, canRestart);
+            return JobDetailPage.of(jobId, details, lost, canRestart, sidekiq);
         });
     }
 
