@@ -36,6 +36,8 @@ public final class SidekiqActions {
     public static final int MAX_LISTED = 1000;
     /** The most entries one filtered action acts on. */
     public static final int MAX_MATCHED = 10_000;
+    /** How far from the next to run a delete by jid looks for the jobs in a queue. */
+    public static final int QUEUE_SEARCH_BOUND = 10_000;
 
     /** ZREM the entry; only if it was there, {@code SADD queues} and {@code LPUSH queue:<name>} (Client#atomic_push). */
     private static final String MOVE_TO_QUEUE = """
@@ -218,15 +220,22 @@ public final class SidekiqActions {
 
     /**
      * Deletes the jobs with these jids from a queue ({@code Sidekiq::JobRecord#delete}: {@code LREM queue:<name> 1
-     * <entry>}), or every job holding {@code filter}; the queue is read a chunk at a time from the tail.
+     * <entry>}), or every job holding {@code filter}; the queue is read a chunk at a time from the tail. Jids are looked
+     * for among the next {@value #QUEUE_SEARCH_BOUND} jobs to run only (where the queue page that lists them shows them):
+     * one not there is skipped as {@code not_found} rather than read for through a queue of millions.
      */
     public SidekiqActionResult deleteFromQueue(String name, List<String> jids, String filter, boolean dryRun) {
         Set<String> wanted = new LinkedHashSet<>(jids);
         Map<String, String> byJid = new LinkedHashMap<>();
         List<SidekiqJob> matched = new ArrayList<>();
         String cursor = null;
+        long scanned = 0;
         do {
+            if (!wanted.isEmpty() && scanned >= QUEUE_SEARCH_BOUND) {
+                break;
+            }
             SidekiqPage page = browser.queue(name, chunk, cursor);
+            scanned += page.jobs().size();
             for (SidekiqJob job : page.jobs()) {
                 if (wanted.isEmpty() ? job.matches(filter) && matched.size() < MAX_MATCHED : wanted.contains(job.jid())) {
                     matched.add(job);
