@@ -33,8 +33,8 @@ public record SidekiqEntryKey(double score, String jid) {
     public static SidekiqEntryKey parse(String text) {
         Matcher matcher = text == null ? null : KEY.matcher(text);
         if (matcher == null || !matcher.matches()) {
-            throw new InvalidInputException("key", "an entry is named <score>-<jid>, as 1795887460.5-6ff39ff4f63d45c927edec6 (got "
-                    + InvalidInputException.quote(text) + ")");
+            throw new InvalidInputException("key", "the entry key must be <score>-<jid>, as 1795887460.5-6ff39ff4f63d45c927edec6"
+                    + " (got " + InvalidInputException.quote(text) + ")");
         }
         double score = Double.parseDouble(matcher.group(1));
         if (Double.isInfinite(score)) {

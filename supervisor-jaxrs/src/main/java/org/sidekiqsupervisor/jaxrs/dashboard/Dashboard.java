@@ -18,6 +18,8 @@ public final class Dashboard {
         features.register(new JobPagesResource(context, renderer));
         features.register(new ActionsResource(context, renderer));
         features.register(new AuditPageResource(context, renderer));
+        features.register(new SidekiqSetPagesResource(context, renderer));
+        features.register(new SidekiqSetActionsResource(context, renderer));
         features.register(new AssetsResource());
     }
 }

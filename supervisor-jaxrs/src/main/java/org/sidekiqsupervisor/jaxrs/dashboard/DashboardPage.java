@@ -6,7 +6,7 @@ package org.sidekiqsupervisor.jaxrs.dashboard;
  */
 public sealed interface DashboardPage
         permits OverviewPage, JobListPage, JobDetailPage, RestartPage, DeletePreviewPage, DeletedPage, ProblemPage,
-        AuditPage {
+        AuditPage, SidekiqSetPage, SidekiqEntryPage, SidekiqConfirmPage, SidekiqActedPage {
 
     /** The HTTP status the page is sent with. */
     default int status() {
