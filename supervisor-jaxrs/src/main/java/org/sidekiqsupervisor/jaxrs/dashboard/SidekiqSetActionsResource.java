@@ -82,8 +82,7 @@ public final class SidekiqSetActionsResource {
         return forms.posted(request, body, type, length, form -> {
             String actionName = form.text("action");
             boolean all = "all".equals(form.text("scope"));
-            boolean confirmFirst = !"yes".equals(form.text("confirmed"))
-                    && (all || "delete".equals(actionName) || "kill".equals(actionName));
+            boolean confirmFirst = !"yes".equals(form.text("confirmed")) && (all || SidekiqSetView.destructive(actionName));
             return renderer.render(uri, request, SidekiqSetView.titleOf(path), path,
                     confirmFirst ? "sidekiqconfirm" : "sidekiqacted", false, () -> {
                         SidekiqSetView view = SidekiqSetView.of(path);

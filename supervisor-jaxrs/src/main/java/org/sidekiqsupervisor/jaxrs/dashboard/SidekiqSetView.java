@@ -163,6 +163,16 @@ public enum SidekiqSetView {
         };
     }
 
+    /** Whether the action a form names (valid or not) is destructive: a name that is none is refused later anyway. */
+    static boolean destructive(String name) {
+        for (SetAction action : SetAction.values()) {
+            if (wireName(action).equals(name)) {
+                return destructive(action);
+            }
+        }
+        return false;
+    }
+
     /** Whether the action loses something (the entry, or its remaining retries), so that it is confirmed first. */
     public static boolean destructive(SetAction action) {
         return action == SetAction.DELETE || action == SetAction.KILL;
