@@ -29,8 +29,12 @@ import org.sidekiqsupervisor.model.PageCursor;
 import org.sidekiqsupervisor.model.RecordResult;
 import org.sidekiqsupervisor.model.RestartRequest;
 import org.sidekiqsupervisor.model.RestartResult;
+import org.sidekiqsupervisor.sidekiq.SidekiqActionResult;
+import org.sidekiqsupervisor.sidekiq.SidekiqActions;
 import org.sidekiqsupervisor.sidekiq.SidekiqNotConfiguredException;
 import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
+import org.sidekiqsupervisor.sidekiq.SidekiqSelection;
+import org.sidekiqsupervisor.sidekiq.SidekiqSet;
 import org.sidekiqsupervisor.sidekiq.SidekiqSettings;
 import org.sidekiqsupervisor.sidekiq.SidekiqState;
 import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
@@ -327,6 +331,27 @@ public final class JobManager {
             throw new SidekiqNotConfiguredException(what);
         }
         return redis;
+    }
+
+    /**
+     * The one way to act on a Sidekiq set's entries (the API's and the dashboard's): the entries {@code selection}
+     * names are read and acted on as Sidekiq's Web UI does, in the format of {@link #sidekiqWriteVersion()}, and the
+     * action is recorded in the audit log as {@code <set>.<action>} by {@code actor}; with {@code actor} null (a
+     * dashboard confirmation counting what it would do) nothing is recorded.
+     *
+     * @throws org.sidekiqsupervisor.InvalidInputException when the action does not apply to the set
+     */
+    public SidekiqActionResult actOnSidekiqSet(String actor, SidekiqSet set, SidekiqActions.SetAction action,
+                                               SidekiqSelection selection, boolean dryRun) {
+        SidekiqActions.check(set, action);
+        SidekiqRedis sidekiq = sidekiqRedis("Sidekiq's jobs");
+        // A dry run writes nothing, so it need not ask Redis which format the live processes read.
+        SidekiqActionResult result = selection.act(sidekiq, set, action, dryRun ? settings.version() : sidekiqWriteVersion(), dryRun);
+        if (actor != null) {
+            audit(actor, set.wireName() + "." + action.name().toLowerCase(java.util.Locale.ROOT), set.wireName(), result.done(),
+                    result.count(), dryRun);
+        }
+        return result;
     }
 
     /** The format the actions write in: the version live processes announce, else the configured one. */

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.sidekiqsupervisor.InvalidInputException;
 import org.sidekiqsupervisor.internal.Json;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.resps.Tuple;
 
 /**
  * Reads Sidekiq's jobs a page at a time, as its Web UI lists them: the retry, schedule and dead sets, a queue's
@@ -123,6 +124,28 @@ public final class SidekiqBrowser {
             // next chunk
         }
         return Optional.ofNullable(found[0]);
+    }
+
+    /**
+     * The entry of the set at this score with this jid: {@code ZRANGEBYSCORE <set> <score> <score> LIMIT}, a chunk at a
+     * time among the entries sharing the score (never the whole set), as Sidekiq's {@code SortedSet#fetch}.
+     */
+    public Optional<SidekiqJob> entry(SidekiqSet set, double score, String jid) {
+        String at = SidekiqEntryKey.scoreText(score);
+        for (int offset = 0; ; offset += chunk) {
+            int from = offset;
+            @SuppressWarnings("unchecked")
+            List<Tuple> read = (List<Tuple>) redis.apply(jedis -> jedis.zrangeByScoreWithScores(set.key(), at, at, from, chunk));
+            for (Tuple entry : read) {
+                SidekiqJob job = SidekiqJob.parse(entry.getElement(), entry.getScore());
+                if (jid.equals(job.jid())) {
+                    return Optional.of(job);
+                }
+            }
+            if (read.size() < chunk) {
+                return Optional.empty();
+            }
+        }
     }
 
     /** Every live process (its heartbeat not expired), by identity, with its running jobs. */

@@ -64,6 +64,11 @@ public record SidekiqJob(String raw, Double score, JsonNode hash) {
         return time("failed_at");
     }
 
+    /** When Sidekiq last retried the job (its Web UI's "Last Retry"), or null before the first retry. */
+    public Instant retriedAt() {
+        return time("retried_at");
+    }
+
     /** The set's score as a time, or null for a queue's job. */
     public Instant at() {
         return score == null ? null : SidekiqVersion.readTimestamp(score);

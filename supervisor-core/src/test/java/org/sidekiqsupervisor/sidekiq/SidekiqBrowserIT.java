@@ -77,6 +77,33 @@ class SidekiqBrowserIT {
 
     @ParameterizedTest(name = "Sidekiq {0}")
     @ValueSource(ints = {6, 7, 8})
+    void an_entry_is_found_by_score_and_jid_with_bounded_reads_at_that_score_only(int version) {
+        try (FakeSidekiq sidekiq = new FakeSidekiq(server, version)) {
+            for (int i = 0; i < 5; i++) {
+                sidekiq.inSet("retry", 1795887460.5, sidekiq.failedJob("same" + i, "default", i));
+            }
+            sidekiq.inSet("retry", 1795887461.25, sidekiq.failedJob("other", "default", 0));
+            List<Long> readsPerCommand = new ArrayList<>();
+            // Two entries a command: finding the fifth of five at one score takes three reads, none past that score.
+            SidekiqBrowser browser = new SidekiqBrowser(work -> redis.withRedis(jedis -> {
+                Object read = work.apply(jedis);
+                readsPerCommand.add((long) ((List<?>) read).size());
+                return read;
+            }), 2, 10);
+            SidekiqJob found = browser.entry(SidekiqSet.RETRY, 1795887460.5, "same4").orElseThrow();
+            assertThat(found.retryCount()).isEqualTo(4);
+            assertThat(found.score()).isEqualTo(1795887460.5);
+            assertThat(readsPerCommand).containsExactly(2L, 2L, 1L);
+            assertThat(redis.browser().entry(SidekiqSet.RETRY, 1795887461.25, "other")).isPresent();
+            assertThat(redis.browser().entry(SidekiqSet.RETRY, 1795887461.25, "same1")).as("another score").isEmpty();
+            assertThat(redis.browser().entry(SidekiqSet.DEAD, 1795887460.5, "same1")).as("another set").isEmpty();
+            SidekiqEntryKey key = SidekiqEntryKey.of(found);
+            assertThat(redis.browser().entry(SidekiqSet.RETRY, SidekiqEntryKey.parse(key.toString()).score(), "same4")).isPresent();
+        }
+    }
+
+    @ParameterizedTest(name = "Sidekiq {0}")
+    @ValueSource(ints = {6, 7, 8})
     void a_filter_reads_a_bounded_number_of_entries_per_page_and_a_cursor_goes_on(int version) {
         try (FakeSidekiq sidekiq = new FakeSidekiq(server, version); Pipeline pipeline = sidekiq.redis().pipelined()) {
             for (int i = 0; i < SidekiqBrowser.SCAN_BOUND + 1500; i++) {

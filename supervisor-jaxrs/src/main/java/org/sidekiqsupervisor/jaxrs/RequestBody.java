@@ -161,7 +161,7 @@ public final class RequestBody {
      * Every value given for a field, in order: each value of a repeated form field, each element of a JSON array
      * (or the one JSON value); empty when absent.
      */
-    java.util.List<String> values(String name) {
+    public java.util.List<String> values(String name) {
         java.util.List<String> values = new java.util.ArrayList<>();
         if (json == null) {
             if (raw != null) {

@@ -1,9 +1,9 @@
 package org.sidekiqsupervisor.jaxrs;
 
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.ws.rs.GET;
@@ -20,8 +20,10 @@ import org.sidekiqsupervisor.sidekiq.SidekiqActionResult;
 import org.sidekiqsupervisor.sidekiq.SidekiqActions;
 import org.sidekiqsupervisor.sidekiq.SidekiqActions.SetAction;
 import org.sidekiqsupervisor.sidekiq.SidekiqBrowser;
+import org.sidekiqsupervisor.sidekiq.SidekiqEntryKey;
 import org.sidekiqsupervisor.sidekiq.SidekiqJob;
 import org.sidekiqsupervisor.sidekiq.SidekiqRedis;
+import org.sidekiqsupervisor.sidekiq.SidekiqSelection;
 import org.sidekiqsupervisor.sidekiq.SidekiqSet;
 
 /**
@@ -74,13 +76,24 @@ public final class SidekiqResource {
                 cursor))).build();
     }
 
-    /** {@code GET /api/v1/sidekiq/{retries|scheduled|dead}/{jid}}: one entry with its backtrace; 404 if absent. */
+    /**
+     * {@code GET /api/v1/sidekiq/{retries|scheduled|dead}/{jid}}: one entry with its backtrace; 404 if absent. Takes a
+     * bare jid (the set read a chunk at a time until found) or Sidekiq Web's {@code <score>-<jid>} (one bounded
+     * {@code ZRANGEBYSCORE} at that score).
+     */
     @GET
     @Path(SETS + "/{jid}")
     public Response entry(@PathParam("set") String set, @PathParam("jid") String jid) {
-        jid(jid);
-        SidekiqJob job = redis().browser().find(SidekiqSet.fromWireName(set), jid)
-                .orElseThrow(() -> new ApiException(404, "jid " + jid + " is not in " + set + " now", "jid"));
+        SidekiqSet sidekiqSet = SidekiqSet.fromWireName(set);
+        Optional<SidekiqJob> found;
+        if (SidekiqEntryKey.looksLikeKey(jid)) {
+            SidekiqEntryKey key = SidekiqEntryKey.parse(jid);
+            found = redis().browser().entry(sidekiqSet, key.score(), key.jid());
+        } else {
+            jid(jid);
+            found = redis().browser().find(sidekiqSet, jid);
+        }
+        SidekiqJob job = found.orElseThrow(() -> new ApiException(404, "jid " + jid + " is not in " + set + " now", "jid"));
         return Responses.json(200, SidekiqViews.detail(job)).build();
     }
 
@@ -100,15 +113,8 @@ public final class SidekiqResource {
         SidekiqSet set = SidekiqSet.fromWireName(setName);
         ActionRequest request = ActionRequest.read(RequestBody.read(body, type, length, maxBodyBytes, true), false);
         SetAction action = setAction(request.action());
-        SidekiqActions.check(set, action);
-        SidekiqRedis redis = redis();
-        List<String> missing = new ArrayList<>();
-        List<SidekiqJob> entries = redis.actions().select(set, request.jids(), request.filter(), missing);
-        SidekiqActionResult acted = redis.actions().act(set, action, entries, manager.sidekiqWriteVersion(), request.dryRun());
-        List<SidekiqActionResult.Skipped> skipped = new ArrayList<>(acted.skipped());
-        missing.forEach(jid -> skipped.add(new SidekiqActionResult.Skipped(jid, "not_found")));
-        SidekiqActionResult result = new SidekiqActionResult(acted.done(), skipped, acted.count());
-        manager.audit(ACTOR, set.wireName() + "." + request.action(), set.wireName(), result.done(), result.count(), request.dryRun());
+        SidekiqActionResult result = manager.actOnSidekiqSet(ACTOR, set, action,
+                SidekiqSelection.of(request.jids(), request.filter()), request.dryRun());
         return Responses.json(200, SidekiqViews.result(result, request.dryRun())).build();
     }
 
@@ -156,8 +162,13 @@ public final class SidekiqResource {
         return manager.sidekiqRedis("Sidekiq's jobs");
     }
 
-    private static SetAction setAction(String action) {
-        return switch (action) {
+    /**
+     * The action an API body or a dashboard form names: {@code retry}, {@code enqueue}, {@code delete}, {@code kill}.
+     *
+     * @throws InvalidInputException naming {@code action} for any other
+     */
+    public static SetAction setAction(String action) {
+        return switch (action == null ? "" : action) {
             case "retry" -> SetAction.RETRY;
             case "enqueue" -> SetAction.ENQUEUE;
             case "delete" -> SetAction.DELETE;
@@ -167,7 +178,11 @@ public final class SidekiqResource {
         };
     }
 
-    /** Checks a jid as Sidekiq makes them: 1-64 letters, digits, {@code _} or {@code -}. */
+    /**
+     * Checks a jid an API body or a dashboard form names.
+     *
+     * @throws InvalidInputException naming {@code jid} unless it is 1-64 of {@code [A-Za-z0-9_-]}
+     */
     public static void jid(String jid) {
         if (jid == null || !JID.matcher(jid).matches()) {
             throw new InvalidInputException("jid", "jid must be 1-64 of [A-Za-z0-9_-] (got " + InvalidInputException.quote(jid) + ")");

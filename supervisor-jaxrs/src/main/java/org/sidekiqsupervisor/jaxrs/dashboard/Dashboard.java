@@ -20,6 +20,8 @@ public final class Dashboard {
         features.register(new AuditPageResource(context, renderer));
         features.register(new BusyResource(context, renderer));
         features.register(new QueuesResource(context, renderer));
+        features.register(new SidekiqSetPagesResource(context, renderer));
+        features.register(new SidekiqSetActionsResource(context, renderer));
         features.register(new AssetsResource());
     }
 }

@@ -6,7 +6,8 @@ package org.sidekiqsupervisor.jaxrs.dashboard;
  */
 public sealed interface DashboardPage
         permits OverviewPage, JobListPage, JobDetailPage, RestartPage, DeletePreviewPage, DeletedPage, ProblemPage,
-        AuditPage, BusyPage, QueuesPage, QueuePage, SidekiqConfirmPage, SidekiqDonePage {
+        AuditPage, BusyPage, QueuesPage, QueuePage, SidekiqConfirmPage, SidekiqDonePage, SidekiqSetPage, SidekiqEntryPage,
+        SidekiqSetConfirmPage, SidekiqActedPage {
 
     /** The HTTP status the page is sent with. */
     default int status() {

@@ -43,7 +43,16 @@ final class DashboardRenderer {
      */
     Response render(UriInfo uri, ContainerRequestContext request, String title, String template, boolean live,
                     Supplier<? extends DashboardPage> build) {
-        Layout layout = new Layout(Layout.root(uri), title, template, String.valueOf(request.getProperty(DashboardGuard.TOKEN_PROPERTY)),
+        return render(uri, request, title, template, template, live, build);
+    }
+
+    /**
+     * {@link #render(UriInfo, ContainerRequestContext, String, String, boolean, Supplier)} for a template shared by
+     * several sections (the Retries, Scheduled and Dead tabs share theirs): the navigation marks {@code section}.
+     */
+    Response render(UriInfo uri, ContainerRequestContext request, String title, String section, String template, boolean live,
+                    Supplier<? extends DashboardPage> build) {
+        Layout layout = new Layout(Layout.root(uri), title, section, String.valueOf(request.getProperty(DashboardGuard.TOKEN_PROPERTY)),
                 live, Supervisor.version(), context.storeDescription(), context.manager().sidekiqConfigured(),
                 Format.iso(context.clock().instant()), context.readOnly());
         DashboardPage page;

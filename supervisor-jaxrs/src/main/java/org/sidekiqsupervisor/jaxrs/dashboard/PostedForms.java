@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.jaxrs.dashboard;
 
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -25,20 +26,27 @@ final class PostedForms {
     /**
      * A posted form's fields.
      *
-     * @param fields the fields by name, as {@link RequestBody} read them
+     * @param fields the fields by name, as {@link RequestBody} read them (the first value of a repeated one)
+     * @param body   the body read, for the values of repeated fields (checkboxes)
      */
-    record Form(Map<String, Object> fields) {
+    record Form(Map<String, Object> fields, RequestBody body) {
         /** The text of field {@code name}, or null when the form has no such text field. */
         String text(String name) {
             return fields.get(name) instanceof String text ? text : null;
+        }
+
+        /** Every value of field {@code name} in order (each ticked checkbox of that name); empty when none. */
+        List<String> values(String name) {
+            return body.values(name);
         }
     }
 
     /** Reads a posted form and runs {@code action} on it, or answers 403 when its CSRF token does not match. */
     Response posted(ContainerRequestContext request, InputStream body, String contentType, String contentLength,
                     Function<Form, Response> action) {
-        Map<String, Object> fields = RequestBody.read(body, contentType, contentLength, maxBodyBytes, true).fields();
-        return DashboardGuard.tokenMatches(request, fields) ? action.apply(new Form(fields)) : refused(null);
+        RequestBody read = RequestBody.read(body, contentType, contentLength, maxBodyBytes, true);
+        Map<String, Object> fields = read.fields();
+        return DashboardGuard.tokenMatches(request, fields) ? action.apply(new Form(fields, read)) : refused(null);
     }
 
     /** 403 for a form without a valid CSRF token (or sent from another site), with {@code message} or the usual one. */

@@ -21,6 +21,23 @@
     });
   }
 
+  // The header checkbox of a Sidekiq set's table ticks every row of the page, as in Sidekiq's Web UI.
+  function selectAll(root) {
+    root.querySelectorAll("input.select-all").forEach(function (all) {
+      all.addEventListener("change", function () {
+        all.closest("table").querySelectorAll("tbody input[type=checkbox]").forEach(function (box) { box.checked = all.checked; });
+      });
+    });
+  }
+
+  // A refresh replaces the page's content: skip it while the user is in the middle of something there (a ticked row,
+  // a field with the focus), so that live pages with forms never lose a selection or half-typed text.
+  function busy(main) {
+    var active = document.activeElement;
+    return main.querySelector("input[type=checkbox]:checked") !== null
+      || (active && main.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName));
+  }
+
   function live() {
     var main = document.getElementById("main");
     var toggle = document.getElementById("live-toggle");
@@ -30,6 +47,9 @@
     var seconds = Math.max(2, parseInt(main.dataset.live, 10) || 5);
     var timer = null;
     function refresh() {
+      if (busy(main)) {
+        return;
+      }
       fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
         .then(function (html) {
@@ -38,6 +58,7 @@
             main.replaceChildren.apply(main, Array.from(fresh.childNodes));
             localTimes(main);
             autosubmit(main);
+            selectAll(main);
           }
         })
         .catch(function () { /* keep the page as it is; the next tick tries again */ });
@@ -57,6 +78,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     autosubmit(document);
+    selectAll(document);
     live();
   });
 })();
