@@ -21,7 +21,7 @@ import redis.clients.jedis.Jedis;
  * The monitoring app's set pages at a size where a whole-set read would show: the standalone server (its H2 default)
  * over a redis-server of its own, each page timed (median and 95th percentile of N) first with a small retry set (the
  * baseline, in the same run) and then with a big one. The rare filter matches the entry Sidekiq lists last, so a page
- * that reads the set to find it reads all of it.
+ * that reads the set to find it reads all of it. A page that does not list the jid it should counts as an error.
  */
 final class SidekiqPagesBenchmark {
     /** The target for the first page and a filtered page of the retries at 10,000 entries, in milliseconds. */
@@ -75,15 +75,18 @@ final class SidekiqPagesBenchmark {
         // listed is the last loaded. Its jid is in no other entry.
         String rare = SidekiqBacklog.jid(10, size - 1);
         List<Timing> timings = new ArrayList<>();
-        timings.add(time(base, "GET /sidekiq/retries (first page)", "/sidekiq/retries"));
-        timings.add(time(base, "GET /sidekiq/retries?filter=<rare>", "/sidekiq/retries?filter=" + rare));
-        timings.add(time(base, "GET /sidekiq/retries?filter=<common>", "/sidekiq/retries?filter=ReadTimeout"));
-        timings.add(time(base, "GET /sidekiq/morgue (first page)", "/sidekiq/morgue"));
-        timings.add(time(base, "GET /api/v1/sidekiq/retries?filter=<rare>", "/api/v1/sidekiq/retries?filter=" + rare));
+        String first = SidekiqBacklog.jid(10, 0);
+        String newestDead = SidekiqBacklog.jid(11, size - 1);
+        timings.add(time(base, "GET /sidekiq/retries (first page)", "/sidekiq/retries", first));
+        timings.add(time(base, "GET /sidekiq/retries?filter=<rare>", "/sidekiq/retries?filter=" + rare, rare));
+        timings.add(time(base, "GET /sidekiq/retries?filter=<common>", "/sidekiq/retries?filter=ReadTimeout", first));
+        timings.add(time(base, "GET /sidekiq/morgue (first page)", "/sidekiq/morgue", newestDead));
+        timings.add(time(base, "GET /api/v1/sidekiq/retries?filter=<rare>", "/api/v1/sidekiq/retries?filter=" + rare, rare));
         return timings;
     }
 
-    private Timing time(URI base, String name, String path) throws Exception {
+    /** Times {@code path}; an answer that is not a 200 holding {@code expected} (a jid the page must list) is an error. */
+    private Timing time(URI base, String name, String path, String expected) throws Exception {
         URI uri = base.resolve(path);
         for (int i = 0; i < WARMUP; i++) {
             get(uri);
@@ -94,7 +97,7 @@ final class SidekiqPagesBenchmark {
             long start = System.nanoTime();
             HttpResponse<String> answer = get(uri);
             ms[i] = (System.nanoTime() - start) / 1e6;
-            if (answer.statusCode() != 200) {
+            if (answer.statusCode() != 200 || !answer.body().contains(expected)) {
                 errors++;
             }
         }

@@ -104,6 +104,30 @@ class BenchmarkSmokeIT {
     }
 
     /**
+     * The Sidekiq pages benchmark at a tiny size: every page answered with the jid it must list, in both phases, and a
+     * row printed per page. What the times are is not judged.
+     */
+    @Test
+    @RequiresService(Service.REDIS_SERVER)
+    void the_sidekiq_pages_benchmark_times_every_page_against_a_small_set_and_prints_a_row_each() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        SidekiqPagesBenchmark.Report report;
+        try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            report = new SidekiqPagesBenchmark(300, 3, out).run();
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertThat(report.big()).as(text).hasSize(5).allSatisfy(timing -> {
+            assertThat(timing.errors()).isZero();
+            assertThat(timing.medianMs()).isPositive();
+        });
+        assertThat(report.baseline()).as(text).hasSize(5).allSatisfy(timing -> assertThat(timing.errors()).isZero());
+        for (SidekiqPagesBenchmark.Timing timing : report.big()) {
+            assertThat(text).containsPattern("(?m)^" + java.util.regex.Pattern.quote(timing.name())
+                    + " +[\\d.]+ +[\\d.]+ +[\\d.]+ +[\\d.]+ +(met|NOT MET) +0$");
+        }
+    }
+
+    /**
      * A short soak on the H2 default: no errors, threads and descriptors flat, heap under the cap. The soak samples
      * every 2 s for 30 s; on a busy machine a sample (a full GC in the server) can outlast the interval, and then the
      * next is taken late and the soak runs longer, so there are always all 15 samples to compare.

@@ -22,8 +22,11 @@ import redis.clients.jedis.resps.Tuple;
 public final class SidekiqBrowser {
     /** Entries one command reads. */
     static final int CHUNK = 500;
-    /** The most entries one filtered page reads before it answers with a cursor to go on from. */
-    static final int SCAN_BOUND = 5000;
+    /**
+     * The most entries one filtered page reads before it answers with a cursor to go on from: a retry set of 20,000
+     * is searched whole in one page (about 40 commands of {@value #CHUNK}), a bigger one a page at a time.
+     */
+    static final int SCAN_BOUND = 20_000;
     /** The largest page. */
     public static final int MAX_LIMIT = 1000;
     /** The page size when none is asked for (Sidekiq's Web UI shows 25). */
@@ -64,17 +67,13 @@ public final class SidekiqBrowser {
      */
     public SidekiqPage page(SidekiqSet set, String filter, int limit, String cursor) {
         checkLimit(limit);
-        SetReader reader = new SetReader(redis, set, chunk, cursor);
+        SetReader reader = new SetReader(redis, set, chunk, cursor, filter);
         List<SidekiqJob> jobs = new ArrayList<>();
-        int[] scanned = {0};
         boolean more = true;
-        while (more && jobs.size() < limit && scanned[0] < scanBound) {
+        while (more && jobs.size() < limit && reader.scanned() < scanBound) {
             more = reader.next(job -> {
-                scanned[0]++;
-                if (job.matches(filter)) {
-                    jobs.add(job);
-                }
-                return jobs.size() < limit && scanned[0] < scanBound;
+                jobs.add(job);
+                return jobs.size() < limit && reader.scanned() < scanBound;
             });
         }
         long size = (Long) redis.apply(jedis -> jedis.zcard(set.key()));
