@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -22,15 +19,11 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
-import org.sidekiqsupervisor.testing.Executables;
 import org.sidekiqsupervisor.testing.FakeSidekiq;
 import org.sidekiqsupervisor.testing.RedisServer;
 import org.sidekiqsupervisor.testing.RequiresService;
@@ -43,36 +36,28 @@ import org.sidekiqsupervisor.testing.Service;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @RequiresService({Service.CHROMIUM, Service.REDIS_SERVER})
 class DashboardBrowserIT {
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final String XSS_ARGS = "[\"<img src=x onerror=\\\"window.__xss=1\\\">\",\"<script>window.__xss=2</script>\"]";
 
     private static RedisServer redis;
     private static FakeSidekiq sidekiq;
     private static TestServer server;
+    private static Chromium chromium;
     private static ChromeDriver browser;
 
     @BeforeAll
     static void start() throws IOException {
-        Files.createDirectories(SCREENSHOTS);
         redis = RedisServer.start();
         sidekiq = new FakeSidekiq(redis, 7);
         server = TestServer.start("/", TestServer.memory().redisUrl(redis.url()).sidekiqVersion(SidekiqVersion.V7));
         recordJobs();
-        ChromeOptions options = new ChromeOptions().setBinary(Executables.require("chromium").toFile());
-        // As root in a container, without a GPU, and without Chromium's calls home (this network is closed).
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,1000", "--lang=en-US");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Executables.require("chromedriver").toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        chromium = Chromium.start();
+        browser = chromium.browser;
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
         if (server != null) {
             server.close();
@@ -126,21 +111,15 @@ class DashboardBrowserIT {
     }
 
     private static void screenshot(String name) {
-        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
-        try {
-            Files.write(SCREENSHOTS.resolve(name + ".png"), png);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        chromium.screenshot(name);
     }
 
-    /** The element once the page that has it has loaded: a click's navigation is not waited for by Selenium. */
     private static WebElement await(By by) {
-        return new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.presenceOfElementLocated(by));
+        return chromium.await(by);
     }
 
     private static Object js(String script, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(script, args);
+        return chromium.js(script, args);
     }
 
     @Test
