@@ -1,9 +1,12 @@
 package org.sidekiqsupervisor.benchmarks;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -11,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.sidekiqsupervisor.Supervisor;
@@ -73,10 +77,11 @@ final class QueryBenchmark {
         StringBuilder header = new StringBuilder(String.format("%-11s %9s %9s %8s %12s %12s %9s %9s %10s %9s", "store", "jobs",
                 "load ev/s", "counts", "rare filter", "broad filter", "next page", "by id", "summary", "started pg"));
         RANGES.forEach(range -> header.append(String.format(" %13s", "overview " + range.name())));
-        out.println(header.append(String.format(" %8s", "heap")));
+        out.println(header.append(String.format(" %8s %9s", "heap", "bytes/job")));
         Path dir = Files.createTempDirectory("supervisor-queries");
         try (Supervisor h2 = Supervisor.builder().databaseUrl("jdbc:h2:file:" + dir.resolve("bench")).clock(clock).build()) {
-            measure("H2 file", h2.jobManager(), sizes, () -> { });
+            Path file = dir.resolve("bench.mv.db");
+            measure("H2 file", h2.jobManager(), sizes, () -> { }, () -> fileSize(file));
         }
         if (postgres) {
             out.println("(PostgreSQL: ANALYZE after each load, as autovacuum does within a minute of it; straight after a load of "
@@ -84,7 +89,7 @@ final class QueryBenchmark {
                     + "39 ms instead of 0.07 ms)");
             try (PostgresDatabase database = PostgresDatabase.create();
                  Supervisor pg = Supervisor.builder().databaseUrl(database.url()).databaseUser(database.user()).clock(clock).build()) {
-                measure("PostgreSQL", pg.jobManager(), sizes, () -> analyze(database));
+                measure("PostgreSQL", pg.jobManager(), sizes, () -> analyze(database), () -> databaseSize(database));
             }
         }
     }
@@ -97,7 +102,27 @@ final class QueryBenchmark {
         }
     }
 
-    private void measure(String store, JobManager jobs, List<Integer> sizes, Runnable afterLoad) {
+    private static long fileSize(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The whole database's size on disk (tables, indexes, TOAST), as {@code pg_database_size} counts it. */
+    private static long databaseSize(PostgresDatabase database) {
+        try (Connection connection = database.dataSource().getConnection(); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("select pg_database_size(current_database())")) {
+            result.next();
+            return result.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("pg_database_size failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** @param storeBytes the store's size on disk, for the bytes a job takes (with its events, indexes and rollups) */
+    private void measure(String store, JobManager jobs, List<Integer> sizes, Runnable afterLoad, LongSupplier storeBytes) {
         int loaded = 0;
         batchesLoaded = 0;
         for (int size : sizes) {
@@ -123,8 +148,8 @@ final class QueryBenchmark {
             }
             System.gc();
             long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / (1024 * 1024);
-            out.printf("%-11s %9d %9.0f %8.2f %12.2f %12.2f %9.2f %9.2f %10.2f %9.2f%s %8d%n", store, size, loadRate, counts, rare, broad,
-                    next, byId, summary, started2, overview, heapMb);
+            out.printf("%-11s %9d %9.0f %8.2f %12.2f %12.2f %9.2f %9.2f %10.2f %9.2f%s %8d %9d%n", store, size, loadRate, counts, rare,
+                    broad, next, byId, summary, started2, overview, heapMb, storeBytes.getAsLong() / size);
         }
     }
 

@@ -22,6 +22,11 @@ public final class Maintenance {
     public static final int PRUNE_BATCH = 500;
     /** How long the overview's rollups are kept unless the supervisor is told otherwise: 90 days. */
     public static final Duration ROLLUP_RETENTION = Duration.ofDays(90);
+    /**
+     * How long {@link #reclaimSpace} may compact an H2 file once. Writes wait for it, so it is short; what is left
+     * is done after the next prune (and H2 compacts for 200 ms more when it closes).
+     */
+    public static final Duration RECLAIM_TIME = Duration.ofSeconds(2);
     /** At most this many jobs are deleted by one {@link #delete} call. */
     public static final int DELETE_LIMIT = 10_000;
 
@@ -64,6 +69,16 @@ public final class Maintenance {
      */
     public long pruneRollups(Duration keep) {
         return store.pruneRollups(cutoff(keep));
+    }
+
+    /**
+     * Gives back the disk space that deletions left in an H2 file store, for at most about {@link #RECLAIM_TIME}
+     * (writes wait for it meanwhile); run after a prune that deleted jobs. PostgreSQL needs nothing (autovacuum).
+     *
+     * @return how many bytes the store's file shrank by, or -1 when the store has no file to compact
+     */
+    public long reclaimSpace() {
+        return store.reclaimSpace(RECLAIM_TIME);
     }
 
     /** How many jobs {@link #prune} with this age would delete now. */

@@ -252,6 +252,17 @@ public interface JobStore extends AutoCloseable {
         return 1;
     }
 
+    /**
+     * Gives back to the file system the space deleted rows left behind, where the database does not do it by itself:
+     * an H2 file store compacts its file for at most about {@code maxTime} (writes wait for it meanwhile); PostgreSQL
+     * (autovacuum reuses the space) and H2 in memory do nothing.
+     *
+     * @return how many bytes the store's file shrank by, or -1 when there is nothing to compact
+     */
+    default long reclaimSpace(Duration maxTime) {
+        return -1;
+    }
+
     /** Releases what the store owns (its connection pool, if it made one). */
     @Override
     void close();

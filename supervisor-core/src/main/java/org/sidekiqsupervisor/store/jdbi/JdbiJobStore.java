@@ -57,6 +57,7 @@ public final class JdbiJobStore implements JobStore {
 
     private final AutoCloseable onClose;
     private final Database database;
+    private final DataSource dataSource;
     private final EventWriter writer;
     private final JobReads jobReads;
     private final DurationReads durationReads;
@@ -66,7 +67,9 @@ public final class JdbiJobStore implements JobStore {
     private final LookMarks lookMarks;
     private final AuditLog auditLog;
 
-    private JdbiJobStore(Jdbi jdbi, StoreSchema schema, AutoCloseable onClose, Database database) {
+    private JdbiJobStore(DataSource dataSource, StoreSchema schema, AutoCloseable onClose, Database database) {
+        Jdbi jdbi = Jdbi.create(dataSource);
+        this.dataSource = dataSource;
         this.onClose = onClose;
         this.database = database;
         Transactions transactions = new Transactions(jdbi, database);
@@ -90,7 +93,7 @@ public final class JdbiJobStore implements JobStore {
      */
     public static JdbiJobStore open(DataSource dataSource, StoreSchema schema, AutoCloseable onClose) {
         StoreSchemaMigrator.prepare(dataSource, schema);
-        return new JdbiJobStore(Jdbi.create(dataSource), schema, onClose, Database.of(dataSource));
+        return new JdbiJobStore(dataSource, schema, onClose, Database.of(dataSource));
     }
 
     /** {@link #open(DataSource, StoreSchema, AutoCloseable)} with the default schema: prefix supervisor_, migrate. */
@@ -196,6 +199,13 @@ public final class JdbiJobStore implements JobStore {
     @Override
     public int concurrentWriters() {
         return database.postgres() ? 2 : 1;
+    }
+
+    /** See {@link H2FileSpace}: an H2 file is compacted; PostgreSQL's autovacuum reuses the space by itself. */
+    @Override
+    public long reclaimSpace(Duration maxTime) {
+        long[] sizes = database.postgres() ? null : H2FileSpace.compact(dataSource, maxTime);
+        return sizes == null ? -1 : Math.max(0, sizes[0] - sizes[1]);
     }
 
     @Override
