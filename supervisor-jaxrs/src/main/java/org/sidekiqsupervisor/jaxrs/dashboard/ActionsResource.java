@@ -65,7 +65,7 @@ public final class ActionsResource {
     public Response confirmRestart(@Context UriInfo uri, @Context ContainerRequestContext request, @QueryParam("filter") String filter,
                                    @QueryParam("job_class") String jobClass, @QueryParam("queue") String queue) {
         Filters filters = Filters.of("lost", filter, jobClass, queue, null, null, null);
-        return renderer.render(uri, request, "Restart lost jobs", "restart", false,
+        return renderer.confirmation(uri, request, "Restart lost jobs", "restart", "restart",
                 () -> RestartPage.of(manager.restart(restartRequest(filters, true)), filters));
     }
 
@@ -112,7 +112,7 @@ public final class ActionsResource {
                                   @QueryParam("queue") String queue, @QueryParam("range") String range,
                                   @QueryParam("since") String since, @QueryParam("until") String until) {
         Filters filters = Filters.of(status, filter, jobClass, queue, range, since, until);
-        return renderer.render(uri, request, "Delete jobs", "delete", false, () -> {
+        return renderer.confirmation(uri, request, "Delete jobs", "delete", "delete", () -> {
             String root = Layout.root(uri);
             Instant now = clock.instant();
             // The preview flags no job lost unless it lists the lost ones: one question fewer to Redis.

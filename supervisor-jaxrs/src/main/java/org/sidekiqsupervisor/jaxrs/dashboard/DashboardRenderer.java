@@ -24,6 +24,11 @@ final class DashboardRenderer {
             DashboardRenderer.class.getClassLoader(), "org.sidekiqsupervisor.jaxrs.dashboard.templates");
     private static final MediaType HTML = MediaType.TEXT_HTML_TYPE.withCharset("UTF-8");
 
+    /** What every confirmation of a read-only supervisor answers. */
+    static final ProblemPage READ_ONLY = new ProblemPage(403, "This supervisor is read-only",
+            "It was started with --read-only: restarts, deletes and actions on Sidekiq's jobs and processes are turned off. "
+                    + "Nothing was changed.");
+
     private final DashboardContext context;
 
     /** Pages about this context's supervisor. */
@@ -68,6 +73,19 @@ final class DashboardRenderer {
         // Every template declares exactly these two parameters: the frame and its own page record.
         TEMPLATES.render(view + ".jte", Map.of("layout", layout, "page", page), out);
         return Response.status(page.status()).type(HTML).entity(out.toString()).build();
+    }
+
+    /**
+     * A confirmation before an action ({@code template}, made by {@code build}); on a read-only supervisor the 403
+     * {@link #READ_ONLY} page instead, before anything is read: there is nothing to confirm. The POST that would act is
+     * refused by {@code ReadOnlyFilter}.
+     */
+    Response confirmation(UriInfo uri, ContainerRequestContext request, String title, String section, String template,
+                          Supplier<? extends DashboardPage> build) {
+        if (context.readOnly()) {
+            return render(uri, request, title, section, "problem", false, () -> READ_ONLY);
+        }
+        return render(uri, request, title, section, template, false, build);
     }
 
     /**

@@ -14,24 +14,18 @@ import jakarta.ws.rs.core.UriInfo;
  * 403 problem page before anything is read, and the POST never gets here ({@code ReadOnlyFilter} refuses it). Thread-safe.
  */
 final class SidekiqForms {
-    /** The answer to every action, and every confirmation, of a read-only supervisor. */
-    static final ProblemPage READ_ONLY = new ProblemPage(403, "This supervisor is read-only",
-            "It was started with --read-only: actions on Sidekiq's jobs and processes are turned off. Nothing was changed.");
-
     private final DashboardRenderer renderer;
     private final PostedForms forms;
-    private final boolean readOnly;
 
     /** The steps of actions on {@code context}'s Sidekiq. */
     SidekiqForms(DashboardContext context, DashboardRenderer renderer) {
         this.renderer = renderer;
         this.forms = new PostedForms(context.maxBodyBytes());
-        this.readOnly = context.readOnly();
     }
 
     /** The confirmation page {@code build} makes, or the read-only refusal. */
     Response confirm(UriInfo uri, ContainerRequestContext request, String title, Supplier<SidekiqConfirmPage> build) {
-        return readOnly ? refused(uri, request, title) : renderer.render(uri, request, title, "sidekiqconfirm", false, build);
+        return renderer.confirmation(uri, request, title, "sidekiqconfirm", "sidekiqconfirm", build);
     }
 
     /** Reads the posted form and, when its CSRF token matches, shows what {@code action} did. */
@@ -41,7 +35,4 @@ final class SidekiqForms {
                 form -> renderer.render(uri, request, title, "sidekiqdone", false, () -> action.apply(form)));
     }
 
-    private Response refused(UriInfo uri, ContainerRequestContext request, String title) {
-        return renderer.render(uri, request, title, "problem", false, () -> READ_ONLY);
-    }
 }

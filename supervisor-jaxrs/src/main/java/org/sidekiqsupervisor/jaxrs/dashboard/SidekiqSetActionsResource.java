@@ -36,18 +36,13 @@ import org.sidekiqsupervisor.sidekiq.SidekiqSelection;
  */
 @Path("sidekiq")
 public final class SidekiqSetActionsResource {
-    private static final ProblemPage READ_ONLY = new ProblemPage(403, "Read-only",
-            "This supervisor was started with --read-only: actions on Sidekiq's jobs are turned off, so nothing was done.");
-
     private final JobManager manager;
-    private final boolean readOnly;
     private final DashboardRenderer renderer;
     private final PostedForms forms;
 
     /** The actions on {@code context}'s Sidekiq sets. */
     SidekiqSetActionsResource(DashboardContext context, DashboardRenderer renderer) {
         this.manager = context.manager();
-        this.readOnly = context.readOnly();
         this.renderer = renderer;
         this.forms = new PostedForms(context.maxBodyBytes());
     }
@@ -60,10 +55,7 @@ public final class SidekiqSetActionsResource {
     @Path("{set}/all")
     public Response confirmAll(@Context UriInfo uri, @Context ContainerRequestContext request, @PathParam("set") String path,
                                @QueryParam("action") String action, @QueryParam("filter") String filter) {
-        if (readOnly) {
-            return renderer.render(uri, request, "Read-only", path, "problem", false, () -> READ_ONLY);
-        }
-        return renderer.render(uri, request, SidekiqSetView.titleOf(path), path, "sidekiqsetconfirm", false, () -> {
+        return renderer.confirmation(uri, request, SidekiqSetView.titleOf(path), path, "sidekiqsetconfirm", () -> {
             SidekiqSetView view = SidekiqSetView.of(path);
             return confirm(Layout.root(uri), view, view.action(action), null, blankToNull(filter));
         });
