@@ -22,6 +22,11 @@ public final class Maintenance {
     public static final int PRUNE_BATCH = 500;
     /** How long the overview's rollups are kept unless the supervisor is told otherwise: 90 days. */
     public static final Duration ROLLUP_RETENTION = Duration.ofDays(90);
+    /**
+     * How long after its end a rollup bucket is folded ({@link #foldRollups}): a batch received just before the end may
+     * still be committing. A fold is exact either way; one made too early only leaves a late batch's row unfolded.
+     */
+    public static final Duration FOLD_AFTER = Duration.ofMinutes(5);
     /** At most this many jobs are deleted by one {@link #delete} call. */
     public static final int DELETE_LIMIT = 10_000;
 
@@ -64,6 +69,16 @@ public final class Maintenance {
      */
     public long pruneRollups(Duration keep) {
         return store.pruneRollups(cutoff(keep));
+    }
+
+    /**
+     * Folds the shards of the overview's rollups in the time buckets that ended at least {@link #FOLD_AFTER} ago, so the
+     * overview sums fewer rows; what it shows does not change.
+     *
+     * @return how many time buckets (of one table each) it folded
+     */
+    public long foldRollups() {
+        return store.foldRollups(clock.instant().minus(FOLD_AFTER));
     }
 
     /** How many jobs {@link #prune} with this age would delete now. */
