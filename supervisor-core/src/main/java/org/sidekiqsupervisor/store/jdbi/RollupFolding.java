@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -24,8 +23,9 @@ import org.sidekiqsupervisor.store.StoreSchema;
  * adds nothing; a shard-0 row inserted by a writer at the same moment makes the fold fail with a unique violation and
  * start again whole. So no increment is lost or counted twice. Min and max fold as least and greatest.
  *
- * <p>Each store remembers, per table and bucket length, up to where it has folded, so an hourly pass looks only at the
- * buckets that ended since (the first pass after a start looks at every bucket the rollups keep).
+ * <p>The buckets left to fold are found through a partial index of the rows outside shard 0 (V16, PostgreSQL), so a
+ * pass reads the rows it folds and not those folded before; a late batch's row in a bucket already folded is taken by
+ * the next pass.
  */
 final class RollupFolding {
     private static final String TIMING_KEY = "job_class, measured, duration_bucket";
@@ -33,7 +33,6 @@ final class RollupFolding {
     private final Transactions transactions;
     private final String eventRollups;
     private final String timingRollups;
-    private final Map<String, Long> foldedThrough = new ConcurrentHashMap<>();
 
     RollupFolding(Transactions transactions, StoreSchema schema) {
         this.transactions = transactions;
@@ -54,20 +53,14 @@ final class RollupFolding {
         return folded;
     }
 
-    /** Folds every bucket of {@code span} in {@code table} after the last folded one, up to {@code lastStartUs}. */
+    /** Folds every bucket of {@code span} in {@code table} with rows outside shard 0, up to {@code lastStartUs}. */
     private long foldTable(String table, String key, String values, int span, long lastStartUs) {
-        String mark = table + "/" + span;
-        long fromUs = foldedThrough.getOrDefault(mark, Long.MIN_VALUE);
         long folded = 0;
-        for (Optional<Long> next = nextSharded(table, span, fromUs, lastStartUs); next.isPresent();
-             next = nextSharded(table, span, fromUs, lastStartUs)) {
+        for (Optional<Long> next = nextSharded(table, span, Long.MIN_VALUE, lastStartUs); next.isPresent();
+             next = nextSharded(table, span, next.get(), lastStartUs)) {
             long bucketUs = next.get();
             transactions.inTransactionWithRetries(handle -> foldBucket(handle, table, key, values, span, bucketUs));
             folded++;
-            fromUs = bucketUs;
-        }
-        if (lastStartUs > fromUs) {
-            foldedThrough.put(mark, lastStartUs);
         }
         return folded;
     }
