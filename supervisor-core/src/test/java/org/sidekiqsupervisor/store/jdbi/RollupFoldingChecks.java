@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 import org.jdbi.v3.core.Jdbi;
+import org.sidekiqsupervisor.store.StoreException;
 import org.sidekiqsupervisor.store.StoreSchema;
 
 /**
@@ -46,6 +47,7 @@ final class RollupFoldingChecks {
         CountDownLatch go = new CountDownLatch(1);
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong folded = new AtomicLong();
+        AtomicLong lost = new AtomicLong();
         List<Future<?>> writes = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             Random random = new Random(w);
@@ -61,10 +63,17 @@ final class RollupFoldingChecks {
                                 receivedUs);
                     }
                     int shard = random.nextInt(Rollups.POSTGRES_SHARDS);
-                    transactions.inTransactionWithRetries(handle -> {
-                        rollups.write(handle, schema.eventRollupsTable(), schema.timingRollupsTable(), shard);
-                        return null;
-                    });
+                    try {
+                        transactions.inTransactionWithRetries(handle -> {
+                            rollups.write(handle, schema.eventRollupsTable(), schema.timingRollupsTable(), shard);
+                            return null;
+                        });
+                    } catch (StoreException e) {
+                        // Lost every try (folds deleting the rows of every bucket over and over, far harder than the
+                        // hourly pass on ended buckets): rolled back, so it adds nothing and is not expected.
+                        lost.incrementAndGet();
+                        continue;
+                    }
                     synchronized (expectedEvents) {
                         rollups.events().forEach((key, n) -> expectedEvents.merge(key, n, Long::sum));
                         rollups.timings().forEach((key, t) -> expectedTimings.merge(key, t, (a, c) -> new Rollups.Timing(a.jobs() + c.jobs(),
@@ -96,6 +105,7 @@ final class RollupFoldingChecks {
         new RollupFolding(transactions, schema).fold(EVERY_BUCKET_ENDED);
 
         assertThat(folded.get()).as("buckets folded while writers wrote").isPositive();
+        assertThat(lost.get()).as("transactions that lost every try").isLessThan(writers * batches / 10);
         assertThat(eventSums(transactions, schema)).isEqualTo(expectedEvents);
         assertThat(timingSums(transactions, schema)).isEqualTo(expectedTimings);
         for (String table : List.of(schema.eventRollupsTable(), schema.timingRollupsTable())) {
