@@ -27,6 +27,11 @@ public final class Maintenance {
      * is done after the next prune (and H2 compacts for 200 ms more when it closes).
      */
     public static final Duration RECLAIM_TIME = Duration.ofSeconds(2);
+    /**
+     * How long after its end a rollup bucket is folded ({@link #foldRollups}): a batch received just before the end may
+     * still be committing. A fold is exact either way; one made too early only leaves a late batch's row unfolded.
+     */
+    public static final Duration FOLD_AFTER = Duration.ofMinutes(5);
     /** At most this many jobs are deleted by one {@link #delete} call. */
     public static final int DELETE_LIMIT = 10_000;
 
@@ -79,6 +84,16 @@ public final class Maintenance {
      */
     public long reclaimSpace() {
         return store.reclaimSpace(RECLAIM_TIME);
+    }
+
+    /**
+     * Folds the shards of the overview's rollups in the time buckets that ended at least {@link #FOLD_AFTER} ago, so the
+     * overview sums fewer rows; what it shows does not change.
+     *
+     * @return how many time buckets (of one table each) it folded
+     */
+    public long foldRollups() {
+        return store.foldRollups(clock.instant().minus(FOLD_AFTER));
     }
 
     /** How many jobs {@link #prune} with this age would delete now. */

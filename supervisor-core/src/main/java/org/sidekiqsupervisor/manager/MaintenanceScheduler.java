@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The supervisor's background work, on two daemon threads: the looks at Sidekiq (which find lost jobs, alert them and
  * settle restart claims left behind), the watchdog (restart lost jobs) and retention (prune finished jobs, and the
- * overview's rollups). Each task logs and survives its own failures, so one bad pass never stops the next.
+ * overview's rollups, whose ended buckets' shards it also folds). Each task logs and survives its own failures, so one bad pass never stops the next.
  * Several supervisors on one store may run the same tasks: the store's restart claim lets one win each job, and prunes
  * only share the work.
  *
@@ -82,6 +82,11 @@ public final class MaintenanceScheduler implements AutoCloseable {
                 long buckets = jobs.maintenance().pruneRollups(rollupRetention);
                 if (buckets > 0) {
                     LOG.debug("rollup retention: forgot {} time bucket(s) older than {} days", buckets, rollupRetention.toDays());
+                }
+                // In the same quiet hourly pass: the ended buckets' shards folded into one row each.
+                long folded = jobs.maintenance().foldRollups();
+                if (folded > 0) {
+                    LOG.debug("rollups: folded the shards of {} ended time bucket(s)", folded);
                 }
             });
         }

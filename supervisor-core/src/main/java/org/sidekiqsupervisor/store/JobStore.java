@@ -222,9 +222,20 @@ public interface JobStore extends AutoCloseable {
      * {@code before}, oldest first, in short transactions (one bucket each) so that writers are not held up, however
      * many there are. Jobs and their histories are left as they are.
      *
-     * @return how many time buckets (minutes and hours) it forgot
+     * @return how many time buckets (minutes, hours and days) it forgot
      */
     long pruneRollups(Instant before);
+
+    /**
+     * Folds what concurrent writers spread over several rows of one key (shards) into one row, in the time buckets of
+     * what {@link #activity} reads that ended at or before {@code endedBefore}, so that reading them sums fewer rows.
+     * What {@link #activity} answers does not change; safe while other writers and folds run on the same store.
+     *
+     * @return how many time buckets (of one table each) it folded; 0 for a store that keeps no shards
+     */
+    default long foldRollups(Instant endedBefore) {
+        return 0;
+    }
 
     /**
      * Appends an entry to the audit log in its own transaction. The stored actor and action are cut to 255 and 64

@@ -84,6 +84,13 @@ class PostgresRollupsIT {
     }
 
     @Test
+    void the_ranges_read_from_day_hour_and_minute_rollups_give_what_the_events_give_before_and_after_a_fold() {
+        try (PostgresDatabase database = PostgresDatabase.create(); JobStore store = JdbiJobStore.open(database.dataSource(), null)) {
+            LongRangeOverviewTest.rangesGiveWhatTheEventsGive(store, true);
+        }
+    }
+
+    @Test
     void upgrading_a_store_fills_in_the_rollups_from_its_events_and_jobs() {
         try (PostgresDatabase old = PostgresDatabase.create(); PostgresDatabase live = PostgresDatabase.create()) {
             RollupsUpgradeTest.upgradedStoreReadsAsALiveOne(old.dataSource(), live.dataSource());

@@ -22,13 +22,15 @@ import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
 
 /**
- * Upgrading a store made at the schema version before the rollups (12): the migration fills them in from the events
- * and jobs it holds, and the overview of the upgraded store then reads what a store that wrote its rollups with every
- * event reads. On H2 here; {@link PostgresRollupsIT} runs the same on PostgreSQL.
+ * Upgrading a store made at the schema version before the rollups (12): the migrations fill them in from the events
+ * and jobs it holds (V14 the minutes and hours, V16 the days from the hours), and the overview of the upgraded store
+ * then reads what a store that wrote its rollups with every event reads. On H2 here; {@link PostgresRollupsIT} runs the same on PostgreSQL.
  */
 class RollupsUpgradeTest {
     /** The schema version before the rollups. */
     static final String BEFORE_ROLLUPS = "12";
+    /** The schema version before the day rollups. */
+    static final String BEFORE_DAYS = "15";
     private static final Instant T0 = Instant.parse("2026-11-28T09:40:00Z");
 
     @Test
@@ -72,11 +74,16 @@ class RollupsUpgradeTest {
             }
             copy(live, old, "supervisor_jobs", null);
             copy(live, old, "supervisor_job_events", "event_id");
+            // Up to the version before the day rollups first (V14 fills in minutes and hours), then the rest (V16: days).
+            Flyway.configure().configuration(flyway.getConfiguration()).target(BEFORE_DAYS).load().migrate();
+            assertThat(dayRows(old)).isZero();
 
             try (JobStore upgraded = JdbiJobStore.open(old, null)) {
                 assertThat(flyway.info().current().getVersion().getVersion()).isEqualTo(JdbiJobStore.SCHEMA_VERSION);
                 Instant since = T0.minus(Duration.ofDays(1));
-                for (Duration bucket : List.of(Duration.ofMinutes(1), Duration.ofMinutes(15), Duration.ofHours(1))) {
+                assertThat(dayRows(old)).isEqualTo(dayRows(live)).isPositive();
+                for (Duration bucket : List.of(Duration.ofMinutes(1), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(2),
+                        Duration.ofHours(12))) {
                     Activity expected = current.activity(since, bucket, 50);
                     Activity actual = upgraded.activity(since, bucket, 50);
                     assertThat(actual.eventCounts()).isEqualTo(expected.eventCounts());
@@ -94,6 +101,12 @@ class RollupsUpgradeTest {
                 assertThat(upgraded.activity(T0.plus(Duration.ofDays(1)), Duration.ofMinutes(1), 0).eventCounts()).hasSize(1);
             }
         }
+    }
+
+    /** How many (day, class, measure, duration bucket) rows the day rollups hold, over every shard. */
+    private static long dayRows(DataSource dataSource) {
+        return Jdbi.create(dataSource).withHandle(h -> h.createQuery("select count(*) from (select distinct bucket_us, job_class, "
+                + "measured, duration_bucket from supervisor_timing_rollups where span_s = 86400) d").mapTo(Long.class).one());
     }
 
     /** Copies every row of {@code table} from one database to the other, leaving out the column {@code generated}, if any. */

@@ -20,17 +20,25 @@ import org.sidekiqsupervisor.store.StoreSchema;
 /**
  * The dashboard's statistics of recent activity, read from the rollups (see {@link Rollups}) only: events received per
  * time bucket, and wait and run times per class. What is read grows with the length of the range and the number of
- * classes, not with the number of events in it: minute rollups from the minute holding {@code since} up to the first
- * whole hour, hour rollups from there on (event counts in buckets shorter than an hour, or not a whole number of hours,
- * read minute rollups throughout).
+ * classes, not with the number of events in it. A range is read in the coarsest rollups that fit: minute rollups from
+ * the minute holding {@code since} up to the first whole hour, hour rollups from there up to the first whole (UTC) day,
+ * day rollups from there on; the last of them also holds the present (its bucket has not ended), so only the start of
+ * a range has finer edges. Event counts go only as coarse as a rollup that lies whole within one of the chart's
+ * buckets: in minute and hour rollups for buckets that are whole hours (the 7- and 30-day ranges' 2 and 12 hours), in
+ * minute rollups throughout for the others. So the 30-day class timings read at most 59 minutes, 23 hours and 31 days
+ * of rows, where they read 720 hours before the day rollups (V16).
  */
 final class ActivityStatistics {
     private static final long MINUTE_US = Rollups.MINUTE_S * 1_000_000L;
-    private static final long HOUR_US = Rollups.HOUR_S * 1_000_000L;
 
     private final Transactions transactions;
     private final String eventRollups;
     private final String timingRollups;
+
+    /** Reads the rollups of one bucket length whose buckets start in [fromUs, toUs). */
+    private interface SpanRead {
+        void read(int spanS, long fromUs, long toUs);
+    }
 
     ActivityStatistics(Transactions transactions, StoreSchema schema) {
         this.transactions = transactions;
@@ -48,26 +56,42 @@ final class ActivityStatistics {
             throw new IllegalArgumentException("maxClasses must be zero or more");
         }
         long fromUs = Rollups.bucketStart(Times.toMicros(since), Rollups.MINUTE_S);
-        // The first whole hour at or after the minute holding since: before it minute rollups, from it hour rollups.
-        long firstHourUs = Math.floorDiv(fromUs + HOUR_US - 1, HOUR_US) * HOUR_US;
-        boolean hourCounts = bucketUs % HOUR_US == 0;
+        // A rollup row lies whole within one chart bucket only when the bucket is a whole number of its span.
+        int countSpans = 0;
+        while (countSpans < Rollups.SPANS.size() && bucketUs % (Rollups.SPANS.get(countSpans) * 1_000_000L) == 0) {
+            countSpans++;
+        }
+        int eventSpans = countSpans;
         return transactions.withHandle(handle -> {
-            // An hour row lies whole within one bucket only when the bucket is a whole number of hours.
             TreeMap<String, EventCount> counts = new TreeMap<>();
-            addEventCounts(handle, Rollups.MINUTE_S, fromUs, hourCounts ? firstHourUs : Long.MAX_VALUE, bucketUs, counts);
-            if (hourCounts) {
-                addEventCounts(handle, Rollups.HOUR_S, firstHourUs, Long.MAX_VALUE, bucketUs, counts);
-            }
+            coarsest(fromUs, eventSpans, (span, from, to) -> addEventCounts(handle, span, from, to, bucketUs, counts));
             List<ClassTimings> timings = List.of();
             // No classes asked for: the timings are not read.
             if (maxClasses > 0) {
                 Map<String, DurationHistogram[]> histograms = new HashMap<>();
-                addTimings(handle, Rollups.MINUTE_S, fromUs, firstHourUs, histograms);
-                addTimings(handle, Rollups.HOUR_S, firstHourUs, Long.MAX_VALUE, histograms);
+                coarsest(fromUs, Rollups.SPANS.size(), (span, from, to) -> addTimings(handle, span, from, to, histograms));
                 timings = classTimings(histograms, maxClasses);
             }
             return new Activity(List.copyOf(counts.values()), timings);
         });
+    }
+
+    /**
+     * Splits [fromUs, end of time) among the first {@code spans} bucket lengths, each from where the one before it
+     * reaches a whole bucket of the next: minutes up to the first whole hour, hours up to the first whole day, and the
+     * last length to the end. {@code fromUs} is a whole minute.
+     */
+    static void coarsest(long fromUs, int spans, SpanRead read) {
+        long start = fromUs;
+        for (int i = 0; i < spans; i++) {
+            long end = Long.MAX_VALUE;
+            if (i + 1 < spans) {
+                long nextUs = Rollups.SPANS.get(i + 1) * 1_000_000L;
+                end = Math.floorDiv(start + nextUs - 1, nextUs) * nextUs;
+            }
+            read.read(Rollups.SPANS.get(i), start, end);
+            start = end;
+        }
     }
 
     /** Adds the events of the rollups of {@code spanS} in [fromUs, toUs) to {@code counts}, by bucket and status. */

@@ -44,14 +44,14 @@ import org.slf4j.LoggerFactory;
  * <p>The work is split by concern, in classes of this package: {@code StoreSchemaMigrator} (the schema),
  * {@code Transactions} (how statements run and races are retried), {@code EventWriter} (events, progress and restarts),
  * {@code JobReads}, {@code DurationReads}, {@code JobDeletions}, {@code ActivityStatistics} (the overview, from the rollups
- * that {@code Rollups} writes with the events), {@code RollupRetention} and {@code LookMarks}; this class hands each
- * call to its part.
+ * that {@code Rollups} writes with the events), {@code RollupRetention}, {@code RollupFolding} and {@code LookMarks};
+ * this class hands each call to its part.
  */
 public final class JdbiJobStore implements JobStore {
     /** Where the migrations live on the classpath: {@code common/} for every database, {@code postgresql/} for it alone. */
     public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
     /** The version of the newest migration: the schema this code reads and writes. */
-    public static final String SCHEMA_VERSION = "15";
+    public static final String SCHEMA_VERSION = "16";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiJobStore.class);
 
@@ -64,6 +64,7 @@ public final class JdbiJobStore implements JobStore {
     private final JobDeletions deletions;
     private final ActivityStatistics statistics;
     private final RollupRetention rollupRetention;
+    private final RollupFolding rollupFolding;
     private final LookMarks lookMarks;
     private final AuditLog auditLog;
 
@@ -79,6 +80,7 @@ public final class JdbiJobStore implements JobStore {
         this.durationReads = new DurationReads(transactions, schema);
         this.statistics = new ActivityStatistics(transactions, schema);
         this.rollupRetention = new RollupRetention(transactions, schema);
+        this.rollupFolding = new RollupFolding(transactions, schema);
         this.lookMarks = new LookMarks(transactions, schema, database);
         this.auditLog = new AuditLog(transactions, schema);
     }
@@ -178,6 +180,12 @@ public final class JdbiJobStore implements JobStore {
     @Override
     public long pruneRollups(Instant before) {
         return rollupRetention.prune(before);
+    }
+
+    /** On H2 every transaction adds to shard 0 (see {@link Rollups#POSTGRES_SHARDS}): there is nothing to fold. */
+    @Override
+    public long foldRollups(Instant endedBefore) {
+        return database.postgres() ? rollupFolding.fold(endedBefore) : 0;
     }
 
     /**

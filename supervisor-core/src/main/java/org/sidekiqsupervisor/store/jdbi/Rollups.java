@@ -13,9 +13,9 @@ import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobTimings;
 
 /**
- * What one transaction adds to the rollups (V13): the events it recorded, per status, and the waits and runs they told
- * (see {@link JobTimings}), per job class in {@link DurationHistogram} buckets; each in the minute and the hour of the
- * time the batch was received. Folded in memory while the batch is applied, then written as one additive update per
+ * What one transaction adds to the rollups (V13; days since V16): the events it recorded, per status, and the waits and
+ * runs they told (see {@link JobTimings}), per job class in {@link DurationHistogram} buckets; each in the minute, the
+ * hour and the day (UTC) of the time the batch was received. Folded in memory while the batch is applied, then written as one additive update per
  * row ({@code n = n + delta}) to one shard: a batch of a thousand events of one class changes a few dozen rows, not a
  * thousand. Rollups record what was received: deleting or pruning a job later does not take its events back out.
  */
@@ -24,8 +24,12 @@ final class Rollups {
     static final int MINUTE_S = 60;
     /** The hour buckets' length in seconds. */
     static final int HOUR_S = 3600;
-    /** Every bucket length, shortest first. */
-    static final List<Integer> SPANS = List.of(MINUTE_S, HOUR_S);
+    /** The day buckets' length in seconds (V16): days since the epoch, so UTC days. */
+    static final int DAY_S = 86_400;
+    /** Every bucket length, shortest first; each a whole number of the one before it. */
+    static final List<Integer> SPANS = List.of(MINUTE_S, HOUR_S, DAY_S);
+    /** The bucket lengths of V13, which the V14 upgrade fills in (V16 then adds the days from the hours). */
+    static final List<Integer> V13_SPANS = List.of(MINUTE_S, HOUR_S);
     /** The {@code measured} value of a wait (queued to started). */
     static final String WAIT = "wait";
     /** The {@code measured} value of a run (started to complete). */
@@ -67,8 +71,19 @@ final class Rollups {
         }
     }
 
+    private final List<Integer> spans;
     private final TreeMap<EventKey, Long> events = new TreeMap<>();
     private final TreeMap<TimingKey, Timing> timings = new TreeMap<>();
+
+    /** What the write path adds: every bucket length. */
+    Rollups() {
+        this(SPANS);
+    }
+
+    /** Adding to the buckets of {@code spans} only (the V14 upgrade: those of V13). */
+    Rollups(List<Integer> spans) {
+        this.spans = List.copyOf(spans);
+    }
 
     /** Where the bucket of {@code spanS} seconds holding {@code us} starts, in epoch microseconds. */
     static long bucketStart(long us, int spanS) {
@@ -78,9 +93,7 @@ final class Rollups {
 
     /** {@code event} was applied (it is no duplicate), leaving its job as {@code job}; the batch was received then. */
     void applied(JobEvent event, Job job, long receivedUs) {
-        for (int span : SPANS) {
-            events.merge(new EventKey(span, bucketStart(receivedUs, span), event.status().wireName()), 1L, Long::sum);
-        }
+        counted(event.status().wireName(), receivedUs);
         Duration wait = JobTimings.waitToldBy(event, job);
         if (wait != null) {
             timing(WAIT, job.jobClass(), micros(wait), receivedUs);
@@ -91,13 +104,25 @@ final class Rollups {
         }
     }
 
+    /** An event of {@code status} recorded, in a batch received at {@code receivedUs}. */
+    void counted(String status, long receivedUs) {
+        for (int span : spans) {
+            events.merge(new EventKey(span, bucketStart(receivedUs, span), status), 1L, Long::sum);
+        }
+    }
+
     /** A wait or run of {@code us} microseconds, told by an event received at {@code receivedUs}. */
     void timing(String measured, String jobClass, long us, long receivedUs) {
         int durationBucket = DurationHistogram.bucket(us);
-        for (int span : SPANS) {
+        for (int span : spans) {
             timings.merge(new TimingKey(span, bucketStart(receivedUs, span), Aggregates.classKey(jobClass), measured, durationBucket),
                     new Timing(1, us, us, us), (a, b) -> a.plus(us));
         }
+    }
+
+    /** What this transaction adds to the event rows, in key order. */
+    Map<EventKey, Long> events() {
+        return events;
     }
 
     /** What this transaction adds to the timing rows, in key order. */

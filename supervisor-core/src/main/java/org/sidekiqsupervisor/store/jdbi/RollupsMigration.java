@@ -29,7 +29,7 @@ final class RollupsMigration extends PrefixedJavaMigration {
     public void migrate(Context context) throws SQLException {
         Connection connection = context.getConnection();
         String events = prefix + "job_events";
-        for (int span : Rollups.SPANS) {
+        for (int span : Rollups.V13_SPANS) {
             // The bucket length is a number from this code, never text from outside.
             long spanUs = span * 1_000_000L;
             try (PreparedStatement counts = connection.prepareStatement("insert into " + prefix + "event_rollups "
@@ -39,7 +39,7 @@ final class RollupsMigration extends PrefixedJavaMigration {
             }
         }
         for (Long hour = nextHour(connection, events, Long.MIN_VALUE); hour != null; hour = nextHour(connection, events, hour + HOUR_US)) {
-            Rollups rollups = new Rollups();
+            Rollups rollups = new Rollups(Rollups.V13_SPANS);
             readTimings(connection, events, hour, hour + HOUR_US, rollups);
             insertTimings(connection, rollups);
         }
