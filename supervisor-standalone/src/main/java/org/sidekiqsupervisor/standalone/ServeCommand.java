@@ -76,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
     int retentionDays;
 
     @Option(names = "--rollup-retention-days", paramLabel = "DAYS", defaultValue = "${env:SUPERVISOR_ROLLUP_RETENTION_DAYS:-90}",
-            description = "forget the overview's rollups (events, waits and runs per minute and per hour) this many days "
+            description = "forget the overview's rollups (events, waits and runs per minute, hour and day) this many days "
                     + "after their bucket ended, checked hourly; 0 keeps them (env SUPERVISOR_ROLLUP_RETENTION_DAYS; "
                     + "default: ${DEFAULT-VALUE})")
     int rollupRetentionDays;
