@@ -14,7 +14,7 @@ function init(args)
 end
 
 request = function()
-  ticks_count()
+  ticks_sent()
   local events = {}
   local at = os.time()
   for i = 1, 33 do

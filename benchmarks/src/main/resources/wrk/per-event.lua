@@ -17,7 +17,7 @@ function init(args)
 end
 
 request = function()
-  ticks_count()
+  ticks_sent()
   local job = math.floor(n / 3)
   local step = n % 3
   n = n + 1

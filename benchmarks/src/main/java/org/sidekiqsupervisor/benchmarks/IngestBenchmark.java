@@ -190,9 +190,10 @@ final class IngestBenchmark {
         out.println();
         out.println("us/ev: CPU microseconds per event of the supervisor's process and of the PostgreSQL server's processes "
                 + "while measured; the machine has " + Runtime.getRuntime().availableProcessors() + " cores for them and wrk");
-        out.println("90% at s: seconds from the first request of the warm-up (a freshly started server) to the end of the first "
-                + "1 s window with at least 90% of the steady throughput (the median 1 s window of the measured run), from wrk's "
-                + "requests per 100 ms; 1.0 is the earliest; * = only after the warm-up, in the measured run");
+        out.printf("90%% at s: seconds from the first request of the warm-up (a freshly started server) to the end of the first "
+                + "%d s window with at least 90%% of the steady throughput (the median %d s window of the measured run), from wrk's "
+                + "answers per 100 ms; %d.0 is the earliest; * = only after the warm-up, in the measured run%n",
+                RampUp.WINDOW_SECONDS, RampUp.WINDOW_SECONDS, RampUp.WINDOW_SECONDS);
         out.printf("start to first answered request (median of %d): %d ms on a new store, %d ms on an existing one%n",
                 starts, startUp.newStoreMs(), startUp.existingStoreMs());
         out.println("targets: per-event endpoints >= 0.70x no-op on H2 file, >= 0.50x on PostgreSQL; "
