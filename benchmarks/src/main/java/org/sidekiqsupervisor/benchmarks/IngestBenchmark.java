@@ -218,7 +218,8 @@ final class IngestBenchmark {
                 + "while measured; the machine has " + Runtime.getRuntime().availableProcessors() + " cores for them and wrk");
         out.printf("90%% at s: seconds from the first request of the warm-up (a freshly started server) to the end of the first "
                 + "%d s window with at least 90%% of the steady throughput (the median %d s window of the measured run), from wrk's "
-                + "answers per 100 ms; %d.0 is the earliest; * = only after the warm-up, in the measured run%n",
+                + "answers per 100 ms; %d.0 is the earliest; * = only after the warm-up, in the measured run (and counting the pause "
+                + "between them)%n",
                 RampUp.WINDOW_SECONDS, RampUp.WINDOW_SECONDS, RampUp.WINDOW_SECONDS);
         out.printf("start to first answered request (median of %d): %d ms on a new store, %d ms on an existing one%n",
                 starts, startUp.newStoreMs(), startUp.existingStoreMs());
