@@ -1,10 +1,11 @@
 -- The batch endpoint as a buffering middleware uses it: 99 events per request (33 jobs: queued, started,
--- complete), JSON. Arguments: wrk -s batch.lua URL -- <run prefix>
+-- complete), JSON. Arguments: wrk -s batch.lua URL -- <run prefix>. Wrk puts ticks.lua before it.
 local threads = 0
 
 function setup(thread)
   threads = threads + 1
   thread:set("tid", threads)
+  ticks_setup(thread)
 end
 
 function init(args)
@@ -13,6 +14,7 @@ function init(args)
 end
 
 request = function()
+  ticks_sent()
   local events = {}
   local at = os.time()
   for i = 1, 33 do

@@ -1,10 +1,12 @@
 -- What the original middlewares send for each job, one POST per event, in a real job's ratio: queued, started,
 -- complete. Form-encoded as Faraday 1.x sends it. Arguments: wrk -s per-event.lua URL -- <run prefix> <base path>
+-- Wrk puts ticks.lua before it.
 local threads = 0
 
 function setup(thread)
   threads = threads + 1
   thread:set("tid", threads)
+  ticks_setup(thread)
 end
 
 function init(args)
@@ -15,6 +17,7 @@ function init(args)
 end
 
 request = function()
+  ticks_sent()
   local job = math.floor(n / 3)
   local step = n % 3
   n = n + 1

@@ -32,8 +32,10 @@ public final class Benchmarks implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "30", description = "seconds measured per scenario (default ${DEFAULT-VALUE})")
     int durationSeconds;
 
-    @Option(names = "--connections", defaultValue = "32", description = "concurrent connections (default ${DEFAULT-VALUE})")
-    int connections;
+    // 256: a fleet of Sidekiq processes, each with its own connections, as in production.
+    @Option(names = "--connections", defaultValue = "32,256", split = ",",
+            description = "ingest: every scenario at each of these numbers of concurrent connections (default ${DEFAULT-VALUE})")
+    List<Integer> connections;
 
     @Option(names = "--sizes", defaultValue = "10000,100000,1000000", split = ",",
             description = "store sizes for the query benchmark (default ${DEFAULT-VALUE})")
@@ -105,6 +107,10 @@ public final class Benchmarks implements Callable<Integer> {
             }
             new SidekiqPagesBenchmark(pagesEntries, pagesRequests, System.out).run();
             return 0;
+        }
+        if (connections.isEmpty() || connections.stream().anyMatch(count -> count < 2)) {
+            // wrk runs 2 threads and wants at least a connection each.
+            throw new CommandLine.ParameterException(new CommandLine(this), "--connections must each be at least 2");
         }
         if (backlogQueued < 0 || backlogRetries < 0 || backlogDead < 0 || backlogRequests < 1 || dashboardSeconds < 5) {
             throw new CommandLine.ParameterException(new CommandLine(this), "backlog sizes must not be negative, --backlog-requests "

@@ -19,7 +19,9 @@ import org.sidekiqsupervisor.testing.SupervisorProcess;
 
 /**
  * Ingest throughput: the standalone jar (-Xmx256m) driven over loopback by wrk with concurrent HTTP/1.1
- * connections, after a warm-up, for each store and endpoint, against the no-op endpoint measured in the same run.
+ * connections, after a warm-up, for each store and endpoint, against the no-op endpoint measured in the same run at
+ * the same number of connections; each scenario at each number of connections on a freshly started server, and how
+ * long that server took to reach its steady throughput ({@link RampUp}).
  */
 final class IngestBenchmark {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -31,7 +33,7 @@ final class IngestBenchmark {
      * One scenario's measured run; {@code serverCpuUs} and {@code databaseCpuUs} are the CPU microseconds the
      * supervisor's process and the PostgreSQL server's processes used during it (-1 when not measured).
      */
-    record Row(Scenario scenario, Wrk.Result result, long serverCpuUs, long databaseCpuUs) {
+    record Row(Scenario scenario, int connections, Wrk.Result result, long serverCpuUs, long databaseCpuUs, RampUp rampUp) {
         double eventsPerSecond() {
             return result.requestsPerSecond() * scenario.eventsPerRequest();
         }
@@ -55,53 +57,90 @@ final class IngestBenchmark {
 
     private final Duration warmup;
     private final Duration duration;
-    private final int connections;
+    private final List<Integer> connections;
     private final PrintStream out;
 
     private final int starts;
 
-    /** @param starts how many times start-up is timed on each kind of store (the median is printed) */
-    IngestBenchmark(Duration warmup, Duration duration, int connections, int starts, PrintStream out) {
+    /**
+     * @param connections every scenario runs at each of these numbers of concurrent connections
+     * @param starts      how many times start-up is timed on each kind of store (the median is printed)
+     */
+    IngestBenchmark(Duration warmup, Duration duration, List<Integer> connections, int starts, PrintStream out) {
         this.starts = starts;
         this.warmup = warmup;
         this.duration = duration;
-        this.connections = connections;
+        this.connections = List.copyOf(connections);
         this.out = out;
     }
 
     List<Row> run(boolean withPostgres) throws Exception {
-        out.printf("%nIngest: wrk, 2 threads, %d connections, HTTP/1.1 keep-alive over loopback; warm-up %d s, measured %d s; "
-                + "server -Xmx256m%n", connections, warmup.toSeconds(), duration.toSeconds());
         StartUp startUp = measureStartUp(starts);
         List<Row> rows = new ArrayList<>();
-        for (Scenario scenario : SCENARIOS) {
-            if (scenario.postgres() && !withPostgres) {
-                continue;
-            }
-            Path dir = Files.createTempDirectory("supervisor-bench");
-            PostgresDatabase database = scenario.postgres() ? PostgresDatabase.create() : null;
-            List<String> args = new ArrayList<>(List.of("--port", "0", "--noop-endpoint"));
-            if (database != null) {
-                args.addAll(List.of("--database-url", database.url(), "--database-user", database.user()));
-            }
-            long launched = System.nanoTime();
-            try (SupervisorProcess server = SupervisorProcess.serve(dir, Map.of(), args.toArray(String[]::new))) {
-                awaitHealthy(server.base(), launched);
-                String run = UUID.randomUUID().toString().substring(0, 8);
-                Wrk.run(server.base(), scenario.script(), 2, connections, warmup, "w" + run, scenario.basePath());
-                long serverBefore = CpuTime.ofProcess(server.pid());
-                long databaseBefore = database == null ? -1 : CpuTime.ofCommand("postgres");
-                Wrk.Result result = Wrk.run(server.base(), scenario.script(), 2, connections, duration, "m" + run, scenario.basePath());
-                rows.add(new Row(scenario, result, difference(serverBefore, CpuTime.ofProcess(server.pid())),
-                        database == null ? -1 : difference(databaseBefore, CpuTime.ofCommand("postgres"))));
-            } finally {
-                if (database != null) {
-                    database.close();
+        for (int count : connections) {
+            List<Row> table = new ArrayList<>();
+            for (Scenario scenario : SCENARIOS) {
+                if (!scenario.postgres() || withPostgres) {
+                    table.add(measure(scenario, count));
                 }
             }
+            print(count, table);
+            rows.addAll(table);
         }
-        print(rows, startUp);
+        printNotes(startUp);
         return rows;
+    }
+
+    /** One scenario at {@code connections} on a freshly started server: its warm-up, then its measured run. */
+    private Row measure(Scenario scenario, int connections) throws Exception {
+        Path dir = Files.createTempDirectory("supervisor-bench");
+        PostgresDatabase database = scenario.postgres() ? PostgresDatabase.create() : null;
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--noop-endpoint"));
+        if (database != null) {
+            args.addAll(List.of("--database-url", database.url(), "--database-user", database.user()));
+        }
+        long launched = System.nanoTime();
+        try (SupervisorProcess server = SupervisorProcess.serve(dir, Map.of(), args.toArray(String[]::new))) {
+            awaitHealthy(server.base(), launched);
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            Wrk.Result warmed = Wrk.run(server.base(), scenario.script(), 2, connections, warmup, "w" + run, scenario.basePath());
+            awaitDrained(server.base());
+            long serverBefore = CpuTime.ofProcess(server.pid());
+            long databaseBefore = database == null ? -1 : CpuTime.ofCommand("postgres");
+            Wrk.Result result = Wrk.run(server.base(), scenario.script(), 2, connections, duration, "m" + run, scenario.basePath());
+            return new Row(scenario, connections, result, difference(serverBefore, CpuTime.ofProcess(server.pid())),
+                    database == null ? -1 : difference(databaseBefore, CpuTime.ofCommand("postgres")),
+                    RampUp.of(warmed.ticks(), result.ticks()));
+        } finally {
+            if (database != null) {
+                database.close();
+            }
+        }
+    }
+
+    /**
+     * Waits until the server has recorded the requests the warm-up left in flight when wrk stopped: at 256 connections on
+     * the batch endpoint they are 25,344 events, which a busy server would otherwise still be storing, for nobody, in the
+     * measured run. Done when its events counter (/metrics) stands still for half a second, or after a minute.
+     */
+    private static void awaitDrained(URI base) throws IOException, InterruptedException {
+        double before = eventsRecorded(base);
+        for (int i = 0; i < 120; i++) {
+            Thread.sleep(500);
+            double now = eventsRecorded(base);
+            if (now == before) {
+                return;
+            }
+            before = now;
+        }
+    }
+
+    /** The sum of the server's {@code supervisor_events_total} series. */
+    private static double eventsRecorded(URI base) throws IOException, InterruptedException {
+        String metrics = CLIENT.send(HttpRequest.newBuilder(base.resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        return metrics.lines().filter(line -> line.startsWith("supervisor_events_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /** Start to first answered request (median of {@code times} starts each): a new H2 store, then the same store again. */
@@ -155,17 +194,33 @@ final class IngestBenchmark {
         return Double.isNaN(value) ? "-" : String.format("%.0f", value);
     }
 
-    private void print(List<Row> rows, StartUp startUp) {
+    private void print(int connections, List<Row> rows) {
+        out.printf("%nIngest: wrk, 2 threads, %d connections, HTTP/1.1 keep-alive over loopback; warm-up %d s, measured %d s; "
+                + "server -Xmx256m%n", connections, warmup.toSeconds(), duration.toSeconds());
         double noop = rows.get(0).eventsPerSecond();
-        out.printf("%-44s %12s %9s %9s %9s %8s %14s %14s%n", "scenario", "events/s", "x no-op", "p50 ms", "p99 ms", "errors",
-                "server us/ev", "postgres us/ev");
+        out.printf("%-44s %12s %9s %9s %9s %8s %14s %14s %9s%n", "scenario", "events/s", "x no-op", "p50 ms", "p99 ms", "errors",
+                "server us/ev", "postgres us/ev", "90% at s");
         for (Row row : rows) {
-            out.printf("%-44s %12.0f %9.2f %9.2f %9.2f %8d %14s %14s%n", row.scenario().name(), row.eventsPerSecond(),
+            out.printf("%-44s %12.0f %9.2f %9.2f %9.2f %8d %14s %14s %9s%n", row.scenario().name(), row.eventsPerSecond(),
                     row.eventsPerSecond() / noop, row.result().p50Ms(), row.result().p99Ms(), row.result().errors(),
-                    micros(row.perEvent(row.serverCpuUs())), micros(row.perEvent(row.databaseCpuUs())));
+                    micros(row.perEvent(row.serverCpuUs())), micros(row.perEvent(row.databaseCpuUs())), row.rampUp().shown());
         }
+        for (Row row : rows) {
+            if (row.rampUp().why() != null) {
+                out.printf("90%% at s n/a, %s: %s%n", row.scenario().name(), row.rampUp().why());
+            }
+        }
+    }
+
+    private void printNotes(StartUp startUp) {
+        out.println();
         out.println("us/ev: CPU microseconds per event of the supervisor's process and of the PostgreSQL server's processes "
                 + "while measured; the machine has " + Runtime.getRuntime().availableProcessors() + " cores for them and wrk");
+        out.printf("90%% at s: seconds from the first request of the warm-up (a freshly started server) to the end of the first "
+                + "%d s window with at least 90%% of the steady throughput (the median %d s window of the measured run), from wrk's "
+                + "answers per 100 ms; %d.0 is the earliest; * = only after the warm-up, in the measured run (and counting the pause "
+                + "between them)%n",
+                RampUp.WINDOW_SECONDS, RampUp.WINDOW_SECONDS, RampUp.WINDOW_SECONDS);
         out.printf("start to first answered request (median of %d): %d ms on a new store, %d ms on an existing one%n",
                 starts, startUp.newStoreMs(), startUp.existingStoreMs());
         out.println("targets: per-event endpoints >= 0.70x no-op on H2 file, >= 0.50x on PostgreSQL; "

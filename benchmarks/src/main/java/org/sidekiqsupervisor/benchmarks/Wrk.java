@@ -10,20 +10,35 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Runs Debian's {@code wrk} with one of the bundled Lua scripts and reads its report. */
+/** Runs Debian's {@code wrk} with one of the bundled Lua scripts (ticks.lua put before it) and reads its report. */
 final class Wrk {
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
     private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern SOCKET = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern TICKS_START = Pattern.compile("(?m)^ticks-start (\\d+)$");
+    private static final Pattern TICK = Pattern.compile("(?m)^tick (\\d+) (\\d+)$");
 
     /** What one run measured. Latencies are wrk's (closed loop: each connection waits for its answer). */
-    record Result(double requestsPerSecond, long requests, double p50Ms, double p99Ms, long errors, String report) {
+    record Result(double requestsPerSecond, long requests, double p50Ms, double p99Ms, long errors, Ticks ticks, String report) {
     }
+
+    /**
+     * The requests sent in each {@value #TICK_MS} ms of the run, as ticks.lua counts them: {@code counts} by bucket
+     * (milliseconds of the system's monotonic clock / {@value #TICK_MS}), {@code startMs} the first request's time on
+     * that clock; no counts and a start of -1 when the script printed none.
+     */
+    record Ticks(long startMs, NavigableMap<Long, Long> counts) {
+        static final Ticks NONE = new Ticks(-1, new TreeMap<>());
+    }
+
+    static final int TICK_MS = 100;
 
     private Wrk() {
     }
@@ -70,7 +85,20 @@ final class Wrk {
             }
         }
         return new Result(Double.parseDouble(find(RATE, report)), number(REQUESTS, report, 0), percentile(report, "50"),
-                percentile(report, "99"), errors, report);
+                percentile(report, "99"), errors, ticks(report), report);
+    }
+
+    private static Ticks ticks(String report) {
+        long start = number(TICKS_START, report, -1);
+        if (start < 0) {
+            return Ticks.NONE;
+        }
+        NavigableMap<Long, Long> counts = new TreeMap<>();
+        Matcher tick = TICK.matcher(report);
+        while (tick.find()) {
+            counts.merge(Long.parseLong(tick.group(1)), Long.parseLong(tick.group(2)), Long::sum);
+        }
+        return new Ticks(start, counts);
     }
 
     private static double percentile(String report, String percent) {
@@ -99,10 +127,13 @@ final class Wrk {
         return matcher.find() ? Long.parseLong(matcher.group(1)) : absent;
     }
 
+    /** The script with ticks.lua before it, in a temporary file. */
     private static Path extract(String script) {
-        try (InputStream in = Wrk.class.getResourceAsStream("/wrk/" + script)) {
+        try (InputStream ticks = Wrk.class.getResourceAsStream("/wrk/ticks.lua");
+             InputStream in = Wrk.class.getResourceAsStream("/wrk/" + script)) {
             Path file = Files.createTempFile("wrk-", "-" + script);
-            Files.write(file, in.readAllBytes());
+            Files.write(file, ticks.readAllBytes());
+            Files.write(file, in.readAllBytes(), java.nio.file.StandardOpenOption.APPEND);
             file.toFile().deleteOnExit();
             return file;
         } catch (IOException e) {

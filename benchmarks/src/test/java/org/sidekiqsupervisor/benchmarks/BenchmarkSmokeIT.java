@@ -25,11 +25,16 @@ class BenchmarkSmokeIT {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         List<IngestBenchmark.Row> rows;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-            rows = new IngestBenchmark(Duration.ofSeconds(1), Duration.ofSeconds(2), 4, 1, out).run(true);
+            rows = new IngestBenchmark(Duration.ofSeconds(1), Duration.ofSeconds(3), List.of(4, 256), 1, out).run(true);
         }
-        assertThat(rows).extracting(row -> row.scenario().name()).containsExactlyElementsOf(
-                IngestBenchmark.SCENARIOS.stream().map(IngestBenchmark.Scenario::name).toList());
-        assertThat(rows).allSatisfy(row -> {
+        String report = printed.toString(StandardCharsets.UTF_8);
+        List<String> names = IngestBenchmark.SCENARIOS.stream().map(IngestBenchmark.Scenario::name).toList();
+        assertThat(rows).as(report).extracting(row -> row.connections() + " " + row.scenario().name()).containsExactlyElementsOf(
+                java.util.stream.Stream.of(4, 256).flatMap(count -> names.stream().map(name -> count + " " + name)).toList());
+        // At 4 connections every scenario is answered in its 3 s. At 256 a busy machine may answer none of the batch
+        // endpoint's 25,344 events in flight within them (or within wrk's 10 s timeout): that its rows and ramp-up are
+        // printed is judged there, not how fast it went.
+        assertThat(rows).as(report).filteredOn(row -> row.connections() == 4).allSatisfy(row -> {
             assertThat(row.eventsPerSecond()).isPositive();
             assertThat(row.result().errors()).isZero();
             assertThat(row.result().p99Ms()).isPositive();
@@ -41,9 +46,25 @@ class BenchmarkSmokeIT {
                 assertThat(row.databaseCpuUs()).isEqualTo(-1);
             }
         });
-        String report = printed.toString(StandardCharsets.UTF_8);
-        assertThat(report).contains("x no-op", "server us/ev", "postgres us/ev", "start to first answered request (median of 1): ");
-        assertThat(report).contains(IngestBenchmark.SCENARIOS.stream().map(IngestBenchmark.Scenario::name).toList());
+        assertThat(rows).as(report).allSatisfy(row -> {
+            // The time to 90 % of the steady throughput: some seconds, or why not. Whether a busy machine ramps up fast
+            // is not judged; with a 1 s warm-up it gets there only in the measured run (3 s: a full 2 s window within it).
+            RampUp rampUp = row.rampUp();
+            if (rampUp.why() == null) {
+                assertThat(rampUp.seconds()).isGreaterThanOrEqualTo(RampUp.WINDOW_SECONDS);
+                assertThat(rampUp.steadyPerSecond()).isPositive();
+            } else {
+                assertThat(rampUp.seconds()).isNaN();
+                assertThat(report).contains("90% at s n/a, " + row.scenario().name() + ": " + rampUp.why());
+            }
+        });
+        assertThat(report).contains("x no-op", "server us/ev", "postgres us/ev", "90% at s", "start to first answered request (median of 1): ");
+        assertThat(report).contains("wrk, 2 threads, 4 connections", "wrk, 2 threads, 256 connections");
+        for (String name : names) {
+            // A row in each table: events/s, x no-op, p50, p99, errors, server us/ev, postgres us/ev, 90% at s.
+            assertThat(report.lines().filter(line -> line.matches(java.util.regex.Pattern.quote(name)
+                    + " +\\d+ +\\S+ +[\\d.]+ +[\\d.]+ +\\d+ +(\\d+|-) +(\\d+|-) +(\\d+\\.\\d\\*?|n/a)"))).as(report).hasSize(2);
+        }
         assertThat(report).containsPattern("\\(median of 1\\): \\d+ ms on a new store, \\d+ ms on an existing one");
     }
 
