@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.manager;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -346,7 +347,23 @@ public final class JobManager {
         SidekiqActions.check(set, action);
         SidekiqRedis sidekiq = sidekiqRedis("Sidekiq's jobs");
         // A dry run writes nothing, so it need not ask Redis which format the live processes read.
-        SidekiqActionResult result = selection.act(sidekiq, set, action, dryRun ? settings.version() : sidekiqWriteVersion(), dryRun);
+        // A job the supervisor pushes goes through no Ruby client, so no middleware reports it queued: the supervisor
+        // records that itself, so its history shows when and how it went back (the status stays as it was until it
+        // starts, as for any queued event after the first).
+        // Its time is taken before the push: Sidekiq may start the job within a millisecond of it.
+        List<JobEvent> queued = new ArrayList<>();
+        Instant pushedAt = clock.instant();
+        SidekiqActionResult result = selection.act(sidekiq, set, action, dryRun ? settings.version() : sidekiqWriteVersion(), dryRun,
+                entry -> queued.add(new JobEvent(entry.jid(), JobStatus.QUEUED, pushedAt, entry.jobClass(), entry.queue(),
+                        entry.args() == null ? null : entry.args().toString(), null, null, null)));
+        if (!queued.isEmpty()) {
+            try {
+                recordAll(queued);
+            } catch (RuntimeException e) {
+                // The push is done and cannot be taken back; the job reports in when it starts.
+                LOG.warn("could not record {} job(s) the supervisor put back on their queues: {}", queued.size(), e.getMessage());
+            }
+        }
         if (actor != null) {
             audit(actor, set.wireName() + "." + action.name().toLowerCase(java.util.Locale.ROOT), set.wireName(), result.done(),
                     result.count(), dryRun);

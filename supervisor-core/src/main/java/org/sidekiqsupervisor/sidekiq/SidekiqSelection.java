@@ -1,9 +1,12 @@
 package org.sidekiqsupervisor.sidekiq;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The entries of a sorted set an action names: exact entries by key (the dashboard's checkboxes and entry pages),
@@ -64,10 +67,23 @@ public record SidekiqSelection(List<SidekiqEntryKey> keys, List<String> jids, St
      */
     public SidekiqActionResult act(SidekiqRedis redis, SidekiqSet set, SidekiqActions.SetAction action,
                                    SidekiqVersion version, boolean dryRun) {
+        return act(redis, set, action, version, dryRun, entry -> { });
+    }
+
+    /**
+     * {@link #act(SidekiqRedis, SidekiqSet, SidekiqActions.SetAction, SidekiqVersion, boolean)}, telling
+     * {@code pushed} each entry it put on its queue (retry and enqueue, not on a dry run).
+     */
+    public SidekiqActionResult act(SidekiqRedis redis, SidekiqSet set, SidekiqActions.SetAction action,
+                                   SidekiqVersion version, boolean dryRun, Consumer<SidekiqJob> pushed) {
         SidekiqActions.check(set, action);
         List<SidekiqActionResult.Skipped> notThere = new ArrayList<>();
         List<SidekiqJob> entries = read(redis, set, notThere);
         SidekiqActionResult acted = redis.actions().act(set, action, entries, version, dryRun);
+        if (!dryRun && (action == SidekiqActions.SetAction.RETRY || action == SidekiqActions.SetAction.ENQUEUE)) {
+            Set<String> done = new HashSet<>(acted.done());
+            entries.stream().filter(entry -> entry.jid() != null && done.contains(entry.jid())).forEach(pushed);
+        }
         List<SidekiqActionResult.Skipped> skipped = new ArrayList<>(acted.skipped());
         skipped.addAll(notThere);
         return new SidekiqActionResult(acted.done(), skipped, acted.count());

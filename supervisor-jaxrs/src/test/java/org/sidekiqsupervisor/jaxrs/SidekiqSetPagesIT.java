@@ -114,6 +114,11 @@ class SidekiqSetPagesIT {
         assertThat(retried.body()).contains("id=\"done-count\">1<").contains("id=\"skipped-count\">0<");
         assertThat(sidekiq.redis().zrangeByScore("retry", "1795887460.5", "1795887460.5")).isEmpty();
         assertThat(sidekiq.redis().lindex("queue:critical", 0)).contains("\"jid\":\"r1\"").contains("\"retry_count\":1");
+        // No Ruby client pushed it, so no middleware will say it was queued: the supervisor records that itself.
+        org.sidekiqsupervisor.model.Job r1 = server.supervisor.jobManager().queries().job("r1").orElseThrow().job();
+        assertThat(r1.queue()).isEqualTo("critical");
+        assertThat(r1.jobClass()).isEqualTo("FlakyJob");
+        assertThat(r1.queuedAt()).isNotNull();
 
         Reply plan = session.post("/sidekiq/retries/actions", form(session, "action=kill&key=1795887461.5-r2"), true, null);
         assertThat(plan.body()).contains("id=\"confirm-count\">1<").contains("name=\"confirmed\" value=\"yes\"")
