@@ -83,8 +83,12 @@ final class QueryBenchmark {
         out.println(header.append(String.format(" %8s %9s", "heap", "bytes/job")));
         Path dir = Files.createTempDirectory("supervisor-queries");
         try (Supervisor h2 = Supervisor.builder().databaseUrl("jdbc:h2:file:" + dir.resolve("bench")).clock(clock).build()) {
+            // The H2 file and, beside it, the arguments filter's index.
             Path file = dir.resolve("bench.mv.db");
-            measure("H2 file", h2.jobManager(), sizes, () -> { }, () -> fileSize(file));
+            Path index = dir.resolve("bench.supervisor_arguments");
+            measure("H2 file", h2.jobManager(), sizes, () -> { }, () -> fileSize(file) + directorySize(index));
+        } finally {
+            deleteTree(dir); // gigabytes at 10M jobs
         }
         if (postgres) {
             out.println("(PostgreSQL: ANALYZE after each load, as autovacuum does within a minute of it; straight after a load of "
@@ -108,6 +112,22 @@ final class QueryBenchmark {
     private static long fileSize(Path file) {
         try {
             return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path directory) throws IOException {
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static long directorySize(Path directory) {
+        try (var files = Files.list(directory)) {
+            return files.mapToLong(QueryBenchmark::fileSize).sum();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

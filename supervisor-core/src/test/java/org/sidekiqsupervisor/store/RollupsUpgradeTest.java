@@ -72,7 +72,7 @@ class RollupsUpgradeTest {
                 // Every fifth is received an hour and a half late (a supervisor that was down).
                 current.record(List.of(last), finished.plus(i % 5 == 0 ? Duration.ofMinutes(90) : Duration.ofMillis(400)));
             }
-            copy(live, old, "supervisor_jobs", null);
+            copy(live, old, "supervisor_jobs", "seq"); // numbered by V17, after the old schema
             copy(live, old, "supervisor_job_events", "event_id");
             // Up to the version before the day rollups first (V14 fills in minutes and hours), then the rest (V16: days).
             Flyway.configure().configuration(flyway.getConfiguration()).target(BEFORE_DAYS).load().migrate();
@@ -109,10 +109,10 @@ class RollupsUpgradeTest {
                 + "measured, duration_bucket from supervisor_timing_rollups where span_s = 86400) d").mapTo(Long.class).one());
     }
 
-    /** Copies every row of {@code table} from one database to the other, leaving out the column {@code generated}, if any. */
-    private static void copy(DataSource from, DataSource to, String table, String generated) {
+    /** Copies every row of {@code table} from one database to the other, leaving out the column {@code leftOut}. */
+    private static void copy(DataSource from, DataSource to, String table, String leftOut) {
         List<Map<String, Object>> rows = Jdbi.create(from).withHandle(h -> h.createQuery("select * from " + table).mapToMap().list());
-        List<String> columns = rows.get(0).keySet().stream().filter(c -> !c.equalsIgnoreCase(generated)).toList();
+        List<String> columns = rows.get(0).keySet().stream().filter(c -> !c.equalsIgnoreCase(leftOut)).toList();
         Jdbi.create(to).useTransaction(h -> {
             PreparedBatch insert = h.prepareBatch("insert into " + table + " (" + String.join(", ", columns) + ") values ("
                     + columns.stream().map(c -> ":" + c).collect(Collectors.joining(", ")) + ")");

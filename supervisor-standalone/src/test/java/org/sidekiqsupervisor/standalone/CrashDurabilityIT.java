@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +34,8 @@ import org.sidekiqsupervisor.testing.SupervisorProcess;
 
 /**
  * SIGKILL while many clients send events: after a restart, every event that was answered 2xx is there, on the H2
- * file default and on PostgreSQL. (Events in flight when the process died were never acknowledged; clients retry.)
+ * file default and on PostgreSQL, and the arguments filter finds their jobs. (Events in flight when the process died
+ * were never acknowledged; clients retry.)
  */
 class CrashDurabilityIT {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -103,6 +106,22 @@ class CrashDurabilityIT {
                     .filter(key -> stored.stream().noneMatch(s -> sameEvent(s, key)))
                     .toList();
             assertThat(missing).as("acknowledged events missing after the SIGKILL").isEmpty();
+
+            // The arguments filter finds them too (on H2, its index holds what it had committed; the rest is indexed
+            // again from the jobs on start): each client's last acknowledged queued jobs, by their unique arguments.
+            List<String> queued = acked.stream().filter(a -> a.status().equals("queued")
+                            && Integer.parseInt(a.jobId().substring(a.jobId().indexOf('-') + 1)) % 5 != 4)
+                    .map(Acked::jobId).sorted().toList();
+            List<String> sample = queued.subList(Math.max(0, queued.size() - 60), queued.size());
+            for (String jobId : sample) {
+                String needle = URLEncoder.encode("\"" + jobId + "\"", StandardCharsets.UTF_8);
+                HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(again.base().resolve("api/v1/jobs?filter=" + needle))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+                List<String> found = new ArrayList<>();
+                JSON.readTree(response.body()).get("jobs").forEach(job -> found.add(job.get("job_id").asText()));
+                assertThat(found).as("the filter for %s's arguments", jobId).containsExactly(jobId);
+            }
         }
     }
 
@@ -134,7 +153,8 @@ class CrashDurabilityIT {
                 for (String status : statuses) {
                     long when = at += 1;
                     String path = status.equals("queued") ? "api/v1/jobs" : "api/v1/jobs/" + jobId + "/" + status;
-                    String form = (status.equals("queued") ? "job_id=" + jobId + "&job_class=Crash&arguments=%5B" + n + "%5D&" : "")
+                    // Arguments unique to the job (["c3-17"]), for the filter after the restart.
+                    String form = (status.equals("queued") ? "job_id=" + jobId + "&job_class=Crash&arguments=%5B%22" + jobId + "%22%5D&" : "")
                             + "at=" + seconds(when);
                     int code = post(base, path, "application/x-www-form-urlencoded", form);
                     if (code / 100 != 2) {

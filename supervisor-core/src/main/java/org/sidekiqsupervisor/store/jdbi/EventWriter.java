@@ -39,9 +39,15 @@ final class EventWriter {
     private final String eventRollups;
     private final String timingRollups;
     private final int rollupShards;
+    /** H2's index of the arguments, which numbers the jobs; null on PostgreSQL. */
+    private final ArgumentsIndex argumentsIndex;
 
-    /** @param rollupShards how many shards of the rollups a transaction picks its own from */
-    EventWriter(Transactions transactions, JobDeletions deletions, StoreSchema schema, int rollupShards) {
+    /**
+     * @param rollupShards how many shards of the rollups a transaction picks its own from
+     * @param argumentsIndex H2's index of the arguments, or null where the database indexes them itself
+     */
+    EventWriter(Transactions transactions, JobDeletions deletions, StoreSchema schema, int rollupShards,
+                ArgumentsIndex argumentsIndex) {
         this.transactions = transactions;
         this.deletions = deletions;
         this.jobs = schema.jobsTable();
@@ -51,6 +57,7 @@ final class EventWriter {
         this.eventRollups = schema.eventRollupsTable();
         this.timingRollups = schema.timingRollupsTable();
         this.rollupShards = rollupShards;
+        this.argumentsIndex = argumentsIndex;
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#record}. */
@@ -117,9 +124,11 @@ final class EventWriter {
         if (newEvents.size() > 0) {
             newEvents.execute();
         }
-        PreparedBatch inserts = handle.prepareBatch("insert into " + jobs + " (" + JOB_COLUMNS + ") values (:job_id, :job_class, "
-                + ":queue, :arguments, :status, :status_us, :queued_us, :started_us, :completed_us, :failed_us, :attempts, "
-                + ":error_class, :error_message, :restarted_from, :activity_us, :created_us, 0, null, :payload, :payload_us)");
+        boolean numbered = argumentsIndex != null;
+        PreparedBatch inserts = handle.prepareBatch("insert into " + jobs + " (" + JOB_COLUMNS + (numbered ? ", seq" : "")
+                + ") values (:job_id, :job_class, :queue, :arguments, :status, :status_us, :queued_us, :started_us, :completed_us, "
+                + ":failed_us, :attempts, :error_class, :error_message, :restarted_from, :activity_us, :created_us, 0, null, :payload, "
+                + ":payload_us" + (numbered ? ", :seq" : "") + ")");
         PreparedBatch updates = handle.prepareBatch("update " + jobs + " set job_class = :job_class, queue = :queue, "
                 + "arguments = :arguments, status = :status, status_us = :status_us, queued_us = :queued_us, "
                 + "started_us = :started_us, completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
@@ -127,12 +136,33 @@ final class EventWriter {
                 + "activity_us = :activity_us, payload = :payload, payload_us = :payload_us, "
                 // News of the job: what the looks at Sidekiq found before no longer holds (contract 5b).
                 + "missing_since_us = null, missing_seen_us = null, lost_us = null where job_id = :job_id");
+        // H2 numbers the jobs for its arguments index: a new job, and a job whose arguments arrive only now (a new
+        // number, so that a crash before the index's next commit has it indexed again on start).
+        List<String> numberedIds = numbered ? ids.stream().filter(changed::contains)
+                .filter(id -> !existing.contains(id) || before.get(id).arguments() == null && state.get(id).arguments() != null)
+                .toList() : List.of();
+        long[] seqs = numbered ? argumentsIndex.number(numberedIds.stream().map(id -> state.get(id).arguments()).toList()) : new long[0];
+        Map<String, Long> seqById = new HashMap<>();
+        for (int i = 0; i < seqs.length; i++) {
+            seqById.put(numberedIds.get(i), seqs[i]);
+        }
+        PreparedBatch renumbered = handle.prepareBatch("update " + jobs + " set seq = :seq where job_id = :job_id");
         for (String jobId : ids) {
             if (changed.contains(jobId)) {
                 Job job = state.get(jobId);
-                JobRows.bindJob(existing.contains(jobId) ? updates : inserts, job).add();
                 Job was = before.get(jobId);
-                if (was != null) {
+                Long seq = seqById.get(jobId);
+                if (was == null) {
+                    JobRows.bindJob(inserts, job);
+                    if (numbered) {
+                        inserts.bind("seq", seq);
+                    }
+                    inserts.add();
+                } else {
+                    JobRows.bindJob(updates, job).add();
+                    if (seq != null) {
+                        renumbered.bind("seq", seq).bind("job_id", jobId).add();
+                    }
                     aggregates.leave(was);
                 }
                 aggregates.enter(job);
@@ -143,6 +173,9 @@ final class EventWriter {
         }
         if (updates.size() > 0) {
             updates.execute();
+        }
+        if (renumbered.size() > 0) {
+            renumbered.execute();
         }
         return List.of(results);
     }

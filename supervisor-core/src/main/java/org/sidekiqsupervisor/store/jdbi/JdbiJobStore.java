@@ -51,7 +51,7 @@ public final class JdbiJobStore implements JobStore {
     /** Where the migrations live on the classpath: {@code common/} for every database, {@code postgresql/} for it alone. */
     public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
     /** The version of the newest migration: the schema this code reads and writes. */
-    public static final String SCHEMA_VERSION = "16";
+    public static final String SCHEMA_VERSION = "17";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiJobStore.class);
 
@@ -67,6 +67,8 @@ public final class JdbiJobStore implements JobStore {
     private final RollupFolding rollupFolding;
     private final LookMarks lookMarks;
     private final AuditLog auditLog;
+    /** H2's index of the arguments filter; null on PostgreSQL. */
+    private final ArgumentsIndex argumentsIndex;
 
     private JdbiJobStore(DataSource dataSource, StoreSchema schema, AutoCloseable onClose, Database database) {
         Jdbi jdbi = Jdbi.create(dataSource);
@@ -74,9 +76,11 @@ public final class JdbiJobStore implements JobStore {
         this.onClose = onClose;
         this.database = database;
         Transactions transactions = new Transactions(jdbi, database);
-        this.deletions = new JobDeletions(transactions, schema);
-        this.writer = new EventWriter(transactions, deletions, schema, database.postgres() ? Rollups.POSTGRES_SHARDS : 1);
-        this.jobReads = new JobReads(transactions, schema, database);
+        // PostgreSQL serves the arguments filter from pg_trgm's index; H2 from the grams kept beside the jobs.
+        this.argumentsIndex = database.postgres() ? null : ArgumentsIndex.open(jdbi, schema);
+                this.deletions = new JobDeletions(transactions, schema, argumentsIndex);
+        this.writer = new EventWriter(transactions, deletions, schema, database.postgres() ? Rollups.POSTGRES_SHARDS : 1, argumentsIndex);
+        this.jobReads = new JobReads(transactions, schema, database, argumentsIndex);
         this.durationReads = new DurationReads(transactions, schema);
         this.statistics = new ActivityStatistics(transactions, schema);
         this.rollupRetention = new RollupRetention(transactions, schema);
@@ -216,8 +220,16 @@ public final class JdbiJobStore implements JobStore {
         return sizes == null ? -1 : Math.max(0, sizes[0] - sizes[1]);
     }
 
+    /** H2's index of the arguments filter (null on PostgreSQL): for tests. */
+    ArgumentsIndex argumentsIndex() {
+        return argumentsIndex;
+    }
+
     @Override
     public void close() {
+        if (argumentsIndex != null) {
+            argumentsIndex.close();
+        }
         if (onClose != null) {
             try {
                 onClose.close();

@@ -82,6 +82,13 @@ final class JobConditions {
         return this;
     }
 
+    /** Numbered ({@code seq}, H2's) as one of {@code seqs}: the candidates of {@link ArgumentsIndex}. */
+    JobConditions seqAmong(long[] seqs) {
+        clauses.add("seq = any(:seqs)");
+        bindings.put("seqs", seqs);
+        return this;
+    }
+
     /** Past {@code cursor} in the order of {@link #newestFirst}; no condition on the first page (null). */
     JobConditions after(PageCursor cursor) {
         if (cursor != null) {

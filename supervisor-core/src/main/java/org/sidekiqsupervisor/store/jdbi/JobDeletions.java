@@ -26,13 +26,16 @@ final class JobDeletions {
     private final String events;
     private final String counts;
     private final String durations;
+    /** H2's index of the arguments, whose documents for a job go with it; null on PostgreSQL. */
+    private final ArgumentsIndex argumentsIndex;
 
-    JobDeletions(Transactions transactions, StoreSchema schema) {
+    JobDeletions(Transactions transactions, StoreSchema schema, ArgumentsIndex argumentsIndex) {
         this.transactions = transactions;
         this.jobs = schema.jobsTable();
         this.events = schema.eventsTable();
         this.counts = schema.countsTable();
         this.durations = schema.durationsTable();
+        this.argumentsIndex = argumentsIndex;
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#prune}. */
@@ -59,6 +62,7 @@ final class JobDeletions {
             if (ids.isEmpty()) {
                 return 0;
             }
+            deleteDocuments(handle, ids);
             handle.createUpdate("delete from " + events + " where job_id = any(:ids)").bindArray("ids", String.class, ids).execute();
             int deleted = handle.createUpdate("delete from " + jobs + " where job_id = any(:ids)").bindArray("ids", String.class, ids).execute();
             aggregates.write(handle, counts, durations);
@@ -91,6 +95,7 @@ final class JobDeletions {
             if (unchanged.isEmpty()) {
                 return List.<String>of();
             }
+            deleteDocuments(handle, unchanged);
             handle.createUpdate("delete from " + events + " where job_id = any(:ids)").bindArray("ids", String.class, unchanged).execute();
             handle.createUpdate("delete from " + jobs + " where job_id = any(:ids)").bindArray("ids", String.class, unchanged).execute();
             aggregates.write(handle, counts, durations);
@@ -105,8 +110,18 @@ final class JobDeletions {
     void deleteWithin(Handle handle, String jobId, Aggregates aggregates) {
         handle.createQuery("select " + AGGREGATED_COLUMNS + " from " + jobs + " where job_id = any(:ids) order by job_id for update")
                 .bindArray("ids", String.class, List.of(jobId)).map((rs, ctx) -> leave(rs, aggregates)).list();
+        deleteDocuments(handle, List.of(jobId));
         handle.createUpdate("delete from " + events + " where job_id = :job_id").bind("job_id", jobId).execute();
         handle.createUpdate("delete from " + jobs + " where job_id = :job_id").bind("job_id", jobId).execute();
+    }
+
+    /** Deletes the arguments index's documents of the jobs {@code jobIds} once the transaction deleting them commits. */
+    private void deleteDocuments(Handle handle, List<String> jobIds) {
+        if (argumentsIndex != null) {
+            long[] seqs = handle.createQuery("select seq from " + jobs + " where job_id = any(:ids)").bindArray("ids", String.class, jobIds)
+                    .mapTo(Long.class).stream().mapToLong(Long::longValue).toArray();
+            handle.afterCommit(() -> argumentsIndex.delete(seqs));
+        }
     }
 
     /** Tells {@code aggregates} that the job in this row (with {@link #AGGREGATED_COLUMNS}) goes; returns its id. */

@@ -29,8 +29,15 @@ final class JobReads {
     private final String lostJobs;
     private final String events;
     private final String counts;
+    /** H2's index of the arguments; null on PostgreSQL, whose trigram index the filter's LIKE uses by itself. */
+    private final ArgumentsIndex argumentsIndex;
+    /**
+     * The jobs table as a query for the candidates of {@link #argumentsIndex} names it: read by number. Left to choose, H2
+     * reads the activity index in order (to spare the sort) and tests every job against the candidates.
+     */
+    private final String candidateJobs;
 
-    JobReads(Transactions transactions, StoreSchema schema, Database database) {
+    JobReads(Transactions transactions, StoreSchema schema, Database database, ArgumentsIndex argumentsIndex) {
         this.transactions = transactions;
         this.jobs = schema.jobsTable();
         // H2 would read the lost jobs through the status or class index, every job of them, rather than through the lost
@@ -38,6 +45,8 @@ final class JobReads {
         this.lostJobs = jobs + (database.postgres() ? "" : " use index (" + schema.tablePrefix() + "jobs_lost)");
         this.events = schema.eventsTable();
         this.counts = schema.countsTable();
+        this.argumentsIndex = argumentsIndex;
+        this.candidateJobs = jobs + " use index (" + schema.tablePrefix() + "jobs_seq)";
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#details}. */
@@ -82,6 +91,14 @@ final class JobReads {
             if (found.size() > query.limit()) {
                 rows = found;
             }
+        }
+        if (rows == null && query.filter() != null && argumentsIndex != null) {
+            rows = argumentsIndex.candidates(query.filter()).map(seqs -> {
+                JobConditions indexed = where.argumentsContain(query.filter()).seqAmong(seqs);
+                String sql = "select " + JOB_SELECT + " from " + candidateJobs + indexed.sql() + order + " limit :limit";
+                return transactions.withHandle(handle -> indexed.bindTo(handle.createQuery(sql)).bind("limit", query.limit() + 1)
+                        .map(JobRows::mapJob).list());
+            }).orElse(null);
         }
         if (rows == null) {
             JobConditions all = where.argumentsContain(query.filter());

@@ -63,7 +63,8 @@ final class StoreSchemaMigrator {
                 .locations(locations.toArray(String[]::new))
                 .javaMigrations(new DurationBucketsMigration(schema.tablePrefix()),
                         new EventIdCacheMigration(schema.tablePrefix()), new LostIndexesMigration(schema.tablePrefix()),
-                        new RollupsMigration(schema.tablePrefix()), new DayRollupsMigration(schema.tablePrefix()))
+                        new RollupsMigration(schema.tablePrefix()), new DayRollupsMigration(schema.tablePrefix()),
+                        new JobNumbersMigration(schema.tablePrefix()))
                 .placeholders(Map.of("prefix", schema.tablePrefix()))
                 // A host database with its own tables: keep them, and still run our V1.
                 .baselineOnMigrate(true)
