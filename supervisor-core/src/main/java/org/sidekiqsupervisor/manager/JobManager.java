@@ -86,7 +86,7 @@ public final class JobManager {
         this.committer = new GroupCommitter(store, clock);
         this.metrics = new SupervisorMetrics(Objects.requireNonNull(registry, "registry"));
         this.alerter = new Alerter(Objects.requireNonNull(alerts, "alerts"), clock, registry);
-        this.queries = new JobQueries(store, lostJobs);
+        this.queries = new JobQueries(store, lostJobs, clock);
         this.maintenance = new Maintenance(store, queries, redis, clock);
         metrics.jobsByStatus(store::countByStatus);
         metrics.up("store", () -> {

@@ -1,5 +1,6 @@
 package org.sidekiqsupervisor.manager;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,11 +37,16 @@ public final class JobQueries {
 
     private final JobStore store;
     private final LostJobs lostJobs;
+    private final Clock clock;
 
-    /** @param lostJobs null when no Sidekiq Redis is configured */
-    JobQueries(JobStore store, LostJobs lostJobs) {
+    /**
+     * @param lostJobs null when no Sidekiq Redis is configured
+     * @param clock    the supervisor's clock: what is settled in the activity it reads
+     */
+    JobQueries(JobStore store, LostJobs lostJobs, Clock clock) {
         this.store = store;
         this.lostJobs = lostJobs;
+        this.clock = clock;
     }
 
     /**
@@ -113,7 +119,7 @@ public final class JobQueries {
         if (bucket.isNegative() || bucket.isZero() || bucket.getNano() != 0 || bucket.getSeconds() % 60 != 0) {
             throw new InvalidInputException("bucket", "bucket must be a whole number of minutes");
         }
-        return store.activity(since, bucket, maxClasses);
+        return store.activity(since, clock.instant(), bucket, maxClasses);
     }
 
     /** Of these jobs, the ids of the lost ones; null when that cannot be known (no Redis configured). */

@@ -210,12 +210,29 @@ public interface JobStore extends AutoCloseable {
      * What was counted stays counted: deleting or pruning jobs does not take their events back out of these figures;
      * {@link #pruneRollups} is their own retention.
      *
+     * <p>Time buckets that ended {@link #SETTLED_AFTER} before {@code now} hold what they will always hold (the
+     * rollups are kept by when the supervisor received the events, and the clocks of several supervisors agree within
+     * that margin), so the store may keep what it read of them and read only the newer buckets again.
+     *
+     * @param now        the present, as the supervisor's clock tells it; null: every bucket is read from the store
      * @param bucket     the bucket length: a positive whole number of minutes
      * @param maxClasses the most classes to time, zero or more (zero: no class timings, and the store need not read
      *                   them)
      * @throws IllegalArgumentException when the bucket is not a positive whole number of minutes, or maxClasses is negative
      */
-    Activity activity(Instant since, Duration bucket, int maxClasses);
+    Activity activity(Instant since, Instant now, Duration bucket, int maxClasses);
+
+    /** {@link #activity(Instant, Instant, Duration, int)} with every bucket read from the store. */
+    default Activity activity(Instant since, Duration bucket, int maxClasses) {
+        return activity(since, null, bucket, maxClasses);
+    }
+
+    /**
+     * How long after a time bucket ended {@link #activity(Instant, Instant, Duration, int)} takes it as settled: the
+     * most two supervisors' clocks may disagree (events received by one whose clock is behind land in buckets the
+     * others see as past).
+     */
+    Duration SETTLED_AFTER = Duration.ofMinutes(5);
 
     /**
      * Retention of what {@link #activity} reads: forgets the rollups of every time bucket that ended at or before

@@ -73,8 +73,8 @@ class GroupCommitterTest {
         @Override public Optional<Job> recordProgress(String jobId, org.sidekiqsupervisor.model.JobProgress progress) {
             return real.recordProgress(jobId, progress);
         }
-        @Override public Activity activity(Instant since, java.time.Duration bucket, int maxClasses) {
-            return real.activity(since, bucket, maxClasses);
+        @Override public Activity activity(Instant since, Instant now, java.time.Duration bucket, int maxClasses) {
+            return real.activity(since, now, bucket, maxClasses);
         }
         @Override public long pruneRollups(Instant before) { return real.pruneRollups(before); }
         @Override public org.sidekiqsupervisor.model.AuditEntry recordAudit(org.sidekiqsupervisor.model.AuditEntry entry) {

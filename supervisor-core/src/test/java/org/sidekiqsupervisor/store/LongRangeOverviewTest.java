@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.sidekiqsupervisor.model.Activity;
 import org.sidekiqsupervisor.model.ClassTimings;
 import org.sidekiqsupervisor.model.DurationSummary;
+import org.sidekiqsupervisor.model.EventCount;
 import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
@@ -80,10 +81,49 @@ class LongRangeOverviewTest {
             assertGivesWhatTheEventsGive(activity, told, NOW.minus(range[0]), range[1]);
             read.add(activity);
         }
+        // As of now, the settled buckets are read once and kept: the same answers, and again after news in the current
+        // buckets (read afresh each time).
+        for (int i = 0; i < RANGES.size(); i++) {
+            assertThat(store.activity(NOW.minus(RANGES.get(i)[0]), NOW, RANGES.get(i)[1], 10)).isEqualTo(read.get(i));
+            assertThat(store.activity(NOW.minus(RANGES.get(i)[0]), NOW, RANGES.get(i)[1], 10)).isEqualTo(read.get(i));
+        }
+        store.record(List.of(new JobEvent("now-1", JobStatus.QUEUED, NOW.minusSeconds(9), "Long0", "default", null, null, null, null),
+                JobEvent.of("now-1", JobStatus.STARTED, NOW.minusSeconds(3))), NOW.minusSeconds(1));
+        for (int i = 0; i < RANGES.size(); i++) {
+            Activity fresh = store.activity(NOW.minus(RANGES.get(i)[0]), RANGES.get(i)[1], 10);
+            assertThat(fresh).isNotEqualTo(read.get(i));
+            assertThat(store.activity(NOW.minus(RANGES.get(i)[0]), NOW, RANGES.get(i)[1], 10)).isEqualTo(fresh);
+            read.set(i, fresh);
+        }
         // Every bucket ended (the current ones too): the hardest case; a fold never changes what is read.
         assertThat(store.foldRollups(NOW.plus(Duration.ofDays(2))) > 0).as("buckets folded").isEqualTo(folds);
         for (int i = 0; i < RANGES.size(); i++) {
             assertThat(store.activity(NOW.minus(RANGES.get(i)[0]), RANGES.get(i)[1], 10)).isEqualTo(read.get(i));
+        }
+    }
+
+    @Test
+    void settled_buckets_are_read_once_and_the_newer_ones_every_time() {
+        try (HikariDataSource h2 = new HikariDataSource()) {
+            h2.setJdbcUrl("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+            try (JobStore store = JdbiJobStore.open(h2, null)) {
+                Instant since = NOW.minus(Duration.ofDays(7));
+                store.record(List.of(JobEvent.of("old", JobStatus.QUEUED, NOW.minus(Duration.ofDays(3)))), NOW.minus(Duration.ofDays(3)));
+                Activity first = store.activity(since, NOW, Duration.ofHours(2), 10);
+                assertThat(first.eventCounts()).hasSize(1);
+                // A write into a settled bucket (three days ago: only a clock days behind would do it) is not read again:
+                // the kept read answers. Into a bucket not yet settled (4 minutes ago, within the margin), it is.
+                store.record(List.of(JobEvent.of("late", JobStatus.QUEUED, NOW.minus(Duration.ofDays(3)))), NOW.minus(Duration.ofDays(3)));
+                store.record(List.of(JobEvent.of("recent", JobStatus.QUEUED, NOW.minus(Duration.ofMinutes(4)))), NOW.minus(Duration.ofMinutes(4)));
+                Activity second = store.activity(since, NOW, Duration.ofHours(2), 10);
+                assertThat(second.eventCounts()).extracting(EventCount::count).containsExactly(1L, 1L);
+                assertThat(store.activity(since, Duration.ofHours(2), 10).eventCounts()).extracting(EventCount::count)
+                        .containsExactly(2L, 1L);
+                // The rollups' retention forgets what was kept.
+                store.pruneRollups(NOW.minus(Duration.ofDays(60)));
+                assertThat(store.activity(since, NOW, Duration.ofHours(2), 10).eventCounts()).extracting(EventCount::count)
+                        .containsExactly(2L, 1L);
+            }
         }
     }
 

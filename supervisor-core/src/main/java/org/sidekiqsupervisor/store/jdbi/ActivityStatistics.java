@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import org.jdbi.v3.core.Handle;
 import org.sidekiqsupervisor.internal.Times;
@@ -15,6 +17,7 @@ import org.sidekiqsupervisor.model.Activity;
 import org.sidekiqsupervisor.model.ClassTimings;
 import org.sidekiqsupervisor.model.EventCount;
 import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.store.StoreSchema;
 
 /**
@@ -27,13 +30,38 @@ import org.sidekiqsupervisor.store.StoreSchema;
  * buckets: in minute and hour rollups for buckets that are whole hours (the 7- and 30-day ranges' 2 and 12 hours), in
  * minute rollups throughout for the others. So the 30-day class timings read at most 59 minutes, 23 hours and 31 days
  * of rows, where they read 720 hours before the day rollups (V16).
+ *
+ * <p>Settled buckets are read once. A bucket that ended {@link JobStore#SETTLED_AFTER} before the caller's now no longer
+ * changes (rollups are kept by received time), so what a range reads of its settled buckets, merged, is kept for the
+ * next call with the same edges ({@value #SETTLED_ENTRIES} such reads, the least recently used forgotten first); only
+ * the newer buckets are read from the store each time: for a range up to a day, the last minutes or the current hour;
+ * for longer ones the current day. The dashboard refreshes every few seconds with edges that move a minute at a time,
+ * so most of its calls read a bucket or two, however busy the days before were. Folding shards keeps the sums, so it
+ * leaves what is kept right; the rollups' retention forgets it all ({@link #forgetSettled}).
  */
 final class ActivityStatistics {
     private static final long MINUTE_US = Rollups.MINUTE_S * 1_000_000L;
 
+    /** How many reads of settled buckets are kept: a few per range the dashboard offers, as its edges move. */
+    static final int SETTLED_ENTRIES = 48;
+
     private final Transactions transactions;
     private final String eventRollups;
     private final String timingRollups;
+    /** Reads of settled buckets, merged: guarded by itself. */
+    private final Map<SettledRead, Object> settled = new LinkedHashMap<>(SETTLED_ENTRIES, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<SettledRead, Object> eldest) {
+            return size() > SETTLED_ENTRIES;
+        }
+    };
+
+    /**
+     * What one read of settled buckets covered: event counts ({@code chartBucketUs} > 0, in chart buckets of that length)
+     * or class timings (0), in the rollups of {@code spanS} whose buckets start in [fromUs, toUs).
+     */
+    private record SettledRead(int spanS, long fromUs, long toUs, long chartBucketUs) {
+    }
 
     /** Reads the rollups of one bucket length whose buckets start in [fromUs, toUs). */
     private interface SpanRead {
@@ -47,7 +75,7 @@ final class ActivityStatistics {
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#activity}: every read on one connection. */
-    Activity activity(Instant since, Duration bucket, int maxClasses) {
+    Activity activity(Instant since, Instant now, Duration bucket, int maxClasses) {
         long bucketUs = Times.toMicros(Instant.EPOCH.plus(bucket));
         if (bucketUs <= 0 || bucketUs % MINUTE_US != 0) {
             throw new IllegalArgumentException("bucket must be a positive whole number of minutes (got " + bucket + ")");
@@ -62,18 +90,96 @@ final class ActivityStatistics {
             countSpans++;
         }
         int eventSpans = countSpans;
+        long settledUs = now == null ? Long.MIN_VALUE : Times.toMicros(now.minus(JobStore.SETTLED_AFTER));
         return transactions.withHandle(handle -> {
             TreeMap<String, EventCount> counts = new TreeMap<>();
-            coarsest(fromUs, eventSpans, (span, from, to) -> addEventCounts(handle, span, from, to, bucketUs, counts));
+            coarsest(fromUs, eventSpans, (span, from, to) -> splitSettled(span, from, to, settledUs, (start, end, isSettled) -> {
+                if (isSettled) {
+                    SettledRead read = new SettledRead(span, start, end, bucketUs);
+                    @SuppressWarnings("unchecked")
+                    List<EventCount> kept = (List<EventCount>) settled(read, () -> {
+                        TreeMap<String, EventCount> fresh = new TreeMap<>();
+                        addEventCounts(handle, span, start, end, bucketUs, fresh);
+                        return List.copyOf(fresh.values());
+                    });
+                    kept.forEach(count -> addEventCount(counts, count.bucketStart(), count.status(), count.count()));
+                } else {
+                    addEventCounts(handle, span, start, end, bucketUs, counts);
+                }
+            }));
             List<ClassTimings> timings = List.of();
             // No classes asked for: the timings are not read.
             if (maxClasses > 0) {
                 Map<String, DurationHistogram[]> histograms = new HashMap<>();
-                coarsest(fromUs, Rollups.SPANS.size(), (span, from, to) -> addTimings(handle, span, from, to, histograms));
+                coarsest(fromUs, Rollups.SPANS.size(), (span, from, to) -> splitSettled(span, from, to, settledUs, (start, end, isSettled) -> {
+                    if (isSettled) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, DurationHistogram[]> kept = (Map<String, DurationHistogram[]>) settled(new SettledRead(span, start, end, 0),
+                                () -> {
+                                    Map<String, DurationHistogram[]> fresh = new HashMap<>();
+                                    addTimings(handle, span, start, end, fresh);
+                                    return fresh;
+                                });
+                        kept.forEach((jobClass, pair) -> {
+                            DurationHistogram[] into = histograms.computeIfAbsent(jobClass,
+                                    k -> new DurationHistogram[] {new DurationHistogram(), new DurationHistogram()});
+                            into[0].addAll(pair[0]);
+                            into[1].addAll(pair[1]);
+                        });
+                    } else {
+                        addTimings(handle, span, start, end, histograms);
+                    }
+                }));
                 timings = classTimings(histograms, maxClasses);
             }
             return new Activity(List.copyOf(counts.values()), timings);
         });
+    }
+
+    /** A part of a read: its buckets start in [fromUs, toUs), and all of them are settled or none is. */
+    private interface Part {
+        void read(long fromUs, long toUs, boolean settled);
+    }
+
+    /**
+     * Splits the buckets of {@code spanS} starting in [fromUs, toUs) into those that ended by {@code settledUs} and
+     * the rest, and reads each part that has buckets.
+     */
+    private static void splitSettled(int spanS, long fromUs, long toUs, long settledUs, Part part) {
+        if (fromUs >= toUs) {
+            return;
+        }
+        long spanUs = spanS * 1_000_000L;
+        // A bucket that starts at b has ended by settledUs when b + span <= settledUs: those start before this.
+        long settledEnd = settledUs == Long.MIN_VALUE ? fromUs : Math.max(fromUs, Math.min(toUs, Math.floorDiv(settledUs, spanUs) * spanUs));
+        if (settledEnd > fromUs) {
+            part.read(fromUs, settledEnd, true);
+        }
+        if (settledEnd < toUs) {
+            part.read(settledEnd, toUs, false);
+        }
+    }
+
+    /** The kept read {@code read}, made by {@code reading} if it is not kept. What it returns is not to be changed. */
+    private Object settled(SettledRead read, Supplier<Object> reading) {
+        synchronized (settled) {
+            Object kept = settled.get(read);
+            if (kept != null) {
+                return kept;
+            }
+        }
+        Object fresh = reading.get();
+        synchronized (settled) {
+            settled.put(read, fresh);
+        }
+        return fresh;
+    }
+
+    /** Forgets every kept read of settled buckets: the rollups' retention deleted some. */
+    void forgetSettled() {
+        synchronized (settled) {
+            settled.clear();
+        }
     }
 
     /**
@@ -104,14 +210,16 @@ final class ActivityStatistics {
                 .bind("span_s", spanS).bind("from_us", fromUs).bind("to_us", toUs)
                 .map((rs, ctx) -> {
                     long start = Math.floorDiv(rs.getLong("bucket_us"), bucketUs) * bucketUs;
-                    String status = rs.getString("status");
-                    long n = rs.getLong("n");
-                    // Ordered as the Javadoc says: oldest bucket first (starts are positive and fixed-width), then status name.
-                    return counts.merge(String.format("%020d %s", start, status),
-                            new EventCount(Times.fromMicros(start), JobStatus.fromWireName(status, "status"), n),
-                            (a, b) -> new EventCount(a.bucketStart(), a.status(), a.count() + b.count()));
+                    return addEventCount(counts, Times.fromMicros(start), JobStatus.fromWireName(rs.getString("status"), "status"),
+                            rs.getLong("n"));
                 })
                 .list();
+    }
+
+    private static EventCount addEventCount(TreeMap<String, EventCount> counts, Instant bucketStart, JobStatus status, long n) {
+        // Ordered as the Javadoc says: oldest bucket first (starts are positive and fixed-width), then status name.
+        return counts.merge(String.format("%020d %s", Times.toMicros(bucketStart), status.wireName()), new EventCount(bucketStart, status, n),
+                (a, b) -> new EventCount(a.bucketStart(), a.status(), a.count() + b.count()));
     }
 
     /** Adds the waits and runs of the rollups of {@code spanS} in [fromUs, toUs) to each class's two histograms. */

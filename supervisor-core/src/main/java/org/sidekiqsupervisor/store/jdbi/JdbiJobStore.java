@@ -177,13 +177,15 @@ public final class JdbiJobStore implements JobStore {
     }
 
     @Override
-    public Activity activity(Instant since, Duration bucket, int maxClasses) {
-        return statistics.activity(since, bucket, maxClasses);
+    public Activity activity(Instant since, Instant now, Duration bucket, int maxClasses) {
+        return statistics.activity(since, now, bucket, maxClasses);
     }
 
     @Override
     public long pruneRollups(Instant before) {
-        return rollupRetention.prune(before);
+        long forgotten = rollupRetention.prune(before);
+        statistics.forgetSettled();
+        return forgotten;
     }
 
     /** On H2 every transaction adds to shard 0 (see {@link Rollups#POSTGRES_SHARDS}): there is nothing to fold. */
