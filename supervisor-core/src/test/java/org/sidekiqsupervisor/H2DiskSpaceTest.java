@@ -66,6 +66,42 @@ class H2DiskSpaceTest {
     }
 
     @Test
+    void after_retention_the_same_volume_again_leaves_the_file_its_live_size_once_the_supervisor_stops() throws Exception {
+        TestClock clock = new TestClock(Instant.parse("2026-03-01T00:00:00Z"));
+        String url = "jdbc:h2:file:" + dir.resolve("supervisor");
+        Path file = dir.resolve("supervisor.mv.db");
+        long running;
+        try (Supervisor supervisor = Supervisor.builder().databaseUrl(url).clock(clock).build()) {
+            load(supervisor.jobManager(), clock, 0);
+            running = Files.size(file);
+        }
+        long first = Files.size(file);
+        long again;
+        try (Supervisor supervisor = Supervisor.builder().databaseUrl(url).clock(clock).build()) {
+            JobManager jobs = supervisor.jobManager();
+            clock.advance(Duration.ofDays(8));
+            assertThat(jobs.maintenance().prune(Duration.ofDays(7))).isEqualTo(JOBS - JOBS / 20);
+            jobs.maintenance().reclaimSpace();
+            load(jobs, clock, JOBS);
+            again = Files.size(file);
+        }
+        long second = Files.size(file);
+        System.out.printf("H2 file, %,d jobs: %,d bytes after the ingest, %,d after the stop; pruned 95%% and ingested as many "
+                + "again: %,d, %,d after the stop%n", JOBS, running, first, again, second);
+        // Most of a running file is pages that later commits replaced; the stop keeps only what is live.
+        assertThat(first).isLessThan(running / 2);
+        assertThat(second).isLessThan(again / 2);
+        // The second ingest holds as many jobs plus the 5 % the retention kept, and rollups for another week.
+        assertThat(second).isLessThan(first * 3 / 2);
+        try (Supervisor reopened = Supervisor.builder().databaseUrl(url).clock(clock).build()) {
+            assertThat(reopened.jobManager().queries().job(id(0))).as("an unfinished job of the first ingest").isPresent();
+            assertThat(reopened.jobManager().queries().job(id(2 * JOBS - 1))).as("the last job of the second ingest").isPresent();
+            assertThat(reopened.jobManager().queries().list(org.sidekiqsupervisor.model.JobQuery.builder()
+                    .filter("user" + (2 * JOBS - 7) + "@").build(), false).jobs()).hasSize(1);
+        }
+    }
+
+    @Test
     void stores_without_a_file_have_nothing_to_compact() {
         try (Supervisor memory = Supervisor.builder().databaseUrl("jdbc:h2:mem:" + java.util.UUID.randomUUID()).build()) {
             assertThat(memory.jobManager().maintenance().reclaimSpace()).isEqualTo(-1);

@@ -33,10 +33,10 @@ import org.sidekiqsupervisor.store.StoreSchema;
  *
  * <p>Settled buckets are read once. A bucket that ended {@link JobStore#SETTLED_AFTER} before the caller's now no longer
  * changes (rollups are kept by received time), so what a range reads of its settled buckets, merged, is kept for the
- * next call with the same edges ({@value #SETTLED_ENTRIES} such reads, the least recently used forgotten first); only
- * the newer buckets are read from the store each time: for a range up to a day, the last minutes or the current hour;
- * for longer ones the current day. The dashboard refreshes every few seconds with edges that move a minute at a time,
- * so most of its calls read a bucket or two, however busy the days before were. Folding shards keeps the sums, so it
+ * next call with the same edges ({@value #SETTLED_ENTRIES} such reads, the least recently used forgotten first). The
+ * current day is read as its settled hours, the current hour as its settled minutes, and only the minutes not yet
+ * settled are read from the store each time. The dashboard refreshes every few seconds with edges that move a minute
+ * at a time, so most of its calls read a few minutes' rows, however busy the days before were. Folding shards keeps the sums, so it
  * leaves what is kept right; the rollups' retention forgets it all ({@link #forgetSettled}).
  */
 final class ActivityStatistics {
@@ -93,31 +93,32 @@ final class ActivityStatistics {
         long settledUs = now == null ? Long.MIN_VALUE : Times.toMicros(now.minus(JobStore.SETTLED_AFTER));
         return transactions.withHandle(handle -> {
             TreeMap<String, EventCount> counts = new TreeMap<>();
-            coarsest(fromUs, eventSpans, (span, from, to) -> splitSettled(span, from, to, settledUs, (start, end, isSettled) -> {
+            coarsest(fromUs, eventSpans, (span, from, to) -> splitSettled(span, from, to, settledUs, (readSpan, start, end, isSettled) -> {
                 if (isSettled) {
-                    SettledRead read = new SettledRead(span, start, end, bucketUs);
+                    SettledRead read = new SettledRead(readSpan, start, end, bucketUs);
                     @SuppressWarnings("unchecked")
                     List<EventCount> kept = (List<EventCount>) settled(read, () -> {
                         TreeMap<String, EventCount> fresh = new TreeMap<>();
-                        addEventCounts(handle, span, start, end, bucketUs, fresh);
+                        addEventCounts(handle, readSpan, start, end, bucketUs, fresh);
                         return List.copyOf(fresh.values());
                     });
                     kept.forEach(count -> addEventCount(counts, count.bucketStart(), count.status(), count.count()));
                 } else {
-                    addEventCounts(handle, span, start, end, bucketUs, counts);
+                    addEventCounts(handle, readSpan, start, end, bucketUs, counts);
                 }
             }));
             List<ClassTimings> timings = List.of();
             // No classes asked for: the timings are not read.
             if (maxClasses > 0) {
                 Map<String, DurationHistogram[]> histograms = new HashMap<>();
-                coarsest(fromUs, Rollups.SPANS.size(), (span, from, to) -> splitSettled(span, from, to, settledUs, (start, end, isSettled) -> {
+                coarsest(fromUs, Rollups.SPANS.size(), (span, from, to) -> splitSettled(span, from, to, settledUs,
+                        (readSpan, start, end, isSettled) -> {
                     if (isSettled) {
                         @SuppressWarnings("unchecked")
-                        Map<String, DurationHistogram[]> kept = (Map<String, DurationHistogram[]>) settled(new SettledRead(span, start, end, 0),
-                                () -> {
+                        Map<String, DurationHistogram[]> kept = (Map<String, DurationHistogram[]>) settled(
+                                new SettledRead(readSpan, start, end, 0), () -> {
                                     Map<String, DurationHistogram[]> fresh = new HashMap<>();
-                                    addTimings(handle, span, start, end, fresh);
+                                    addTimings(handle, readSpan, start, end, fresh);
                                     return fresh;
                                 });
                         kept.forEach((jobClass, pair) -> {
@@ -127,7 +128,7 @@ final class ActivityStatistics {
                             into[1].addAll(pair[1]);
                         });
                     } else {
-                        addTimings(handle, span, start, end, histograms);
+                        addTimings(handle, readSpan, start, end, histograms);
                     }
                 }));
                 timings = classTimings(histograms, maxClasses);
@@ -136,27 +137,38 @@ final class ActivityStatistics {
         });
     }
 
-    /** A part of a read: its buckets start in [fromUs, toUs), and all of them are settled or none is. */
+    /** A part of a read: the rollups of {@code spanS} starting in [fromUs, toUs), all of them settled or none. */
     private interface Part {
-        void read(long fromUs, long toUs, boolean settled);
+        void read(int spanS, long fromUs, long toUs, boolean settled);
     }
 
     /**
-     * Splits the buckets of {@code spanS} starting in [fromUs, toUs) into those that ended by {@code settledUs} and
-     * the rest, and reads each part that has buckets.
+     * Splits the buckets of {@code spanS} starting in [fromUs, toUs) into those that ended by {@code settledUs} (a
+     * settled part) and the rest. The rest is split again in the next finer rollups, down to minutes, whose unsettled
+     * part is read as it is: so what is read afresh is the last few minutes, not the current hour or day. Reads each
+     * part that has buckets. Without a {@code settledUs} ({@link Long#MIN_VALUE}) the whole is one unsettled part.
      */
     private static void splitSettled(int spanS, long fromUs, long toUs, long settledUs, Part part) {
         if (fromUs >= toUs) {
             return;
         }
+        if (settledUs == Long.MIN_VALUE) {
+            part.read(spanS, fromUs, toUs, false);
+            return;
+        }
         long spanUs = spanS * 1_000_000L;
         // A bucket that starts at b has ended by settledUs when b + span <= settledUs: those start before this.
-        long settledEnd = settledUs == Long.MIN_VALUE ? fromUs : Math.max(fromUs, Math.min(toUs, Math.floorDiv(settledUs, spanUs) * spanUs));
+        long settledEnd = Math.max(fromUs, Math.min(toUs, Math.floorDiv(settledUs, spanUs) * spanUs));
         if (settledEnd > fromUs) {
-            part.read(fromUs, settledEnd, true);
+            part.read(spanS, fromUs, settledEnd, true);
         }
         if (settledEnd < toUs) {
-            part.read(settledEnd, toUs, false);
+            int finer = Rollups.SPANS.indexOf(spanS) - 1;
+            if (finer >= 0) {
+                splitSettled(Rollups.SPANS.get(finer), settledEnd, toUs, settledUs, part);
+            } else {
+                part.read(spanS, settledEnd, toUs, false);
+            }
         }
     }
 

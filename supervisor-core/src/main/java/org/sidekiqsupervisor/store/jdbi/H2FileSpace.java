@@ -1,11 +1,14 @@
 package org.sidekiqsupervisor.store.jdbi;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.h2.engine.Session;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -45,6 +48,12 @@ import org.sidekiqsupervisor.store.StoreException;
  * <p>PostgreSQL needs nothing of this: autovacuum marks deleted rows' space free and later inserts reuse it.
  */
 final class H2FileSpace {
+    /**
+     * How fast {@code SHUTDOWN COMPACT} copies live data, as measured here (17 MB in 1.7 s, of a 97 MB file, on two
+     * shared cores): by it {@link #compactOnClose} judges whether the copy fits the time allowed.
+     */
+    static final long COPY_BYTES_PER_SECOND = 10L << 20;
+
     private H2FileSpace() {
     }
 
@@ -56,18 +65,11 @@ final class H2FileSpace {
      */
     static long[] compact(DataSource dataSource, Duration maxTime) {
         try (Connection connection = dataSource.getConnection()) {
-            if (!connection.isWrapperFor(JdbcConnection.class)) {
+            MVStore store = fileStore(connection);
+            if (store == null) {
                 return null;
             }
-            Session session = connection.unwrap(JdbcConnection.class).getSession();
-            if (!(session instanceof SessionLocal local) || !local.getDatabase().isPersistent()) {
-                return null;
-            }
-            MVStore store = local.getDatabase().getStore().getMvStore();
             FileStore<?> file = store.getFileStore();
-            if (file == null || file.isReadOnly()) {
-                return null;
-            }
             long before = file.size();
             int retention = store.getRetentionTime();
             try {
@@ -79,5 +81,80 @@ final class H2FileSpace {
         } catch (SQLException e) {
             throw new StoreException("could not compact the store: " + Failures.rootMessage(e), e);
         }
+    }
+
+    /**
+     * Before the store closes: rewrites the H2 file with only its live data ({@code SHUTDOWN COMPACT}: H2 copies what is
+     * live into a new file, then puts it in place of the old one, and closes the database), when less than 80 % of what
+     * the file's chunks hold counts as live (H2's own count, which runs high: a file it counted 48 % live shrank to 17 %
+     * of its size) and copying that should take at most {@code maxTime} (judged at {@link #COPY_BYTES_PER_SECOND}). What {@link #compact} cannot give back (chunks that keep a few live pages each,
+     * which H2's online compaction did not rewrite in our measurements) this does: 60,000 jobs, 57,000 of them then
+     * pruned and as many ingested again, left a 1.96 GB file, and 19.5 MB after it (1.8 s).
+     *
+     * @return what it did or why not, for the log; null when the store is no H2 file of this JVM (nothing to say)
+     */
+    static String compactOnClose(DataSource dataSource, Duration maxTime) {
+        Connection connection = null;
+        try {
+            connection = dataSource.getConnection();
+            MVStore store = fileStore(connection);
+            if (store == null) {
+                return null;
+            }
+            // SHUTDOWN closes the database for every session: not under another user of it in this JVM.
+            int pooled = dataSource instanceof HikariDataSource pool && pool.getHikariPoolMXBean() != null
+                    ? pool.getHikariPoolMXBean().getTotalConnections() : 1;
+            try (Statement statement = connection.createStatement();
+                 ResultSet sessions = statement.executeQuery("select count(*) from information_schema.sessions")) {
+                if (sessions.next() && sessions.getInt(1) > pooled) {
+                    return "the H2 file has other sessions open: not compacted on close";
+                }
+            }
+            long size = store.getFileStore().size();
+            int live = store.getFileStore().getChunksFillRate();
+            long liveBytes = size / 100 * live;
+            if (live >= 80) {
+                return String.format("the H2 file (%,d MB) is %d %% live: not compacted", size >> 20, live);
+            }
+            if (liveBytes > maxTime.toSeconds() * COPY_BYTES_PER_SECOND) {
+                return String.format("the H2 file (%,d MB) is %d %% live, but copying what is live would take about %d s, more than the "
+                        + "%d s allowed on close: not compacted (it reuses its free space as it is written to)", size >> 20, live,
+                        liveBytes / COPY_BYTES_PER_SECOND, maxTime.toSeconds());
+            }
+            long started = System.nanoTime();
+            connection.createStatement().execute("shutdown compact");
+            return String.format("compacted the H2 file on close, %,d MB (%d %% live) to what is live, in %.1f s", size >> 20, live,
+                    (System.nanoTime() - started) / 1e9);
+        } catch (SQLException e) {
+            return "the H2 file could not be compacted on close (it opens as it was): " + Failures.rootMessage(e);
+        } finally {
+            closeAfterShutdown(connection);
+        }
+    }
+
+    /** Closes {@code connection}, which a SHUTDOWN may have closed already (the database went with it). */
+    private static void closeAfterShutdown(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException closedByTheShutdown) {
+            // Nothing is left to close.
+        }
+    }
+
+    /** The file store behind {@code connection}, or null when it is no writable H2 file of this JVM. */
+    private static MVStore fileStore(Connection connection) throws SQLException {
+        if (!connection.isWrapperFor(JdbcConnection.class)) {
+            return null;
+        }
+        Session session = connection.unwrap(JdbcConnection.class).getSession();
+        if (!(session instanceof SessionLocal local) || !local.getDatabase().isPersistent()) {
+            return null;
+        }
+        MVStore store = local.getDatabase().getStore().getMvStore();
+        FileStore<?> file = store.getFileStore();
+        return file == null || file.isReadOnly() ? null : store;
     }
 }

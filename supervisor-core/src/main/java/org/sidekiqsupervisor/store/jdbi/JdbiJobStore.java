@@ -54,6 +54,11 @@ public final class JdbiJobStore implements JobStore {
     public static final String SCHEMA_VERSION = "17";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiJobStore.class);
+    /**
+     * The most an H2 file that is mostly garbage may be compacted for when the store closes (judged before, from what
+     * is live in it): on top of the requests a stopping server lets finish.
+     */
+    public static final Duration CLOSE_COMPACT_TIME = Duration.ofSeconds(20);
 
     private final AutoCloseable onClose;
     private final Database database;
@@ -231,6 +236,13 @@ public final class JdbiJobStore implements JobStore {
     public void close() {
         if (argumentsIndex != null) {
             argumentsIndex.close();
+        }
+        // Only a database the store's own pool opened: a host's data source may have other users.
+        if (onClose != null && !database.postgres()) {
+            String compacted = H2FileSpace.compactOnClose(dataSource, CLOSE_COMPACT_TIME);
+            if (compacted != null) {
+                LOG.info(compacted);
+            }
         }
         if (onClose != null) {
             try {
