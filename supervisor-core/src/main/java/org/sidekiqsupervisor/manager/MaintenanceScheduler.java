@@ -115,16 +115,24 @@ public final class MaintenanceScheduler implements AutoCloseable {
         }, first.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Stops the tasks, interrupting one that runs, and waits up to 10 s for it to end. */
+    /**
+     * Stops the tasks: lets one that runs end by itself for up to 10 s, then interrupts it and waits up to 10 s more.
+     * Not at once: a thread interrupted while H2 writes its file closes the file under the store (Java closes a channel
+     * whose user is interrupted), which failed the task's write and the store's close after it.
+     */
     @Override
     public void close() {
         if (executor == null) {
             return;
         }
-        executor.shutdownNow();
+        executor.shutdown();
         try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+                executor.awaitTermination(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

@@ -318,7 +318,13 @@ final class ArgumentsIndex implements AutoCloseable {
             }
             OPEN.remove(key);
         }
-        committer.shutdownNow();
+        // Not interrupted: a Lucene commit interrupted in its file writes would leave the writer closed.
+        committer.shutdown();
+        try {
+            committer.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             commit();
             searchers.close();
