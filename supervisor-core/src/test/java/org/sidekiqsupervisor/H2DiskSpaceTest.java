@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sidekiqsupervisor.manager.JobManager;
@@ -26,12 +27,18 @@ class H2DiskSpaceTest {
 
     @TempDir
     Path dir;
+    private final TestClock clock = new TestClock(Instant.parse("2026-03-01T00:00:00Z"));
+    private String url;
+    private Path file;
+
+    @BeforeEach
+    void files() {
+        url = "jdbc:h2:file:" + dir.resolve("supervisor");
+        file = dir.resolve("supervisor.mv.db");
+    }
 
     @Test
     void the_compaction_after_a_prune_gives_back_most_of_what_the_prune_wrote_and_keeps_every_kept_job() throws Exception {
-        TestClock clock = new TestClock(Instant.parse("2026-03-01T00:00:00Z"));
-        String url = "jdbc:h2:file:" + dir.resolve("supervisor");
-        Path file = dir.resolve("supervisor.mv.db");
         long ingested;
         long pruned;
         long reclaimed;
@@ -67,9 +74,6 @@ class H2DiskSpaceTest {
 
     @Test
     void after_retention_the_same_volume_again_leaves_the_file_its_live_size_once_the_supervisor_stops() throws Exception {
-        TestClock clock = new TestClock(Instant.parse("2026-03-01T00:00:00Z"));
-        String url = "jdbc:h2:file:" + dir.resolve("supervisor");
-        Path file = dir.resolve("supervisor.mv.db");
         long running;
         try (Supervisor supervisor = Supervisor.builder().databaseUrl(url).clock(clock).build()) {
             load(supervisor.jobManager(), clock, 0);
