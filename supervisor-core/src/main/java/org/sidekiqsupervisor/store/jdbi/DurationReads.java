@@ -28,11 +28,17 @@ final class DurationReads {
     private final Transactions transactions;
     private final String jobs;
     private final String durations;
+    /** H2's index of the arguments filter; null on PostgreSQL, whose trigram index the filter's LIKE uses by itself. */
+    private final ArgumentsIndex argumentsIndex;
+    /** The jobs table read by number, for the candidates of {@link #argumentsIndex} (see {@link JobReads}). */
+    private final String candidateJobs;
 
-    DurationReads(Transactions transactions, StoreSchema schema) {
+    DurationReads(Transactions transactions, StoreSchema schema, ArgumentsIndex argumentsIndex) {
         this.transactions = transactions;
         this.jobs = schema.jobsTable();
         this.durations = schema.durationsTable();
+        this.argumentsIndex = argumentsIndex;
+        this.candidateJobs = jobs + " use index (" + schema.tablePrefix() + "jobs_seq)";
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#durationPage}. */
@@ -41,9 +47,11 @@ final class DurationReads {
             return new DurationPage(List.of(), null);
         }
         String start = startColumn(query);
-        JobConditions where = completedWith(query).after(query.cursor());
+        long[] candidates = candidates(query);
+        JobConditions where = completedWith(query, candidates).after(query.cursor());
         String sql = "select job_id, job_class, queue, activity_us, (completed_us - " + start + ") as duration_us "
-                + "from " + jobs + where.sql() + JobConditions.newestFirst("status") + " limit :limit";
+                + "from " + (candidates == null ? jobs : candidateJobs) + where.sql() + JobConditions.newestFirst("status")
+                + " limit :limit";
         List<DurationRow> rows = transactions.withHandle(handle -> where.bindTo(handle.createQuery(sql))
                 .bind("limit", query.limit() + 1)
                 .map((rs, ctx) -> new DurationRow(new JobDuration(rs.getString("job_id"), rs.getString("job_class"),
@@ -94,14 +102,15 @@ final class DurationReads {
     }
 
     private DurationSummaries scannedSummaries(DurationQuery query) {
-        JobConditions where = completedWith(query);
+        long[] candidates = candidates(query);
+        JobConditions where = completedWith(query, candidates);
         String statistics = "count(*) as n, avg(d) as mean_us, max(d) as max_us, "
                 + "percentile_cont(0.5) within group (order by d) as p50_us, "
                 + "percentile_cont(0.95) within group (order by d) as p95_us, "
                 + "percentile_cont(0.99) within group (order by d) as p99_us";
         // Microseconds as BIGINT, not DOUBLE: H2's percentile_cont fails on some sets of DOUBLE values ("scale -2").
         String durations = "(select job_class, completed_us - " + startColumn(query) + " as d "
-                + "from " + jobs + where.sql() + ") durations";
+                + "from " + (candidates == null ? jobs : candidateJobs) + where.sql() + ") durations";
         String overallSql = "select " + statistics + " from " + durations;
         String byClassSql = "select job_class, " + statistics + " from " + durations
                 + " group by job_class order by count(*) desc, job_class limit " + MAX_CLASSES;
@@ -122,13 +131,20 @@ final class DurationReads {
         return query.from() == DurationFrom.QUEUED ? "queued_us" : "started_us";
     }
 
-    private static JobConditions completedWith(DurationQuery query) {
-        return new JobConditions()
+    /** The completed jobs the query asks about; among the numbered {@code candidates} only, unless that is null. */
+    private static JobConditions completedWith(DurationQuery query, long[] candidates) {
+        JobConditions where = new JobConditions()
                 .equal("status", JobStatus.COMPLETE.wireName())
                 .notNull(startColumn(query))
                 .equal("job_class", query.jobClass())
                 .equal("queue", query.queue())
                 .argumentsContain(query.filter());
+        return candidates == null ? where : where.seqAmong(candidates);
+    }
+
+    /** On H2, the jobs whose arguments may hold the query's filter, where its index narrows them; else null. */
+    private long[] candidates(DurationQuery query) {
+        return argumentsIndex == null || query.filter() == null ? null : argumentsIndex.candidates(query.filter()).orElse(null);
     }
 
     /** One row of a duration page: the figure shown, and where the next page starts if it is the last shown. */

@@ -86,7 +86,7 @@ public final class JdbiJobStore implements JobStore {
                 this.deletions = new JobDeletions(transactions, schema, argumentsIndex);
         this.writer = new EventWriter(transactions, deletions, schema, database.postgres() ? Rollups.POSTGRES_SHARDS : 1, argumentsIndex);
         this.jobReads = new JobReads(transactions, schema, database, argumentsIndex);
-        this.durationReads = new DurationReads(transactions, schema);
+        this.durationReads = new DurationReads(transactions, schema, argumentsIndex);
         this.statistics = new ActivityStatistics(transactions, schema);
         this.rollupRetention = new RollupRetention(transactions, schema);
         this.rollupFolding = new RollupFolding(transactions, schema);

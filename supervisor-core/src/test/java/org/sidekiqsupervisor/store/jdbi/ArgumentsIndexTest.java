@@ -24,7 +24,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sidekiqsupervisor.model.DurationFrom;
+import org.sidekiqsupervisor.model.DurationQuery;
+import org.sidekiqsupervisor.model.DurationSummaries;
 import org.sidekiqsupervisor.model.Job;
+import org.sidekiqsupervisor.model.JobDuration;
 import org.sidekiqsupervisor.model.JobEvent;
 import org.sidekiqsupervisor.model.JobPage;
 import org.sidekiqsupervisor.model.JobQuery;
@@ -128,6 +132,31 @@ class ArgumentsIndexTest {
         assertThat(ids("delete-299")).isEmpty(); // the newest hundred were deleted
         assertThat(ids("delete-199")).containsExactly("d199");
         assertThat(ids("late-args-4711")).containsExactly("late-again");
+    }
+
+    @Test
+    void durations_with_a_filter_read_the_candidates_and_give_what_a_scan_gives() {
+        List<JobEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            String id = "t" + i;
+            Instant queued = T0.plusSeconds(i);
+            batch.add(new JobEvent(id, JobStatus.QUEUED, queued, "TimedJob", "default", "[\"order-" + (10_000 + i % 200) + "\"]",
+                    null, null, null));
+            batch.add(JobEvent.of(id, JobStatus.STARTED, queued.plusMillis(10)));
+            batch.add(JobEvent.of(id, JobStatus.COMPLETE, queued.plusMillis(10 + 100 * (i % 7 + 1))));
+        }
+        store.record(batch, T0.plusSeconds(700));
+        // order-10042: jobs 42, 242 and 442, runs of 100 * (0 + 1), 100 * (4 + 1) and 100 * (1 + 1) ms.
+        assertThat(candidates("order-10042").orElseThrow()).hasSize(3);
+        DurationQuery query = new DurationQuery(DurationFrom.STARTED, "order-10042", null, null, 10, null);
+        assertThat(store.durationPage(query).jobs()).extracting(JobDuration::jobId).containsExactly("t442", "t242", "t42");
+        assertThat(store.durationPage(query).jobs()).extracting(d -> d.duration().toMillis()).containsExactly(200L, 500L, 100L);
+        DurationSummaries summaries = store.durationSummaries(query);
+        assertThat(summaries.overall().count()).isEqualTo(3);
+        assertThat(summaries.overall().maxMs()).isEqualTo(500.0);
+        // A needle too short for the index scans, and finds the same.
+        assertThat(store.durationSummaries(new DurationQuery(DurationFrom.STARTED, "042", null, null, 10, null)).overall().count())
+                .isEqualTo(3);
     }
 
     @Test
