@@ -36,8 +36,8 @@ import org.sidekiqsupervisor.store.StoreSchema;
  * next call with the same edges ({@value #SETTLED_ENTRIES} such reads, the least recently used forgotten first). The
  * current day is read as its settled hours, the current hour as its settled minutes, and only the minutes not yet
  * settled are read from the store each time. The dashboard refreshes every few seconds with edges that move a minute
- * at a time, so most of its calls read a few minutes' rows, however busy the days before were. Folding shards keeps the sums, so it
- * leaves what is kept right; the rollups' retention forgets it all ({@link #forgetSettled}).
+ * at a time, so most of its calls read a few minutes' rows, however busy the days before were. Folding shards keeps
+ * the sums, so it leaves what is kept right; the rollups' retention forgets it all ({@link #forgetSettled}).
  */
 final class ActivityStatistics {
     private static final long MINUTE_US = Rollups.MINUTE_S * 1_000_000L;

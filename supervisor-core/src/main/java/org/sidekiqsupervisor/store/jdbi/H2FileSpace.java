@@ -87,9 +87,10 @@ final class H2FileSpace {
      * Before the store closes: rewrites the H2 file with only its live data ({@code SHUTDOWN COMPACT}: H2 copies what is
      * live into a new file, then puts it in place of the old one, and closes the database), when less than 80 % of what
      * the file's chunks hold counts as live (H2's own count, which runs high: a file it counted 48 % live shrank to 17 %
-     * of its size) and copying that should take at most {@code maxTime} (judged at {@link #COPY_BYTES_PER_SECOND}). What {@link #compact} cannot give back (chunks that keep a few live pages each,
-     * which H2's online compaction did not rewrite in our measurements) this does: 60,000 jobs, 57,000 of them then
-     * pruned and as many ingested again, left a 1.96 GB file, and 19.5 MB after it (1.8 s).
+     * of its size) and copying that should take at most {@code maxTime} (judged at {@link #COPY_BYTES_PER_SECOND}).
+     * What {@link #compact} cannot give back (chunks that keep a few live pages each, which H2's online compaction did
+     * not rewrite in our measurements) this does: 60,000 jobs, 57,000 of them then pruned and as many ingested again,
+     * left a 1.96 GB file, and 19.5 MB after it (1.8 s).
      *
      * @return what it did or why not, for the log; null when the store is no H2 file of this JVM (nothing to say)
      */
