@@ -134,6 +134,14 @@ final class ArgumentsIndex implements AutoCloseable {
         return index;
     }
 
+    /**
+     * The jobs table of {@code schema} as a query for the candidates names it: read by number. Left to choose, H2 reads
+     * the activity index in order (to spare the sort) and tests every job against the candidates.
+     */
+    static String candidateJobs(StoreSchema schema) {
+        return schema.jobsTable() + " use index (" + schema.tablePrefix() + "jobs_seq)";
+    }
+
     private long committedNextSeq() throws IOException {
         if (!DirectoryReader.indexExists(directory)) {
             return 0;

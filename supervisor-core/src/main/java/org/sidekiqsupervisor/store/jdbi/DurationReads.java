@@ -30,7 +30,7 @@ final class DurationReads {
     private final String durations;
     /** H2's index of the arguments filter; null on PostgreSQL, whose trigram index the filter's LIKE uses by itself. */
     private final ArgumentsIndex argumentsIndex;
-    /** The jobs table read by number, for the candidates of {@link #argumentsIndex} (see {@link JobReads}). */
+    /** The jobs table read by number, for the candidates of {@link #argumentsIndex}. */
     private final String candidateJobs;
 
     DurationReads(Transactions transactions, StoreSchema schema, ArgumentsIndex argumentsIndex) {
@@ -38,7 +38,7 @@ final class DurationReads {
         this.jobs = schema.jobsTable();
         this.durations = schema.durationsTable();
         this.argumentsIndex = argumentsIndex;
-        this.candidateJobs = jobs + " use index (" + schema.tablePrefix() + "jobs_seq)";
+        this.candidateJobs = ArgumentsIndex.candidateJobs(schema);
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#durationPage}. */

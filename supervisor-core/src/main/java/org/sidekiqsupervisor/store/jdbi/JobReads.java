@@ -31,10 +31,7 @@ final class JobReads {
     private final String counts;
     /** H2's index of the arguments; null on PostgreSQL, whose trigram index the filter's LIKE uses by itself. */
     private final ArgumentsIndex argumentsIndex;
-    /**
-     * The jobs table as a query for the candidates of {@link #argumentsIndex} names it: read by number. Left to choose, H2
-     * reads the activity index in order (to spare the sort) and tests every job against the candidates.
-     */
+    /** The jobs table read by number, for the candidates of {@link #argumentsIndex}. */
     private final String candidateJobs;
 
     JobReads(Transactions transactions, StoreSchema schema, Database database, ArgumentsIndex argumentsIndex) {
@@ -46,7 +43,7 @@ final class JobReads {
         this.events = schema.eventsTable();
         this.counts = schema.countsTable();
         this.argumentsIndex = argumentsIndex;
-        this.candidateJobs = jobs + " use index (" + schema.tablePrefix() + "jobs_seq)";
+        this.candidateJobs = ArgumentsIndex.candidateJobs(schema);
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#details}. */
