@@ -90,6 +90,11 @@ final class Aggregates {
     record DurationRow(Key key, long jobs, long totalUs, Long minUs, Long maxUs) {
     }
 
+    /** The net change of the jobs in each status (zero or absent where none moved). */
+    Map<JobStatus, Long> moved() {
+        return moved;
+    }
+
     List<DurationRow> durationRows() {
         return durations.entrySet().stream().map(e -> new DurationRow(e.getKey(), e.getValue().jobs, e.getValue().totalUs,
                 e.getValue().minUs, e.getValue().maxUs)).toList();

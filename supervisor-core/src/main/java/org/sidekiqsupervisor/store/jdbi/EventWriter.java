@@ -4,6 +4,7 @@ import static org.sidekiqsupervisor.store.jdbi.JobRows.JOB_COLUMNS;
 import static org.sidekiqsupervisor.store.jdbi.JobRows.JOB_SELECT;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,12 +42,15 @@ final class EventWriter {
     private final int rollupShards;
     /** H2's index of the arguments, which numbers the jobs; null on PostgreSQL. */
     private final ArgumentsIndex argumentsIndex;
+    /** PostgreSQL's one statement for a batch's writes; null on H2, which writes them as JDBC batches. */
+    private final PostgresBatchWrite oneStatement;
 
     /**
+     * @param postgres     whether the database is PostgreSQL (a batch's writes in one statement)
      * @param rollupShards how many shards of the rollups a transaction picks its own from
      * @param argumentsIndex H2's index of the arguments, or null where the database indexes them itself
      */
-    EventWriter(Transactions transactions, JobDeletions deletions, StoreSchema schema, int rollupShards,
+    EventWriter(Transactions transactions, JobDeletions deletions, StoreSchema schema, boolean postgres, int rollupShards,
                 ArgumentsIndex argumentsIndex) {
         this.transactions = transactions;
         this.deletions = deletions;
@@ -58,6 +62,7 @@ final class EventWriter {
         this.timingRollups = schema.timingRollupsTable();
         this.rollupShards = rollupShards;
         this.argumentsIndex = argumentsIndex;
+        this.oneStatement = postgres ? new PostgresBatchWrite(schema) : null;
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#record}. */
@@ -68,116 +73,158 @@ final class EventWriter {
         return transactions.inTransactionWithRetries(handle -> {
             Aggregates aggregates = new Aggregates();
             Rollups rollups = new Rollups();
-            List<RecordResult> results = applyEvents(handle, batch, receivedAt, aggregates, rollups);
-            writeAggregates(handle, aggregates, rollups);
-            return results;
+            Folded folded = fold(handle, batch, receivedAt, aggregates, rollups);
+            if (oneStatement != null) {
+                oneStatement.write(handle, folded, rollups, ThreadLocalRandom.current().nextInt(rollupShards), aggregates,
+                        ThreadLocalRandom.current().nextInt(Aggregates.SHARDS));
+            } else {
+                writeFolded(handle, folded);
+                writeAggregates(handle, aggregates, rollups);
+            }
+            return folded.results();
         });
     }
 
+    /** An event to be appended to a job's history. */
+    record EventRow(String jobId, String status, long atUs, long receivedUs, String errorClass, String errorMessage) {
+    }
+
     /**
-     * Applies a batch of events in a few statements, however many there are: lock the batch's job rows (in job-id
-     * order, so that concurrent batches cannot deadlock), read which events are recorded already, fold the events
-     * in memory (in the given order within each job), then write the new events, new jobs and changed jobs as
-     * JDBC batches. A concurrent transaction that created one of the same jobs first makes the insert fail with a
-     * unique violation, and the caller tries the whole transaction again. Each event applied (duplicates are not) is
-     * told to {@code rollups} with its job as it left it.
+     * What a batch of events does, folded in memory: each event's result, the events to append (duplicates are not),
+     * the jobs to insert and those to update (each as the batch leaves it, in job-id order), and each changed job as it
+     * was before (null for a new one).
      */
-    private List<RecordResult> applyEvents(Handle handle, List<JobEvent> batch, Instant receivedAt, Aggregates aggregates,
-                                           Rollups rollups) {
+    record Folded(List<RecordResult> results, List<EventRow> newEvents, List<Job> inserted, List<Job> updated,
+                  Map<String, Job> before) {
+    }
+
+    /**
+     * Folds a batch of events into the jobs they change in two reads, however many there are: lock the batch's job rows
+     * (in job-id order, so that concurrent batches cannot deadlock) and read with each which of its events are recorded
+     * already; then fold the events in memory (in the given order within each job). Each event applied (duplicates are
+     * not) is told to {@code rollups} with its job as it left it, and each changed job to {@code aggregates}.
+     */
+    private Folded fold(Handle handle, List<JobEvent> batch, Instant receivedAt, Aggregates aggregates, Rollups rollups) {
         long receivedUs = Times.toMicros(receivedAt);
         List<String> ids = batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
         Map<String, Job> state = new HashMap<>();
-        handle.createQuery("select " + JOB_SELECT + " from " + jobs + " where job_id = any(:ids) order by job_id for update")
-                .bindArray("ids", String.class, ids).map(JobRows::mapJob).forEach(job -> state.put(job.jobId(), job));
-        Map<String, Job> before = Map.copyOf(state);
-        Set<String> existing = before.keySet();
         Set<String> recorded = new HashSet<>();
-        List<String> existingIds = ids.stream().filter(existing::contains).toList();
-        if (!existingIds.isEmpty()) {
-            handle.createQuery("select job_id, at_us, status from " + events + " where job_id = any(:ids)")
-                    .bindArray("ids", String.class, existingIds)
-                    .map((rs, ctx) -> eventKey(rs.getString("job_id"), rs.getLong("at_us"), rs.getString("status")))
-                    .forEach(recorded::add);
-        }
+        handle.createQuery("select " + JOB_SELECT + ", array(select cast(e.at_us as varchar) || ' ' || e.status from " + events
+                        + " e where e.job_id = j.job_id) as recorded from " + jobs + " j where j.job_id = any(:ids) "
+                        + "order by j.job_id for update")
+                .bindArray("ids", String.class, ids)
+                .map((rs, ctx) -> {
+                    Job job = JobRows.mapJob(rs, ctx);
+                    for (Object key : (Object[]) rs.getArray("recorded").getArray()) {
+                        recorded.add(job.jobId() + '\u0000' + key);
+                    }
+                    return job;
+                })
+                .forEach(job -> state.put(job.jobId(), job));
+        Map<String, Job> before = new HashMap<>(state);
         RecordResult[] results = new RecordResult[batch.size()];
+        List<EventRow> newEvents = new ArrayList<>();
         Set<String> changed = new HashSet<>();
-        PreparedBatch newEvents = handle.prepareBatch("insert into " + events
-                + " (job_id, status, at_us, received_us, error_class, error_message) "
-                + "values (:job_id, :status, :at_us, :received_us, :error_class, :error_message)");
         for (int i = 0; i < batch.size(); i++) {
             JobEvent event = batch.get(i);
             Job current = state.get(event.jobId());
             long atUs = Times.toMicros(event.at());
-            if (!recorded.add(eventKey(event.jobId(), atUs, event.status().wireName()))) {
+            if (!recorded.add(event.jobId() + '\u0000' + atUs + ' ' + event.status().wireName())) {
                 results[i] = new RecordResult(RecordResult.Outcome.DUPLICATE, current);
                 continue;
             }
-            newEvents.bind("job_id", event.jobId()).bind("status", event.status().wireName()).bind("at_us", atUs)
-                    .bind("received_us", receivedUs).bind("error_class", event.errorClass())
-                    .bind("error_message", event.errorMessage()).add();
+            newEvents.add(new EventRow(event.jobId(), event.status().wireName(), atUs, receivedUs, event.errorClass(),
+                    event.errorMessage()));
             Job next = current == null ? Job.first(event, receivedAt) : current.apply(event, receivedAt);
             rollups.applied(event, next, receivedUs);
             state.put(event.jobId(), next);
             changed.add(event.jobId());
             results[i] = new RecordResult(current == null ? RecordResult.Outcome.CREATED : RecordResult.Outcome.UPDATED, next);
         }
-        if (newEvents.size() > 0) {
-            newEvents.execute();
-        }
-        boolean numbered = argumentsIndex != null;
-        PreparedBatch inserts = handle.prepareBatch("insert into " + jobs + " (" + JOB_COLUMNS + (numbered ? ", seq" : "")
-                + ") values (:job_id, :job_class, :queue, :arguments, :status, :status_us, :queued_us, :started_us, :completed_us, "
-                + ":failed_us, :attempts, :error_class, :error_message, :restarted_from, :activity_us, :created_us, 0, null, :payload, "
-                + ":payload_us" + (numbered ? ", :seq" : "") + ")");
-        PreparedBatch updates = handle.prepareBatch("update " + jobs + " set job_class = :job_class, queue = :queue, "
-                + "arguments = :arguments, status = :status, status_us = :status_us, queued_us = :queued_us, "
-                + "started_us = :started_us, completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
-                + "error_class = :error_class, error_message = :error_message, restarted_from = :restarted_from, "
-                + "activity_us = :activity_us, payload = :payload, payload_us = :payload_us, "
-                // News of the job: what the looks at Sidekiq found before no longer holds (contract 5b).
-                + "missing_since_us = null, missing_seen_us = null, lost_us = null where job_id = :job_id");
-        // H2 numbers the jobs for its arguments index: a new job, and a job whose arguments arrive only now (a new
-        // number, so that a crash before the index's next commit has it indexed again on start).
-        List<String> numberedIds = numbered ? ids.stream().filter(changed::contains)
-                .filter(id -> !existing.contains(id) || before.get(id).arguments() == null && state.get(id).arguments() != null)
-                .toList() : List.of();
-        long[] seqs = numbered ? argumentsIndex.number(numberedIds.stream().map(id -> state.get(id).arguments()).toList()) : new long[0];
-        Map<String, Long> seqById = new HashMap<>();
-        for (int i = 0; i < seqs.length; i++) {
-            seqById.put(numberedIds.get(i), seqs[i]);
-        }
-        PreparedBatch renumbered = handle.prepareBatch("update " + jobs + " set seq = :seq where job_id = :job_id");
+        List<Job> inserted = new ArrayList<>();
+        List<Job> updated = new ArrayList<>();
         for (String jobId : ids) {
             if (changed.contains(jobId)) {
                 Job job = state.get(jobId);
                 Job was = before.get(jobId);
-                Long seq = seqById.get(jobId);
                 if (was == null) {
-                    JobRows.bindJob(inserts, job);
-                    if (numbered) {
-                        inserts.bind("seq", seq);
-                    }
-                    inserts.add();
+                    inserted.add(job);
                 } else {
-                    JobRows.bindJob(updates, job).add();
-                    if (seq != null) {
-                        renumbered.bind("seq", seq).bind("job_id", jobId).add();
-                    }
+                    updated.add(job);
                     aggregates.leave(was);
                 }
                 aggregates.enter(job);
             }
         }
-        if (inserts.size() > 0) {
+        before.keySet().retainAll(changed);
+        // In job-id order (each job's events in their own order), as the jobs: two transactions that both create the
+        // same jobs then wait on each other's rows in one order, and one fails with a unique violation instead of a
+        // deadlock, which the database would find only after its deadlock timeout (a second on PostgreSQL).
+        newEvents.sort(java.util.Comparator.comparing(EventRow::jobId));
+        return new Folded(List.of(results), newEvents, inserted, updated, before);
+    }
+
+    /** Writes a folded batch's events and jobs as one JDBC batch per statement. */
+    private void writeFolded(Handle handle, Folded folded) {
+        if (!folded.newEvents().isEmpty()) {
+            PreparedBatch newEvents = handle.prepareBatch("insert into " + events
+                    + " (job_id, status, at_us, received_us, error_class, error_message) "
+                    + "values (:job_id, :status, :at_us, :received_us, :error_class, :error_message)");
+            for (EventRow row : folded.newEvents()) {
+                newEvents.bind("job_id", row.jobId()).bind("status", row.status()).bind("at_us", row.atUs())
+                        .bind("received_us", row.receivedUs()).bind("error_class", row.errorClass())
+                        .bind("error_message", row.errorMessage()).add();
+            }
+            newEvents.execute();
+        }
+        boolean numbered = argumentsIndex != null;
+        // H2 numbers the jobs for its arguments index: a new job, and a job whose arguments arrive only now (a new
+        // number, so that a crash before the index's next commit has it indexed again on start).
+        List<Job> toNumber = new ArrayList<>(folded.inserted());
+        folded.updated().stream().filter(job -> folded.before().get(job.jobId()).arguments() == null && job.arguments() != null)
+                .forEach(toNumber::add);
+        Map<String, Long> seqById = new HashMap<>();
+        if (numbered && !toNumber.isEmpty()) {
+            long[] seqs = argumentsIndex.number(toNumber.stream().map(Job::arguments).toList());
+            for (int i = 0; i < seqs.length; i++) {
+                seqById.put(toNumber.get(i).jobId(), seqs[i]);
+            }
+        }
+        if (!folded.inserted().isEmpty()) {
+            PreparedBatch inserts = handle.prepareBatch("insert into " + jobs + " (" + JOB_COLUMNS + (numbered ? ", seq" : "")
+                    + ") values (:job_id, :job_class, :queue, :arguments, :status, :status_us, :queued_us, :started_us, :completed_us, "
+                    + ":failed_us, :attempts, :error_class, :error_message, :restarted_from, :activity_us, :created_us, 0, null, :payload, "
+                    + ":payload_us" + (numbered ? ", :seq" : "") + ")");
+            for (Job job : folded.inserted()) {
+                JobRows.bindJob(inserts, job);
+                if (numbered) {
+                    inserts.bind("seq", seqById.get(job.jobId()));
+                }
+                inserts.add();
+            }
             inserts.execute();
         }
-        if (updates.size() > 0) {
+        if (!folded.updated().isEmpty()) {
+            PreparedBatch updates = handle.prepareBatch("update " + jobs + " set job_class = :job_class, queue = :queue, "
+                    + "arguments = :arguments, status = :status, status_us = :status_us, queued_us = :queued_us, "
+                    + "started_us = :started_us, completed_us = :completed_us, failed_us = :failed_us, attempts = :attempts, "
+                    + "error_class = :error_class, error_message = :error_message, restarted_from = :restarted_from, "
+                    + "activity_us = :activity_us, payload = :payload, payload_us = :payload_us, "
+                    // News of the job: what the looks at Sidekiq found before no longer holds (contract 5b).
+                    + "missing_since_us = null, missing_seen_us = null, lost_us = null where job_id = :job_id");
+            PreparedBatch renumbered = handle.prepareBatch("update " + jobs + " set seq = :seq where job_id = :job_id");
+            for (Job job : folded.updated()) {
+                JobRows.bindJob(updates, job).add();
+                Long seq = seqById.get(job.jobId());
+                if (seq != null) {
+                    renumbered.bind("seq", seq).bind("job_id", job.jobId()).add();
+                }
+            }
             updates.execute();
+            if (renumbered.size() > 0) {
+                renumbered.execute();
+            }
         }
-        if (renumbered.size() > 0) {
-            renumbered.execute();
-        }
-        return List.of(results);
     }
 
     /**
@@ -187,10 +234,6 @@ final class EventWriter {
     private void writeAggregates(Handle handle, Aggregates aggregates, Rollups rollups) {
         rollups.write(handle, eventRollups, timingRollups, ThreadLocalRandom.current().nextInt(rollupShards));
         aggregates.write(handle, counts, durations);
-    }
-
-    private static String eventKey(String jobId, long atUs, String status) {
-        return jobId + '\u0000' + atUs + '\u0000' + status;
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#recordProgress}. */
@@ -241,7 +284,9 @@ final class EventWriter {
             // The replacement may already have reported in (Sidekiq can start it before this commits).
             Aggregates aggregates = new Aggregates();
             Rollups rollups = new Rollups();
-            RecordResult result = applyEvents(handle, List.of(queued), receivedAt, aggregates, rollups).get(0);
+            Folded folded = fold(handle, List.of(queued), receivedAt, aggregates, rollups);
+            writeFolded(handle, folded);
+            RecordResult result = folded.results().get(0);
             int restarts = original.restarts() + 1;
             handle.createUpdate("update " + jobs + " set restarts = :restarts, restarted_from = :restarted_from where job_id = :job_id")
                     .bind("restarts", restarts).bind("restarted_from", original.jobId()).bind("job_id", queued.jobId()).execute();

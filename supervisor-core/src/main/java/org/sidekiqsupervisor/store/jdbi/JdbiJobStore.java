@@ -84,7 +84,8 @@ public final class JdbiJobStore implements JobStore {
         // PostgreSQL serves the arguments filter from pg_trgm's index; H2 from a Lucene index beside its file.
         this.argumentsIndex = database.postgres() ? null : ArgumentsIndex.open(jdbi, schema);
         this.deletions = new JobDeletions(transactions, schema, argumentsIndex);
-        this.writer = new EventWriter(transactions, deletions, schema, database.postgres() ? Rollups.POSTGRES_SHARDS : 1, argumentsIndex);
+        this.writer = new EventWriter(transactions, deletions, schema, database.postgres(),
+                database.postgres() ? Rollups.POSTGRES_SHARDS : 1, argumentsIndex);
         this.jobReads = new JobReads(transactions, schema, database, argumentsIndex);
         this.durationReads = new DurationReads(transactions, schema, argumentsIndex);
         this.statistics = new ActivityStatistics(transactions, schema);
