@@ -67,6 +67,14 @@ public record StoreSchema(String tablePrefix, Mode mode) {
         return tablePrefix + "job_events";
     }
 
+    /**
+     * PostgreSQL only (V18): each job's arguments once more, written once when they arrive, under the trigram index of
+     * the arguments filter, so that a job's every later update does not index them again.
+     */
+    public String jobArgumentsTable() {
+        return tablePrefix + "job_arguments";
+    }
+
     /** The jobs-by-status counts. */
     public String countsTable() {
         return tablePrefix + "job_counts";

@@ -28,8 +28,10 @@ final class DurationReads {
     private final Transactions transactions;
     private final String jobs;
     private final String durations;
-    /** H2's index of the arguments filter; null on PostgreSQL, whose trigram index the filter's LIKE uses by itself. */
+    /** H2's index of the arguments filter; null on PostgreSQL, which has {@link #argumentsTable}. */
     private final ArgumentsIndex argumentsIndex;
+    /** PostgreSQL's table of the arguments under the trigram index; null on H2. */
+    private final String argumentsTable;
     /** The jobs table read by number, for the candidates of {@link #argumentsIndex}. */
     private final String candidateJobs;
 
@@ -38,6 +40,8 @@ final class DurationReads {
         this.jobs = schema.jobsTable();
         this.durations = schema.durationsTable();
         this.argumentsIndex = argumentsIndex;
+        // Only PostgreSQL goes without H2's index.
+        this.argumentsTable = argumentsIndex == null ? schema.jobArgumentsTable() : null;
         this.candidateJobs = ArgumentsIndex.candidateJobs(schema);
     }
 
@@ -132,13 +136,13 @@ final class DurationReads {
     }
 
     /** The completed jobs the query asks about; among the numbered {@code candidates} only, unless that is null. */
-    private static JobConditions completedWith(DurationQuery query, long[] candidates) {
+    private JobConditions completedWith(DurationQuery query, long[] candidates) {
         JobConditions where = new JobConditions()
                 .equal("status", JobStatus.COMPLETE.wireName())
                 .notNull(startColumn(query))
                 .equal("job_class", query.jobClass())
                 .equal("queue", query.queue())
-                .argumentsContain(query.filter());
+                .argumentsContain(query.filter(), argumentsTable);
         return candidates == null ? where : where.seqAmong(candidates);
     }
 

@@ -44,6 +44,8 @@ final class EventWriter {
     private final ArgumentsIndex argumentsIndex;
     /** PostgreSQL's one statement for a batch's writes; null on H2, which writes them as JDBC batches. */
     private final PostgresBatchWrite oneStatement;
+    /** PostgreSQL's table of the arguments under the filter's trigram index (V18); null on H2. */
+    private final String argumentsTable;
 
     /**
      * @param postgres     whether the database is PostgreSQL (a batch's writes in one statement)
@@ -63,6 +65,7 @@ final class EventWriter {
         this.rollupShards = rollupShards;
         this.argumentsIndex = argumentsIndex;
         this.oneStatement = postgres ? new PostgresBatchWrite(schema) : null;
+        this.argumentsTable = postgres ? schema.jobArgumentsTable() : null;
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#record}. */
@@ -96,6 +99,14 @@ final class EventWriter {
      */
     record Folded(List<RecordResult> results, List<EventRow> newEvents, List<Job> inserted, List<Job> updated,
                   Map<String, Job> before) {
+        /** The jobs whose arguments this batch brings: new jobs that have them, and known jobs that lacked them. */
+        List<Job> argumentsArrived() {
+            List<Job> arrived = new ArrayList<>();
+            inserted.stream().filter(job -> job.arguments() != null).forEach(arrived::add);
+            updated.stream().filter(job -> before.get(job.jobId()).arguments() == null && job.arguments() != null)
+                    .forEach(arrived::add);
+            return arrived;
+        }
     }
 
     /**
@@ -181,8 +192,7 @@ final class EventWriter {
         // H2 numbers the jobs for its arguments index: a new job, and a job whose arguments arrive only now (a new
         // number, so that a crash before the index's next commit has it indexed again on start).
         List<Job> toNumber = new ArrayList<>(folded.inserted());
-        folded.updated().stream().filter(job -> folded.before().get(job.jobId()).arguments() == null && job.arguments() != null)
-                .forEach(toNumber::add);
+        folded.argumentsArrived().stream().filter(job -> folded.before().containsKey(job.jobId())).forEach(toNumber::add);
         Map<String, Long> seqById = new HashMap<>();
         if (numbered && !toNumber.isEmpty()) {
             long[] seqs = argumentsIndex.number(toNumber.stream().map(Job::arguments).toList());
@@ -224,6 +234,13 @@ final class EventWriter {
             if (renumbered.size() > 0) {
                 renumbered.execute();
             }
+        }
+        List<Job> arrived = argumentsTable == null ? List.of() : folded.argumentsArrived();
+        if (!arrived.isEmpty()) {
+            PreparedBatch arguments = handle.prepareBatch("insert into " + argumentsTable + " (job_id, arguments) "
+                    + "values (:job_id, :arguments) on conflict (job_id) do nothing");
+            arrived.forEach(job -> arguments.bind("job_id", job.jobId()).bind("arguments", job.arguments()).add());
+            arguments.execute();
         }
     }
 

@@ -51,7 +51,7 @@ public final class JdbiJobStore implements JobStore {
     /** Where the migrations live on the classpath: {@code common/} for every database, {@code postgresql/} for it alone. */
     public static final String MIGRATIONS = "classpath:org/sidekiqsupervisor/store/jdbi/migration";
     /** The version of the newest migration: the schema this code reads and writes. */
-    public static final String SCHEMA_VERSION = "17";
+    public static final String SCHEMA_VERSION = "18";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiJobStore.class);
     /**

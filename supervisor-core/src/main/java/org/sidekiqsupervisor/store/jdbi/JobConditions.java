@@ -39,6 +39,19 @@ final class JobConditions {
         return this;
     }
 
+    /**
+     * As {@link #argumentsContain}, looked up in {@code argumentsTable} (PostgreSQL's table under the trigram index, V18)
+     * where it is not null: the query the database answers from that index, for a needle few jobs hold.
+     */
+    JobConditions argumentsContain(String needle, String argumentsTable) {
+        if (needle == null || argumentsTable == null) {
+            return argumentsContain(needle);
+        }
+        clauses.add("job_id in (select job_id from " + argumentsTable + " where arguments like :arguments_like escape '\\')");
+        bindings.put("arguments_like", "%" + escapeLike(needle) + "%");
+        return this;
+    }
+
     /** The latest activity at or after {@code since} and before {@code until}, each bound only where it is set. */
     JobConditions activityFrom(Instant since, Instant until) {
         if (since != null) {

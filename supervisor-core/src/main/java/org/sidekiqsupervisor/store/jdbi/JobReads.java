@@ -29,8 +29,10 @@ final class JobReads {
     private final String lostJobs;
     private final String events;
     private final String counts;
-    /** H2's index of the arguments; null on PostgreSQL, whose trigram index the filter's LIKE uses by itself. */
+    /** H2's index of the arguments; null on PostgreSQL, which has {@link #argumentsTable}. */
     private final ArgumentsIndex argumentsIndex;
+    /** PostgreSQL's table of the arguments under the trigram index; null on H2. */
+    private final String argumentsTable;
     /** The jobs table read by number, for the candidates of {@link #argumentsIndex}. */
     private final String candidateJobs;
 
@@ -43,6 +45,7 @@ final class JobReads {
         this.events = schema.eventsTable();
         this.counts = schema.countsTable();
         this.argumentsIndex = argumentsIndex;
+        this.argumentsTable = database.postgres() ? schema.jobArgumentsTable() : null;
         this.candidateJobs = ArgumentsIndex.candidateJobs(schema);
     }
 
@@ -79,7 +82,7 @@ final class JobReads {
         if (query.filter() != null) {
             // A filter that many jobs match fills its page from the newest thousand jobs: look there first, in
             // activity order, instead of letting the database gather every match (PostgreSQL's trigram index would
-            // hand it all million) and sort them. Only a page it fills is its answer; else the full query below.
+            // hand it all million) and sort them. So the probe checks the arguments of those rows, not the index. Only a page it fills is its answer; else the full query below.
             JobConditions newest = new JobConditions().argumentsContain(query.filter());
             String probe = "select " + JOB_SELECT + " from (select " + JOB_SELECT + " from " + from + where.sql() + order
                     + " limit " + FILTER_PROBE_ROWS + ") newest" + newest.sql() + order + " limit :limit";
@@ -98,7 +101,7 @@ final class JobReads {
             }).orElse(null);
         }
         if (rows == null) {
-            JobConditions all = where.argumentsContain(query.filter());
+            JobConditions all = where.argumentsContain(query.filter(), argumentsTable);
             String sql = "select " + JOB_SELECT + " from " + from + all.sql() + order + " limit :limit";
             rows = transactions.withHandle(handle -> all.bindTo(handle.createQuery(sql))
                     .bind("limit", query.limit() + 1)

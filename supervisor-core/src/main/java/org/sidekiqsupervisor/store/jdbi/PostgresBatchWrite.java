@@ -13,7 +13,7 @@ import org.sidekiqsupervisor.store.StoreSchema;
 
 /**
  * PostgreSQL: everything a batch of events writes, in one statement and so one round trip — the new events, the new and
- * the changed jobs, the rollups and the aggregates, each table's rows passed as arrays and unnested, in data-modifying
+ * the changed jobs, the arguments that arrived (for the filter's index), the rollups and the aggregates, each table's rows passed as arrays and unnested, in data-modifying
  * {@code WITH} clauses. A batch written as one JDBC batch per table took about ten round trips, each a wake-up of the
  * server and the supervisor on the machines that share their cores.
  *
@@ -44,6 +44,9 @@ final class PostgresBatchWrite {
                 // News of the job: what the looks at Sidekiq found before no longer holds (contract 5b).
                 + "missing_since_us = null, missing_seen_us = null, lost_us = null "
                 + "from " + unnestJobs("c") + " where j.job_id = u.job_id), "
+                // Written once per job, when its arguments arrive (V18): the trigram index is not fed again by each update.
+                + "new_arguments as (insert into " + schema.jobArgumentsTable() + " (job_id, arguments) "
+                + "select * from unnest(:a_job_id::varchar[], :a_arguments::varchar[]) on conflict (job_id) do nothing), "
                 + "timing_rollups as (insert into " + schema.timingRollupsTable() + " as r (span_s, bucket_us, job_class, measured, "
                 + "duration_bucket, shard, jobs, total_us, min_us, max_us) "
                 + "select span_s, bucket_us, job_class, measured, duration_bucket, :rollup_shard, jobs, total_us, min_us, max_us "
@@ -95,6 +98,9 @@ final class PostgresBatchWrite {
         bindEvents(update, folded.newEvents());
         bindJobs(update, "n", folded.inserted());
         bindJobs(update, "c", folded.updated());
+        List<Job> arrived = folded.argumentsArrived();
+        update.bindArray("a_job_id", String.class, column(arrived, Job::jobId))
+                .bindArray("a_arguments", String.class, column(arrived, Job::arguments));
         bindRollups(update, rollups);
         update.bind("rollup_shard", rollupShard);
         bindAggregates(update, aggregates);

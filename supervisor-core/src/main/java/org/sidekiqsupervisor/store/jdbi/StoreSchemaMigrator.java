@@ -64,7 +64,7 @@ final class StoreSchemaMigrator {
                 .javaMigrations(new DurationBucketsMigration(schema.tablePrefix()),
                         new EventIdCacheMigration(schema.tablePrefix()), new LostIndexesMigration(schema.tablePrefix()),
                         new RollupsMigration(schema.tablePrefix()), new DayRollupsMigration(schema.tablePrefix()),
-                        new JobNumbersMigration(schema.tablePrefix()))
+                        new JobNumbersMigration(schema.tablePrefix()), new ArgumentsApartMigration(schema.tablePrefix()))
                 .placeholders(Map.of("prefix", schema.tablePrefix()))
                 // A host database with its own tables: keep them, and still run our V1.
                 .baselineOnMigrate(true)
