@@ -717,6 +717,8 @@ public abstract class JobStoreContract {
         assertThat(replacement.job().restarts()).isEqualTo(1);
         assertThat(replacement.job().restartedFrom()).isEqualTo("orig");
         assertThat(replacement.events()).extracting(JobEventRecord::status).containsExactly(JobStatus.QUEUED);
+        // The filter finds the replacement by its arguments (on PostgreSQL through their own table) and not the original.
+        assertThat(store.query(JobQuery.builder().filter("[1]").build()).jobs()).extracting(Job::jobId).containsExactly("orig-new");
 
         // The replacement started (and reported) before its restart was recorded: the queued event joins its history.
         record(event("second-new", JobStatus.STARTED, 2_000, "A", "[1]"));

@@ -35,13 +35,12 @@ final class DurationReads {
     /** The jobs table read by number, for the candidates of {@link #argumentsIndex}. */
     private final String candidateJobs;
 
-    DurationReads(Transactions transactions, StoreSchema schema, ArgumentsIndex argumentsIndex) {
+    DurationReads(Transactions transactions, StoreSchema schema, Database database, ArgumentsIndex argumentsIndex) {
         this.transactions = transactions;
         this.jobs = schema.jobsTable();
         this.durations = schema.durationsTable();
         this.argumentsIndex = argumentsIndex;
-        // Only PostgreSQL goes without H2's index.
-        this.argumentsTable = argumentsIndex == null ? schema.jobArgumentsTable() : null;
+        this.argumentsTable = database.postgres() ? schema.jobArgumentsTable() : null;
         this.candidateJobs = ArgumentsIndex.candidateJobs(schema);
     }
 

@@ -5,6 +5,7 @@ import static org.sidekiqsupervisor.store.jdbi.JobRows.JOB_SELECT;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,8 +45,6 @@ final class EventWriter {
     private final ArgumentsIndex argumentsIndex;
     /** PostgreSQL's one statement for a batch's writes; null on H2, which writes them as JDBC batches. */
     private final PostgresBatchWrite oneStatement;
-    /** PostgreSQL's table of the arguments under the filter's trigram index (V18); null on H2. */
-    private final String argumentsTable;
 
     /**
      * @param postgres     whether the database is PostgreSQL (a batch's writes in one statement)
@@ -65,7 +64,6 @@ final class EventWriter {
         this.rollupShards = rollupShards;
         this.argumentsIndex = argumentsIndex;
         this.oneStatement = postgres ? new PostgresBatchWrite(schema) : null;
-        this.argumentsTable = postgres ? schema.jobArgumentsTable() : null;
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#record}. */
@@ -77,15 +75,26 @@ final class EventWriter {
             Aggregates aggregates = new Aggregates();
             Rollups rollups = new Rollups();
             Folded folded = fold(handle, batch, receivedAt, aggregates, rollups);
-            if (oneStatement != null) {
-                oneStatement.write(handle, folded, rollups, ThreadLocalRandom.current().nextInt(rollupShards), aggregates,
-                        ThreadLocalRandom.current().nextInt(Aggregates.SHARDS));
-            } else {
-                writeFolded(handle, folded);
-                writeAggregates(handle, aggregates, rollups);
-            }
+            write(handle, folded, aggregates, rollups);
             return folded.results();
         });
+    }
+
+    /**
+     * The writes of a transaction, after it locked every job row it reads: the folded events and jobs, then the rollups,
+     * then the aggregates (each in key order), so that two transactions never wait on each other's rows while holding
+     * what the other needs. On
+     * PostgreSQL one statement; on H2, one JDBC batch per statement.
+     */
+    private void write(Handle handle, Folded folded, Aggregates aggregates, Rollups rollups) {
+        int rollupShard = ThreadLocalRandom.current().nextInt(rollupShards);
+        if (oneStatement != null) {
+            oneStatement.write(handle, folded, rollups, rollupShard, aggregates, ThreadLocalRandom.current().nextInt(Aggregates.SHARDS));
+        } else {
+            writeFolded(handle, folded);
+            rollups.write(handle, eventRollups, timingRollups, rollupShard);
+            aggregates.write(handle, counts, durations);
+        }
     }
 
     /** An event to be appended to a job's history. */
@@ -99,12 +108,15 @@ final class EventWriter {
      */
     record Folded(List<RecordResult> results, List<EventRow> newEvents, List<Job> inserted, List<Job> updated,
                   Map<String, Job> before) {
-        /** The jobs whose arguments this batch brings: new jobs that have them, and known jobs that lacked them. */
+        /** Known jobs that lacked arguments and get them from this batch. */
+        List<Job> argumentsArrivedLate() {
+            return updated.stream().filter(job -> before.get(job.jobId()).arguments() == null && job.arguments() != null).toList();
+        }
+
+        /** The jobs whose arguments this batch brings: new jobs that have them, and {@link #argumentsArrivedLate}. */
         List<Job> argumentsArrived() {
-            List<Job> arrived = new ArrayList<>();
-            inserted.stream().filter(job -> job.arguments() != null).forEach(arrived::add);
-            updated.stream().filter(job -> before.get(job.jobId()).arguments() == null && job.arguments() != null)
-                    .forEach(arrived::add);
+            List<Job> arrived = new ArrayList<>(inserted.stream().filter(job -> job.arguments() != null).toList());
+            arrived.addAll(argumentsArrivedLate());
             return arrived;
         }
     }
@@ -171,11 +183,11 @@ final class EventWriter {
         // In job-id order (each job's events in their own order), as the jobs: two transactions that both create the
         // same jobs then wait on each other's rows in one order, and one fails with a unique violation instead of a
         // deadlock, which the database would find only after its deadlock timeout (a second on PostgreSQL).
-        newEvents.sort(java.util.Comparator.comparing(EventRow::jobId));
+        newEvents.sort(Comparator.comparing(EventRow::jobId));
         return new Folded(List.of(results), newEvents, inserted, updated, before);
     }
 
-    /** Writes a folded batch's events and jobs as one JDBC batch per statement. */
+    /** H2: writes a folded batch's events and jobs as one JDBC batch per statement, numbering the jobs for its index. */
     private void writeFolded(Handle handle, Folded folded) {
         if (!folded.newEvents().isEmpty()) {
             PreparedBatch newEvents = handle.prepareBatch("insert into " + events
@@ -192,7 +204,7 @@ final class EventWriter {
         // H2 numbers the jobs for its arguments index: a new job, and a job whose arguments arrive only now (a new
         // number, so that a crash before the index's next commit has it indexed again on start).
         List<Job> toNumber = new ArrayList<>(folded.inserted());
-        folded.argumentsArrived().stream().filter(job -> folded.before().containsKey(job.jobId())).forEach(toNumber::add);
+        toNumber.addAll(folded.argumentsArrivedLate());
         Map<String, Long> seqById = new HashMap<>();
         if (numbered && !toNumber.isEmpty()) {
             long[] seqs = argumentsIndex.number(toNumber.stream().map(Job::arguments).toList());
@@ -235,22 +247,6 @@ final class EventWriter {
                 renumbered.execute();
             }
         }
-        List<Job> arrived = argumentsTable == null ? List.of() : folded.argumentsArrived();
-        if (!arrived.isEmpty()) {
-            PreparedBatch arguments = handle.prepareBatch("insert into " + argumentsTable + " (job_id, arguments) "
-                    + "values (:job_id, :arguments) on conflict (job_id) do nothing");
-            arrived.forEach(job -> arguments.bind("job_id", job.jobId()).bind("arguments", job.arguments()).add());
-            arguments.execute();
-        }
-    }
-
-    /**
-     * The last statements of a write: the rollups, then the aggregates, always in this order (and each in key order),
-     * so that two transactions never wait on each other's rows while holding what the other needs.
-     */
-    private void writeAggregates(Handle handle, Aggregates aggregates, Rollups rollups) {
-        rollups.write(handle, eventRollups, timingRollups, ThreadLocalRandom.current().nextInt(rollupShards));
-        aggregates.write(handle, counts, durations);
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#recordProgress}. */
@@ -302,13 +298,12 @@ final class EventWriter {
             Aggregates aggregates = new Aggregates();
             Rollups rollups = new Rollups();
             Folded folded = fold(handle, List.of(queued), receivedAt, aggregates, rollups);
-            writeFolded(handle, folded);
+            deletions.deleteWithin(handle, original.jobId(), aggregates);
+            write(handle, folded, aggregates, rollups);
             RecordResult result = folded.results().get(0);
             int restarts = original.restarts() + 1;
             handle.createUpdate("update " + jobs + " set restarts = :restarts, restarted_from = :restarted_from where job_id = :job_id")
                     .bind("restarts", restarts).bind("restarted_from", original.jobId()).bind("job_id", queued.jobId()).execute();
-            deletions.deleteWithin(handle, original.jobId(), aggregates);
-            writeAggregates(handle, aggregates, rollups);
             return new RecordResult(result.outcome(), result.job().withRestarts(restarts));
         });
     }

@@ -87,7 +87,7 @@ public final class JdbiJobStore implements JobStore {
         this.writer = new EventWriter(transactions, deletions, schema, database.postgres(),
                 database.postgres() ? Rollups.POSTGRES_SHARDS : 1, argumentsIndex);
         this.jobReads = new JobReads(transactions, schema, database, argumentsIndex);
-        this.durationReads = new DurationReads(transactions, schema, argumentsIndex);
+        this.durationReads = new DurationReads(transactions, schema, database, argumentsIndex);
         this.statistics = new ActivityStatistics(transactions, schema);
         this.rollupRetention = new RollupRetention(transactions, schema);
         this.rollupFolding = new RollupFolding(transactions, schema);

@@ -82,7 +82,8 @@ final class JobReads {
         if (query.filter() != null) {
             // A filter that many jobs match fills its page from the newest thousand jobs: look there first, in
             // activity order, instead of letting the database gather every match (PostgreSQL's trigram index would
-            // hand it all million) and sort them. So the probe checks the arguments of those rows, not the index. Only a page it fills is its answer; else the full query below.
+            // hand it all million) and sort them: so the probe checks those rows' own arguments, not the index. Only a
+            // page it fills is its answer; else the full query below.
             JobConditions newest = new JobConditions().argumentsContain(query.filter());
             String probe = "select " + JOB_SELECT + " from (select " + JOB_SELECT + " from " + from + where.sql() + order
                     + " limit " + FILTER_PROBE_ROWS + ") newest" + newest.sql() + order + " limit :limit";

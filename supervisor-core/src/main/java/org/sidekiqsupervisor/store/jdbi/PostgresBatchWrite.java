@@ -13,8 +13,8 @@ import org.sidekiqsupervisor.store.StoreSchema;
 
 /**
  * PostgreSQL: everything a batch of events writes, in one statement and so one round trip — the new events, the new and
- * the changed jobs, the arguments that arrived (for the filter's index), the rollups and the aggregates, each table's rows passed as arrays and unnested, in data-modifying
- * {@code WITH} clauses. A batch written as one JDBC batch per table took about ten round trips, each a wake-up of the
+ * the changed jobs, the arguments that arrived (for the filter's index), the rollups and the aggregates, each table's
+ * rows passed as arrays and unnested, in data-modifying {@code WITH} clauses. A batch written as one JDBC batch per table took about ten round trips, each a wake-up of the
  * server and the supervisor on the machines that share their cores.
  *
  * <p>Rollup and aggregate rows are added to with {@code INSERT ... ON CONFLICT DO UPDATE} (an atomic add, however many
