@@ -24,6 +24,7 @@ import org.sidekiqsupervisor.sidekiq.SidekiqVersion;
 import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.store.StoreException;
 import org.sidekiqsupervisor.store.StoreSchema;
+import org.sidekiqsupervisor.store.IngestJournal;
 import org.sidekiqsupervisor.store.jdbi.JdbiJobStore;
 
 /**
@@ -136,6 +137,7 @@ public final class Supervisor implements AutoCloseable {
         private Duration watchdogInterval;
         private Duration lookInterval = MaintenanceScheduler.LOOK_INTERVAL;
         private StoreSchema schema = StoreSchema.DEFAULT;
+        private IngestJournal ingestJournal = IngestJournal.DEFAULT;
         private Duration retention;
         private Duration rollupRetention = Maintenance.ROLLUP_RETENTION;
         private MeterRegistry meterRegistry;
@@ -249,6 +251,15 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * The ingest journal of an H2 file store, and its fsync policy (see {@link IngestJournal}); default
+         * {@link IngestJournal#DEFAULT}. PostgreSQL and an in-memory H2 have none whatever this says.
+         */
+        public Builder ingestJournal(IngestJournal value) {
+            ingestJournal = Objects.requireNonNull(value, "ingestJournal");
+            return this;
+        }
+
+        /**
          * Retention: finished (complete, failed) jobs are deleted this long after their last event, checked hourly.
          * Default: kept forever (null).
          */
@@ -324,13 +335,13 @@ public final class Supervisor implements AutoCloseable {
             MeterRegistry registry = meterRegistry != null ? meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try {
                 if (dataSource != null) {
-                    JobStore store = JdbiJobStore.open(dataSource, schema, null);
+                    JobStore store = JdbiJobStore.open(dataSource, schema, null, ingestJournal);
                     return new Supervisor(store, redis, sidekiq, clock, "a data source of the host application", watchdogInterval,
                             retention, rollupRetention, registry, alerts, lookInterval);
                 }
                 HikariDataSource pool = StorePool.open(databaseUrl, databaseUser, databasePassword, poolSize, statementTimeout);
                 try {
-                    return new Supervisor(JdbiJobStore.open(pool, schema, pool), redis, sidekiq, clock, StorePool.describe(databaseUrl),
+                    return new Supervisor(JdbiJobStore.open(pool, schema, pool, ingestJournal), redis, sidekiq, clock, StorePool.describe(databaseUrl),
                             watchdogInterval, retention, rollupRetention, registry, alerts, lookInterval);
                 } catch (RuntimeException e) {
                     pool.close();

@@ -77,6 +77,8 @@ class H2DiskSpaceTest {
         long running;
         try (Supervisor supervisor = Supervisor.builder().databaseUrl(url).clock(clock).build()) {
             load(supervisor.jobManager(), clock, 0);
+            // A read waits for the ingest journal to have applied every event to the file.
+            assertThat(supervisor.jobManager().queries().job(id(JOBS - 1))).isPresent();
             running = Files.size(file);
         }
         long first = Files.size(file);
@@ -92,8 +94,10 @@ class H2DiskSpaceTest {
         long second = Files.size(file);
         System.out.printf("H2 file, %,d jobs: %,d bytes after the ingest, %,d after the stop; pruned 95%% and ingested as many "
                 + "again: %,d, %,d after the stop%n", JOBS, running, first, again, second);
-        // Most of a running file is pages that later commits replaced; the stop keeps only what is live.
-        assertThat(first).isLessThan(running / 2);
+        // A running file holds pages that later commits replaced; the stop keeps only what is live. The journal's large
+        // commits replace few pages in a first ingest (measured: 2.1 MB running, 1.6 MB after the stop); after the prune
+        // most of the file is what it deleted (20 MB running, 2.0 MB after the stop).
+        assertThat(first).isLessThan(running);
         assertThat(second).isLessThan(again / 2);
         // The second ingest holds as many jobs plus the 5 % the retention kept, and rollups for another week.
         assertThat(second).isLessThan(first * 3 / 2);

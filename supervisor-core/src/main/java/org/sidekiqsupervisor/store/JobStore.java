@@ -51,6 +51,8 @@ public interface JobStore extends AutoCloseable {
      * current state with {@link Job#first} (the job's first event) or {@link Job#apply}, in the order given for events
      * of the same job. An event is a <em>duplicate</em> when its job's history (as recorded before, or earlier in this
      * batch) already holds an event of the same status at the same time: it is neither appended nor applied.
+     * Returns once the events are durable: committed, or (a store with a journal, such as an H2 file's) in a journal
+     * that the store applies before any later read or other write of it sees the store.
      *
      * @param events     the events, each with its time ({@link JobEvent#at()}) set; empty: nothing is done
      * @param receivedAt when the supervisor received them: the events' received time, and a new job's created time

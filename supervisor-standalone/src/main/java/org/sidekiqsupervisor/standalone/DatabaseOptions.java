@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.standalone;
 
 import org.sidekiqsupervisor.Supervisor;
+import org.sidekiqsupervisor.store.IngestJournal;
 import org.sidekiqsupervisor.store.StoreSchema;
 import picocli.CommandLine.Option;
 
@@ -30,8 +31,16 @@ final class DatabaseOptions {
                     + "touch nothing (env SUPERVISOR_SCHEMA_MODE; default: ${DEFAULT-VALUE})")
     String schemaMode;
 
+    @Option(names = "--ingest-journal", paramLabel = "FSYNC", defaultValue = "${env:SUPERVISOR_INGEST_JOURNAL:-everysec}",
+            description = "on an H2 file: answer events once appended to a journal beside it, flushed to the disk "
+                    + "always (before each answer), everysec or no (left to the operating system), and apply them to the "
+                    + "store behind; off: answer once the store committed them (env SUPERVISOR_INGEST_JOURNAL; default: "
+                    + "${DEFAULT-VALUE})")
+    String ingestJournal;
+
     Supervisor.Builder applyTo(Supervisor.Builder builder) {
         return builder.databaseUrl(url).databaseUser(user).databasePassword(password)
-                .schema(new StoreSchema(tablePrefix, StoreSchema.Mode.parse(schemaMode)));
+                .schema(new StoreSchema(tablePrefix, StoreSchema.Mode.parse(schemaMode)))
+                .ingestJournal(IngestJournal.parse(ingestJournal));
     }
 }

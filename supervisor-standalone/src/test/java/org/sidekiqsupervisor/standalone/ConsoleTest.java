@@ -91,6 +91,9 @@ class ConsoleTest {
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("--status must be one of");
         assertThat(console.runOnStore("durations", "--from", "yesterday").code()).isEqualTo(2);
+        Run badJournal = console.runOnStore("jobs", "--ingest-journal", "sometimes");
+        assertThat(badJournal.code()).isEqualTo(2);
+        assertThat(badJournal.err()).contains("the ingest journal is off, no, everysec or always (got \"sometimes\")");
         assertThat(console.runOnStore("restart", "--scope", "everything", "--redis-url", "redis://127.0.0.1:1").code()).isEqualTo(2);
         Run unreachable = console.run("jobs", "--database-url", "jdbc:postgresql://127.0.0.1:1/none");
         assertThat(unreachable.code()).isEqualTo(1);

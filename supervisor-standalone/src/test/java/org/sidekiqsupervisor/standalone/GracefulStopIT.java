@@ -36,7 +36,9 @@ import org.sidekiqsupervisor.testing.SupervisorProcess;
  * SIGTERM on the jar as users run it: the server stops taking connections and requests at once, lets the requests it
  * has in hand finish, and only then closes the store; a stop that finished everything it started exits 0. Each test
  * holds a real request in flight across the signal (one whose transaction is under way, one still uploading its body)
- * and decides when it may finish: nothing here waits a set time.
+ * and decides when it may finish: nothing here waits a set time. The held requests are answered once the store
+ * committed them ({@code --ingest-journal off}): with the journal an event is answered before the store writes it, and
+ * the stop then applies the journal before it closes the store.
  */
 class GracefulStopIT {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -54,7 +56,7 @@ class GracefulStopIT {
     @Test
     void a_request_whose_store_work_is_under_way_at_sigterm_gets_its_answer_before_the_store_closes() throws Exception {
         Path release = slowStoreForTheHeldJob();
-        try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of(), "--port", "0")) {
+        try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of(), "--port", "0", "--ingest-journal", "off")) {
             URI base = supervisor.base();
             CompletableFuture<HttpResponse<String>> answer = startTheHeldJob(supervisor);
 
@@ -77,7 +79,8 @@ class GracefulStopIT {
     @Test
     void a_request_still_running_when_the_grace_runs_out_does_not_hold_the_stop_which_then_is_not_clean() throws Exception {
         Path release = slowStoreForTheHeldJob();
-        try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of(), "--port", "0", "--shutdown-grace", "1")) {
+        try (SupervisorProcess supervisor = SupervisorProcess.serve(dir, Map.of(), "--port", "0", "--shutdown-grace", "1",
+                "--ingest-journal", "off")) {
             startTheHeldJob(supervisor);
 
             supervisor.terminate();

@@ -68,16 +68,37 @@ final class EventWriter {
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#record}. */
     List<RecordResult> record(List<JobEvent> batch, Instant receivedAt) {
+        return record(batch, java.util.Collections.nCopies(batch.size(), receivedAt), null);
+    }
+
+    /**
+     * {@link #record(List, Instant)} with each event's own time of receipt (the journal applies many groups at once);
+     * {@code beforeCommit}, when not null, runs once the writes are made (tests kill the process there).
+     */
+    List<RecordResult> record(List<JobEvent> batch, List<Instant> receivedAt, Runnable beforeCommit) {
         if (batch.isEmpty()) {
             return List.of();
         }
         return transactions.inTransactionWithRetries(handle -> {
             Aggregates aggregates = new Aggregates();
             Rollups rollups = new Rollups();
-            Folded folded = fold(handle, batch, receivedAt, aggregates, rollups);
+            Folded folded = fold(readStates(handle, jobIds(batch), true), batch, receivedAt, aggregates, rollups);
             write(handle, folded, aggregates, rollups);
+            if (beforeCommit != null) {
+                beforeCommit.run();
+            }
             return folded.results();
         });
+    }
+
+    /** The jobs {@code ids} as they are stored, with the events each has recorded; nothing locked. */
+    JobStates states(java.util.Collection<String> ids) {
+        List<String> sorted = ids.stream().distinct().sorted().toList();
+        return transactions.withHandle(handle -> readStates(handle, sorted, false));
+    }
+
+    private static List<String> jobIds(List<JobEvent> batch) {
+        return batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
     }
 
     /**
@@ -122,19 +143,25 @@ final class EventWriter {
     }
 
     /**
-     * Folds a batch of events into the jobs they change in two reads, however many there are: lock the batch's job rows
-     * (in job-id order, so that concurrent batches cannot deadlock) and read with each which of its events are recorded
-     * already; then fold the events in memory (in the given order within each job). Each event applied (duplicates are
-     * not) is told to {@code rollups} with its job as it left it, and each changed job to {@code aggregates}.
+     * Jobs as a fold reads them: each job by id, and the events recorded for each, as {@code jobId + '\0' + atUs + ' ' +
+     * status}. The fold changes both.
      */
-    private Folded fold(Handle handle, List<JobEvent> batch, Instant receivedAt, Aggregates aggregates, Rollups rollups) {
-        long receivedUs = Times.toMicros(receivedAt);
-        List<String> ids = batch.stream().map(JobEvent::jobId).distinct().sorted().toList();
+    record JobStates(Map<String, Job> jobs, Set<String> recorded) {
+        static String key(String jobId, long atUs, String status) {
+            return jobId + '\u0000' + atUs + ' ' + status;
+        }
+    }
+
+    /**
+     * Reads the jobs {@code ids} (sorted) with the events each has recorded, in one statement; {@code lock}: locks their
+     * rows (in job-id order, so that concurrent batches cannot deadlock).
+     */
+    private JobStates readStates(Handle handle, List<String> ids, boolean lock) {
         Map<String, Job> state = new HashMap<>();
         Set<String> recorded = new HashSet<>();
         handle.createQuery("select " + JOB_SELECT + ", array(select cast(e.at_us as varchar) || ' ' || e.status from " + events
                         + " e where e.job_id = j.job_id) as recorded from " + jobs + " j where j.job_id = any(:ids) "
-                        + "order by j.job_id for update")
+                        + "order by j.job_id" + (lock ? " for update" : ""))
                 .bindArray("ids", String.class, ids)
                 .map((rs, ctx) -> {
                     Job job = JobRows.mapJob(rs, ctx);
@@ -144,6 +171,19 @@ final class EventWriter {
                     return job;
                 })
                 .forEach(job -> state.put(job.jobId(), job));
+        return new JobStates(state, recorded);
+    }
+
+    /**
+     * Folds a batch of events into the jobs they change, in memory, from {@code states} (which it changes): each event
+     * in the given order within its job; an event already recorded is a duplicate. Each event applied is told to
+     * {@code rollups} with its job as it left it, and each changed job to {@code aggregates} (both may be null: the
+     * journal folds to answer, and leaves those to the store's own fold when it applies the events).
+     */
+    static Folded fold(JobStates states, List<JobEvent> batch, List<Instant> receivedAt, Aggregates aggregates, Rollups rollups) {
+        List<String> ids = jobIds(batch);
+        Map<String, Job> state = states.jobs();
+        Set<String> recorded = states.recorded();
         Map<String, Job> before = new HashMap<>(state);
         RecordResult[] results = new RecordResult[batch.size()];
         List<EventRow> newEvents = new ArrayList<>();
@@ -152,14 +192,18 @@ final class EventWriter {
             JobEvent event = batch.get(i);
             Job current = state.get(event.jobId());
             long atUs = Times.toMicros(event.at());
-            if (!recorded.add(event.jobId() + '\u0000' + atUs + ' ' + event.status().wireName())) {
+            Instant received = receivedAt.get(i);
+            long receivedUs = Times.toMicros(received);
+            if (!recorded.add(JobStates.key(event.jobId(), atUs, event.status().wireName()))) {
                 results[i] = new RecordResult(RecordResult.Outcome.DUPLICATE, current);
                 continue;
             }
             newEvents.add(new EventRow(event.jobId(), event.status().wireName(), atUs, receivedUs, event.errorClass(),
                     event.errorMessage()));
-            Job next = current == null ? Job.first(event, receivedAt) : current.apply(event, receivedAt);
-            rollups.applied(event, next, receivedUs);
+            Job next = current == null ? Job.first(event, received) : current.apply(event, received);
+            if (rollups != null) {
+                rollups.applied(event, next, receivedUs);
+            }
             state.put(event.jobId(), next);
             changed.add(event.jobId());
             results[i] = new RecordResult(current == null ? RecordResult.Outcome.CREATED : RecordResult.Outcome.UPDATED, next);
@@ -174,9 +218,13 @@ final class EventWriter {
                     inserted.add(job);
                 } else {
                     updated.add(job);
-                    aggregates.leave(was);
+                    if (aggregates != null) {
+                        aggregates.leave(was);
+                    }
                 }
-                aggregates.enter(job);
+                if (aggregates != null) {
+                    aggregates.enter(job);
+                }
             }
         }
         before.keySet().retainAll(changed);
@@ -297,7 +345,8 @@ final class EventWriter {
             // The replacement may already have reported in (Sidekiq can start it before this commits).
             Aggregates aggregates = new Aggregates();
             Rollups rollups = new Rollups();
-            Folded folded = fold(handle, List.of(queued), receivedAt, aggregates, rollups);
+            Folded folded = fold(readStates(handle, List.of(queued.jobId()), true), List.of(queued), List.of(receivedAt),
+                    aggregates, rollups);
             deletions.deleteWithin(handle, original.jobId(), aggregates);
             write(handle, folded, aggregates, rollups);
             RecordResult result = folded.results().get(0);

@@ -8,6 +8,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import javax.sql.DataSource;
 
 import org.flywaydb.core.Flyway;
@@ -25,6 +28,7 @@ import org.sidekiqsupervisor.model.JobProgress;
 import org.sidekiqsupervisor.model.JobQuery;
 import org.sidekiqsupervisor.model.JobStatus;
 import org.sidekiqsupervisor.model.RecordResult;
+import org.sidekiqsupervisor.store.IngestJournal;
 import org.sidekiqsupervisor.store.JobStore;
 import org.sidekiqsupervisor.store.StoreException;
 import org.sidekiqsupervisor.store.StoreSchema;
@@ -74,8 +78,11 @@ public final class JdbiJobStore implements JobStore {
     private final AuditLog auditLog;
     /** H2's index of the arguments filter; null on PostgreSQL. */
     private final ArgumentsIndex argumentsIndex;
+    /** An H2 file's ingest journal; null where events are acknowledged once committed. */
+    private final JournaledIngest journal;
 
-    private JdbiJobStore(DataSource dataSource, StoreSchema schema, AutoCloseable onClose, Database database) {
+    private JdbiJobStore(DataSource dataSource, StoreSchema schema, AutoCloseable onClose, Database database,
+                         IngestJournal ingestJournal) {
         Jdbi jdbi = Jdbi.create(dataSource);
         this.dataSource = dataSource;
         this.onClose = onClose;
@@ -93,6 +100,47 @@ public final class JdbiJobStore implements JobStore {
         this.rollupFolding = new RollupFolding(transactions, schema);
         this.lookMarks = new LookMarks(transactions, schema, database);
         this.auditLog = new AuditLog(transactions, schema);
+        Path journalDirectory = ingestJournal == IngestJournal.OFF || database.postgres() ? null : journalDirectory(jdbi, schema);
+        try {
+            this.journal = journalDirectory == null ? null : JournaledIngest.open(writer, journalDirectory, ingestJournal,
+                    () -> jdbi.useHandle(handle -> handle.execute("checkpoint sync")), JournaledIngest.SEGMENT_BYTES);
+        } catch (RuntimeException e) {
+            if (argumentsIndex != null) {
+                argumentsIndex.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Where an H2 file keeps its ingest journal: beside it ({@code <file>.<prefix>journal}); null for a database in
+     * memory, over TCP, and for one that other processes open too ({@code AUTO_SERVER}, known by the lock file H2 then
+     * keeps, naming its server), whose writes the journal would not see.
+     */
+    private static Path journalDirectory(Jdbi jdbi, StoreSchema schema) {
+        return jdbi.withHandle(handle -> {
+            String url;
+            try {
+                url = handle.getConnection().getMetaData().getURL();
+            } catch (java.sql.SQLException e) {
+                throw new StoreException("the database's URL could not be read: " + e.getMessage(), e);
+            }
+            String path = handle.createQuery("select database_path()").mapTo(String.class).findOne().orElse(null);
+            if (path == null || url == null || url.startsWith("jdbc:h2:tcp:") || url.startsWith("jdbc:h2:ssl:")
+                    || sharedWithOtherProcesses(Path.of(path + ".lock.db"))) {
+                return null;
+            }
+            return Path.of(path + "." + schema.tablePrefix() + "journal");
+        });
+    }
+
+    private static boolean sharedWithOtherProcesses(Path lockFile) {
+        try {
+            return Files.exists(lockFile) && Files.readString(lockFile, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .lines().anyMatch(line -> line.startsWith("server="));
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 
     /**
@@ -104,8 +152,16 @@ public final class JdbiJobStore implements JobStore {
      *                        cannot be migrated
      */
     public static JdbiJobStore open(DataSource dataSource, StoreSchema schema, AutoCloseable onClose) {
+        return open(dataSource, schema, onClose, IngestJournal.DEFAULT);
+    }
+
+    /**
+     * {@link #open(DataSource, StoreSchema, AutoCloseable)} with the ingest journal as {@code ingestJournal} says (an H2
+     * file only: see {@link IngestJournal}). A journal that a crash left is applied before this returns.
+     */
+    public static JdbiJobStore open(DataSource dataSource, StoreSchema schema, AutoCloseable onClose, IngestJournal ingestJournal) {
         StoreSchemaMigrator.prepare(dataSource, schema);
-        return new JdbiJobStore(dataSource, schema, onClose, Database.of(dataSource));
+        return new JdbiJobStore(dataSource, schema, onClose, Database.of(dataSource), ingestJournal);
     }
 
     /** {@link #open(DataSource, StoreSchema, AutoCloseable)} with the default schema: prefix supervisor_, migrate. */
@@ -124,71 +180,85 @@ public final class JdbiJobStore implements JobStore {
 
     @Override
     public List<RecordResult> record(List<JobEvent> events, Instant receivedAt) {
-        return writer.record(events, receivedAt);
+        return journal == null ? writer.record(events, receivedAt) : journal.record(events, receivedAt);
     }
 
     @Override
     public Optional<Job> recordProgress(String jobId, JobProgress progress) {
-        return writer.recordProgress(jobId, progress);
+        return exclusive(List.of(jobId), () -> writer.recordProgress(jobId, progress));
     }
 
     @Override
     public Optional<JobDetails> details(String jobId) {
+        caughtUp();
         return jobReads.details(jobId);
     }
 
     @Override
     public JobPage query(JobQuery query) {
+        caughtUp();
         return jobReads.query(query);
     }
 
     @Override
     public DurationPage durationPage(DurationQuery query) {
+        caughtUp();
         return durationReads.durationPage(query);
     }
 
     @Override
     public DurationSummaries durationSummaries(DurationQuery query) {
+        caughtUp();
         return durationReads.durationSummaries(query);
     }
 
     @Override
     public Map<JobStatus, Long> countByStatus() {
+        caughtUp();
         return jobReads.countByStatus();
     }
 
     @Override
     public boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim, Instant at) {
-        return writer.swapRestartClaim(jobId, expectedClaim, newClaim, at);
+        return exclusive(List.of(jobId), () -> writer.swapRestartClaim(jobId, expectedClaim, newClaim, at));
     }
 
     @Override
     public int recordLook(Instant lookStartedAt, Predicate<String> held, Duration lostAfter, Consumer<Job> newlyLost) {
+        // A look marks what it finds missing as of the events acknowledged before it; an event clears the marks, in the
+        // journal's folds as in the store's, so the looks need not hold off new events.
+        caughtUp();
         return lookMarks.recordLook(lookStartedAt, held, lostAfter, newlyLost);
     }
 
     @Override
     public RecordResult completeRestart(Job original, JobEvent queued, Instant receivedAt) {
-        return writer.completeRestart(original, queued, receivedAt);
+        return exclusive(List.of(original.jobId(), queued.jobId()), () -> writer.completeRestart(original, queued, receivedAt));
     }
 
     @Override
     public long prune(Instant before, int limit, boolean dryRun) {
-        return deletions.prune(before, limit, dryRun);
+        if (dryRun) {
+            caughtUp();
+            return deletions.prune(before, limit, true);
+        }
+        return exclusive(null, () -> deletions.prune(before, limit, false));
     }
 
     @Override
     public List<String> delete(List<Job> jobs) {
-        return deletions.delete(jobs);
+        return exclusive(jobs.stream().map(Job::jobId).toList(), () -> deletions.delete(jobs));
     }
 
     @Override
     public Activity activity(Instant since, Instant now, Duration bucket, int maxClasses) {
+        caughtUp();
         return statistics.activity(since, now, bucket, maxClasses);
     }
 
     @Override
     public long pruneRollups(Instant before) {
+        caughtUp();
         long forgotten = rollupRetention.prune(before);
         statistics.forgetSettled();
         return forgotten;
@@ -228,6 +298,23 @@ public final class JdbiJobStore implements JobStore {
         return sizes == null ? -1 : Math.max(0, sizes[0] - sizes[1]);
     }
 
+    /** Waits until the ingest journal (if any) has applied every event acknowledged before this call. */
+    private void caughtUp() {
+        if (journal != null) {
+            journal.awaitApplied();
+        }
+    }
+
+    /** A write other than the events: see {@link JournaledIngest#exclusive}. */
+    private <T> T exclusive(java.util.Collection<String> jobIds, java.util.function.Supplier<T> write) {
+        return journal == null ? write.get() : journal.exclusive(jobIds, write);
+    }
+
+    /** The ingest journal (null without one): for tests. */
+    JournaledIngest journal() {
+        return journal;
+    }
+
     /** H2's index of the arguments filter (null on PostgreSQL): for tests. */
     ArgumentsIndex argumentsIndex() {
         return argumentsIndex;
@@ -235,6 +322,9 @@ public final class JdbiJobStore implements JobStore {
 
     @Override
     public void close() {
+        if (journal != null) {
+            journal.close();
+        }
         if (argumentsIndex != null) {
             argumentsIndex.close();
         }
