@@ -185,7 +185,7 @@ public final class JdbiJobStore implements JobStore {
 
     @Override
     public Optional<Job> recordProgress(String jobId, JobProgress progress) {
-        return exclusive(List.of(jobId), () -> writer.recordProgress(jobId, progress));
+        return exclusive(List.of(jobId), false, () -> writer.recordProgress(jobId, progress));
     }
 
     @Override
@@ -220,7 +220,7 @@ public final class JdbiJobStore implements JobStore {
 
     @Override
     public boolean swapRestartClaim(String jobId, String expectedClaim, String newClaim, Instant at) {
-        return exclusive(List.of(jobId), () -> writer.swapRestartClaim(jobId, expectedClaim, newClaim, at));
+        return exclusive(List.of(jobId), false, () -> writer.swapRestartClaim(jobId, expectedClaim, newClaim, at));
     }
 
     @Override
@@ -233,7 +233,7 @@ public final class JdbiJobStore implements JobStore {
 
     @Override
     public RecordResult completeRestart(Job original, JobEvent queued, Instant receivedAt) {
-        return exclusive(List.of(original.jobId(), queued.jobId()), () -> writer.completeRestart(original, queued, receivedAt));
+        return exclusive(List.of(original.jobId(), queued.jobId()), true, () -> writer.completeRestart(original, queued, receivedAt));
     }
 
     @Override
@@ -242,12 +242,12 @@ public final class JdbiJobStore implements JobStore {
             caughtUp();
             return deletions.prune(before, limit, true);
         }
-        return exclusive(null, () -> deletions.prune(before, limit, false));
+        return exclusive(null, true, () -> deletions.prune(before, limit, false));
     }
 
     @Override
     public List<String> delete(List<Job> jobs) {
-        return exclusive(jobs.stream().map(Job::jobId).toList(), () -> deletions.delete(jobs));
+        return exclusive(jobs.stream().map(Job::jobId).toList(), true, () -> deletions.delete(jobs));
     }
 
     @Override
@@ -306,8 +306,8 @@ public final class JdbiJobStore implements JobStore {
     }
 
     /** A write other than the events: see {@link JournaledIngest#exclusive}. */
-    private <T> T exclusive(java.util.Collection<String> jobIds, java.util.function.Supplier<T> write) {
-        return journal == null ? write.get() : journal.exclusive(jobIds, write);
+    private <T> T exclusive(java.util.Collection<String> jobIds, boolean deletes, java.util.function.Supplier<T> write) {
+        return journal == null ? write.get() : journal.exclusive(jobIds, deletes, write);
     }
 
     /** The ingest journal (null without one): for tests. */

@@ -95,7 +95,7 @@ final class JournaledIngest implements AutoCloseable {
     private volatile boolean closed;
     /** Why the last batch could not be applied, while it still cannot. */
     private volatile RuntimeException applyFailure;
-    private long lastReleaseNanos = System.nanoTime();
+    private volatile long lastReleaseNanos = System.nanoTime();
 
     private final Thread applier;
     private final ScheduledExecutorService flusher;
@@ -282,11 +282,16 @@ final class JournaledIngest implements AutoCloseable {
      * Runs a write other than the events (progress, a restart, deletions) once everything acknowledged is applied, with
      * new groups held off until it is done; then forgets the jobs it may have changed, so that the next fold reads them.
      *
-     * @param jobIds the jobs it may change, or null for any
+     * @param jobIds  the jobs it may change, or null for any
+     * @param deletes whether it deletes jobs: the journal then first gives back everything (applied, all of it), so
+     *                that a start after a crash cannot apply a deleted job's events again and bring it back
      */
-    <T> T exclusive(Collection<String> jobIds, Supplier<T> write) {
+    <T> T exclusive(Collection<String> jobIds, boolean deletes, Supplier<T> write) {
         synchronized (ingest) {
             awaitApplied();
+            if (deletes) {
+                release(appliedSeq);
+            }
             try {
                 return write.get();
             } finally {

@@ -53,6 +53,37 @@ class JournaledIngestTest {
     }
 
     @Test
+    void a_delete_leaves_nothing_in_the_journal_that_a_start_could_apply_again() throws Exception {
+        Path journal = Path.of(dir.resolve("deleting") + ".supervisor_journal");
+        // The applier stops after applying, before it gives back the journal on its own: the event stays in the journal.
+        java.util.concurrent.CountDownLatch applierMayGoOn = new java.util.concurrent.CountDownLatch(1);
+        JournalFaults.hook = step -> {
+            if (step == JournalFaults.Step.APPLIED) {
+                try {
+                    applierMayGoOn.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        JdbiJobStore store = open("jdbc:h2:file:" + dir.resolve("deleting") + ";WRITE_DELAY=0", IngestJournal.EVERY_SECOND);
+        try {
+            RecordResult gone = store.record(List.of(new JobEvent("gone", JobStatus.QUEUED, T0, "GoneJob", "default", "[1]",
+                    null, null, null)), T0).get(0);
+            assertThat(store.details("gone")).isPresent();
+            assertThat(segments(journal)).as("the applied event, still in the journal").isNotEmpty();
+            assertThat(store.delete(List.of(gone.job()))).containsExactly("gone");
+            // Had the journal kept the job's event, a crash now would bring the deleted job back on the next start.
+            assertThat(segments(journal)).isEmpty();
+            assertThat(store.details("gone")).isEmpty();
+        } finally {
+            applierMayGoOn.countDown();
+            JournalFaults.hook = null;
+            store.close();
+        }
+    }
+
+    @Test
     void only_an_h2_file_used_by_this_process_alone_has_a_journal() {
         try (JdbiJobStore memory = open("jdbc:h2:mem:journal-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", IngestJournal.ALWAYS)) {
             assertThat(memory.journal()).isNull();
