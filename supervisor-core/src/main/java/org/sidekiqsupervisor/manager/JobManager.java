@@ -89,6 +89,7 @@ public final class JobManager {
         this.queries = new JobQueries(store, lostJobs, clock);
         this.maintenance = new Maintenance(store, queries, redis, clock);
         metrics.jobsByStatus(store::countByStatus);
+        metrics.unapplied(store::unappliedEvents);
         metrics.up("store", () -> {
             maintenance.checkStore();
             return true;

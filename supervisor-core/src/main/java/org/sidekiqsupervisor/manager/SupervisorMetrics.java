@@ -50,7 +50,7 @@ final class SupervisorMetrics {
 
     SupervisorMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.ingest = Timer.builder("supervisor.ingest").description("time to record a request's events, commit included")
+        this.ingest = Timer.builder("supervisor.ingest").description("time to record a request's events, until they are durable (journal write or commit)")
                 .serviceLevelObjectives(INGEST_BUCKETS).register(registry);
     }
 
@@ -121,6 +121,13 @@ final class SupervisorMetrics {
         Cached<Long> cached = new Cached<>(count, () -> null);
         Gauge.builder("supervisor.jobs.lost", cached, c -> c.get() == null ? Double.NaN : c.get())
                 .description("started jobs Sidekiq has no trace of (of the newest 2,000 started)").strongReference(true).register(registry);
+    }
+
+    /** The store's journal backlog: events acknowledged and not yet applied (0 without a journal). */
+    void unapplied(Supplier<Long> events) {
+        Gauge.builder("supervisor.ingest.journal.pending.events", events, Supplier::get)
+                .description("events acknowledged from the ingest journal and not yet applied to the store").strongReference(true)
+                .register(registry);
     }
 
     void up(String what, Supplier<Boolean> check) {

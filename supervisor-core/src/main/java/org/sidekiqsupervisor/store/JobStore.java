@@ -275,6 +275,14 @@ public interface JobStore extends AutoCloseable {
     List<AuditEntry> audit(int limit, Long beforeId);
 
     /**
+     * Events acknowledged and not yet applied to the store: the backlog of a store that answers from a journal (an H2
+     * file's), which a read waits for; 0 for a store that answers once it committed.
+     */
+    default long unappliedEvents() {
+        return 0;
+    }
+
+    /**
      * How many batches of events are best written at once (the group committer runs this many writers): 1 where the
      * database commits one transaction at a time anyway, more where commits overlap.
      */

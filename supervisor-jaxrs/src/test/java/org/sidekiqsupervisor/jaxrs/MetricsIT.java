@@ -47,6 +47,7 @@ class MetricsIT {
                     .contains("supervisor_looks_seconds_count 2")
                     .contains("supervisor_looks_lost_total 1.0")
                     .contains("supervisor_store_up 1.0")
+                    .contains("supervisor_ingest_journal_pending_events 0.0")
                     .contains("supervisor_redis_up 1.0");
             assertThat(text.lines().filter(line -> !line.startsWith("#") && !line.isBlank()))
                     .allSatisfy(line -> assertThat(line).startsWith("supervisor_"));

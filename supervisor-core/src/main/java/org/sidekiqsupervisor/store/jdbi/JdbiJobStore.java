@@ -287,6 +287,11 @@ public final class JdbiJobStore implements JobStore {
     }
 
     @Override
+    public long unappliedEvents() {
+        return journal == null ? 0 : journal.pendingEvents();
+    }
+
+    @Override
     public int concurrentWriters() {
         return database.postgres() ? 2 : 1;
     }

@@ -84,6 +84,37 @@ class JournaledIngestTest {
     }
 
     @Test
+    void the_backlog_counts_what_was_answered_and_not_yet_applied() throws Exception {
+        // The applier stops inside its transaction, before the commit: the acknowledged event waits.
+        java.util.concurrent.CountDownLatch applierMayGoOn = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch applying = new java.util.concurrent.CountDownLatch(1);
+        JournalFaults.hook = step -> {
+            if (step == JournalFaults.Step.APPLY_WRITTEN) {
+                applying.countDown();
+                try {
+                    applierMayGoOn.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        JdbiJobStore store = open("jdbc:h2:file:" + dir.resolve("backlog") + ";WRITE_DELAY=0", IngestJournal.NO_FSYNC);
+        try {
+            assertThat(store.unappliedEvents()).isZero();
+            store.record(List.of(JobEvent.of("waiting", JobStatus.QUEUED, T0)), T0);
+            assertThat(applying.await(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            assertThat(store.unappliedEvents()).isEqualTo(1);
+            applierMayGoOn.countDown();
+            assertThat(store.details("waiting")).isPresent();
+            assertThat(store.unappliedEvents()).isZero();
+        } finally {
+            applierMayGoOn.countDown();
+            JournalFaults.hook = null;
+            store.close();
+        }
+    }
+
+    @Test
     void only_an_h2_file_used_by_this_process_alone_has_a_journal() {
         try (JdbiJobStore memory = open("jdbc:h2:mem:journal-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", IngestJournal.ALWAYS)) {
             assertThat(memory.journal()).isNull();
