@@ -242,12 +242,12 @@ public final class JdbiJobStore implements JobStore {
             caughtUp();
             return deletions.prune(before, limit, true);
         }
-        return exclusive(null, true, () -> deletions.prune(before, limit, false));
+        return deleting(null, () -> deletions.prune(before, limit, false));
     }
 
     @Override
     public List<String> delete(List<Job> jobs) {
-        return exclusive(jobs.stream().map(Job::jobId).toList(), true, () -> deletions.delete(jobs));
+        return deleting(jobs.stream().map(Job::jobId).toList(), () -> deletions.delete(jobs));
     }
 
     @Override
@@ -313,6 +313,11 @@ public final class JdbiJobStore implements JobStore {
     /** A write other than the events: see {@link JournaledIngest#exclusive}. */
     private <T> T exclusive(java.util.Collection<String> jobIds, boolean deletes, java.util.function.Supplier<T> write) {
         return journal == null ? write.get() : journal.exclusive(jobIds, deletes, write);
+    }
+
+    /** A deletion of jobs: see {@link JournaledIngest#deleting}. */
+    private <T> T deleting(java.util.Collection<String> jobIds, java.util.function.Supplier<T> write) {
+        return journal == null ? write.get() : journal.deleting(jobIds, write);
     }
 
     /** The ingest journal (null without one): for tests. */

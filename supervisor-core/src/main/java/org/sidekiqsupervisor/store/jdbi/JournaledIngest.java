@@ -279,12 +279,11 @@ final class JournaledIngest implements AutoCloseable {
     }
 
     /**
-     * Runs a write other than the events (progress, a restart, deletions) once everything acknowledged is applied, with
-     * new groups held off until it is done; then forgets the jobs it may have changed, so that the next fold reads them.
+     * Runs a write other than the events (progress, a restart) once everything acknowledged is applied, with new groups
+     * held off until it is done; then forgets the jobs it may have changed, so that the next fold reads them.
      *
-     * @param jobIds  the jobs it may change, or null for any
-     * @param deletes whether it deletes jobs: the journal then first gives back everything (applied, all of it), so
-     *                that a start after a crash cannot apply a deleted job's events again and bring it back
+     * @param jobIds  the jobs it may change
+     * @param deletes whether it deletes jobs (a restart's original): see {@link #deleting}
      */
     <T> T exclusive(Collection<String> jobIds, boolean deletes, Supplier<T> write) {
         synchronized (ingest) {
@@ -295,17 +294,45 @@ final class JournaledIngest implements AutoCloseable {
             try {
                 return write.get();
             } finally {
-                if (jobIds == null) {
-                    held.clear();
-                    heldChars = 0;
-                } else {
-                    for (String id : jobIds) {
-                        Held gone = held.remove(id);
-                        if (gone != null) {
-                            heldChars -= gone.chars();
-                        }
-                    }
-                }
+                forget(jobIds);
+            }
+        }
+    }
+
+    /**
+     * Runs a deletion (a delete on a filter, retention's prune: many jobs, in many transactions) once everything
+     * acknowledged is applied and the journal has given all of it back, so that a start after a crash cannot apply a
+     * deleted job's events again and bring it back; then forgets the jobs it deleted. New groups are not held off while
+     * it runs (it may take long): one that arrives meanwhile for a job being deleted is answered as the job stood
+     * before, and the store applies it as it then finds the job (an event right after a delete brings its job back).
+     *
+     * @param jobIds the jobs it may delete, or null for any
+     */
+    <T> T deleting(Collection<String> jobIds, Supplier<T> write) {
+        synchronized (ingest) {
+            awaitApplied();
+            release(appliedSeq);
+        }
+        try {
+            return write.get();
+        } finally {
+            synchronized (ingest) {
+                forget(jobIds);
+            }
+        }
+    }
+
+    /** Forgets held jobs (null: every one), so that the next fold reads them; under {@link #ingest}. */
+    private void forget(Collection<String> jobIds) {
+        if (jobIds == null) {
+            held.clear();
+            heldChars = 0;
+            return;
+        }
+        for (String id : jobIds) {
+            Held gone = held.remove(id);
+            if (gone != null) {
+                heldChars -= gone.chars();
             }
         }
     }
