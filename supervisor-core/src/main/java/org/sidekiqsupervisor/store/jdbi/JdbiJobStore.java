@@ -103,7 +103,7 @@ public final class JdbiJobStore implements JobStore {
         Path journalDirectory = ingestJournal == IngestJournal.OFF || database.postgres() ? null : journalDirectory(jdbi, schema);
         try {
             this.journal = journalDirectory == null ? null : JournaledIngest.open(writer, journalDirectory, ingestJournal,
-                    () -> jdbi.useHandle(handle -> handle.execute("checkpoint sync")), JournaledIngest.SEGMENT_BYTES);
+                    () -> jdbi.useHandle(handle -> handle.execute("checkpoint sync")));
         } catch (RuntimeException e) {
             if (argumentsIndex != null) {
                 argumentsIndex.close();

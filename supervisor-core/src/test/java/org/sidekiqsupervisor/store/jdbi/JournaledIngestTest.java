@@ -56,16 +56,7 @@ class JournaledIngestTest {
     void a_delete_leaves_nothing_in_the_journal_that_a_start_could_apply_again() throws Exception {
         Path journal = Path.of(dir.resolve("deleting") + ".supervisor_journal");
         // The applier stops after applying, before it gives back the journal on its own: the event stays in the journal.
-        java.util.concurrent.CountDownLatch applierMayGoOn = new java.util.concurrent.CountDownLatch(1);
-        JournalFaults.hook = step -> {
-            if (step == JournalFaults.Step.APPLIED) {
-                try {
-                    applierMayGoOn.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        java.util.concurrent.CountDownLatch applierMayGoOn = pauseAt(JournalFaults.Step.APPLIED, null);
         JdbiJobStore store = open("jdbc:h2:file:" + dir.resolve("deleting") + ";WRITE_DELAY=0", IngestJournal.EVERY_SECOND);
         try {
             RecordResult gone = store.record(List.of(new JobEvent("gone", JobStatus.QUEUED, T0, "GoneJob", "default", "[1]",
@@ -86,18 +77,8 @@ class JournaledIngestTest {
     @Test
     void the_backlog_counts_what_was_answered_and_not_yet_applied() throws Exception {
         // The applier stops inside its transaction, before the commit: the acknowledged event waits.
-        java.util.concurrent.CountDownLatch applierMayGoOn = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch applying = new java.util.concurrent.CountDownLatch(1);
-        JournalFaults.hook = step -> {
-            if (step == JournalFaults.Step.APPLY_WRITTEN) {
-                applying.countDown();
-                try {
-                    applierMayGoOn.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        java.util.concurrent.CountDownLatch applierMayGoOn = pauseAt(JournalFaults.Step.APPLY_WRITTEN, applying);
         JdbiJobStore store = open("jdbc:h2:file:" + dir.resolve("backlog") + ";WRITE_DELAY=0", IngestJournal.NO_FSYNC);
         try {
             assertThat(store.unappliedEvents()).isZero();
@@ -130,6 +111,27 @@ class JournaledIngestTest {
             assertThat(file.journal()).isNotNull();
             assertThat(Files.isDirectory(Path.of(dir.resolve("file") + ".supervisor_journal"))).isTrue();
         }
+    }
+
+    /**
+     * Makes the applier wait at {@code step} (telling {@code reached}, when not null) until the returned latch is
+     * counted down; the test then sets {@link JournalFaults#hook} back to null.
+     */
+    private static java.util.concurrent.CountDownLatch pauseAt(JournalFaults.Step step, java.util.concurrent.CountDownLatch reached) {
+        java.util.concurrent.CountDownLatch mayGoOn = new java.util.concurrent.CountDownLatch(1);
+        JournalFaults.hook = at -> {
+            if (at == step) {
+                if (reached != null) {
+                    reached.countDown();
+                }
+                try {
+                    mayGoOn.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        return mayGoOn;
     }
 
     private static List<Path> segments(Path journal) throws IOException {
