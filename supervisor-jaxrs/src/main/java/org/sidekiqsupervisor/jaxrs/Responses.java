@@ -11,13 +11,15 @@ import org.sidekiqsupervisor.internal.Json;
 /** JSON responses and the contract's error body {@code {"error": ..., "field": ...}}. */
 final class Responses {
     static final String JSON_UTF8 = MediaType.APPLICATION_JSON + ";charset=utf-8";
+    /** Parsed once: {@code type(String)} parses its argument on every response. */
+    private static final MediaType JSON_UTF8_TYPE = MediaType.valueOf(JSON_UTF8);
 
     private Responses() {
     }
 
     static Response.ResponseBuilder json(int status, JsonNode body) {
         try {
-            return Response.status(status).type(JSON_UTF8).entity(Json.MAPPER.writeValueAsString(body));
+            return Response.status(status).type(JSON_UTF8_TYPE).entity(Json.MAPPER.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a response could not be written as JSON", e);
         }

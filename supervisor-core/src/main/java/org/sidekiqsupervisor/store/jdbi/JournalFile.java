@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -197,10 +198,24 @@ final class JournalFile implements AutoCloseable {
         }
     }
 
-    /** Flushes the current segment to the disk (the sealed ones were flushed when they were sealed). */
-    synchronized void force() throws IOException {
-        if (current != null) {
-            current.force(false);
+    /**
+     * Flushes the current segment to the disk (the sealed ones were flushed when they were sealed). The flush runs
+     * outside the lock that appends take: on a busy disk it can take a long time, and appends held behind the
+     * once-a-second flush were the slowest answers of all. A segment closed meanwhile needs nothing more: sealing
+     * flushes it, and the journal gives a segment back only once the store holds all of it.
+     */
+    void force() throws IOException {
+        FileChannel channel;
+        synchronized (this) {
+            channel = current;
+        }
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.force(false);
+        } catch (ClosedChannelException e) {
+            // sealed or given back meanwhile (see above)
         }
     }
 
