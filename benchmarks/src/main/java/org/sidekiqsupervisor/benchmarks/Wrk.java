@@ -36,6 +36,16 @@ final class Wrk {
      */
     record Ticks(long startMs, NavigableMap<Long, Long> counts) {
         static final Ticks NONE = new Ticks(-1, new TreeMap<>());
+
+        /** Two runs on one time line: {@code first}'s start, both runs' counts. */
+        static Ticks joined(Ticks first, Ticks then) {
+            if (first.startMs() < 0) {
+                return then;
+            }
+            NavigableMap<Long, Long> counts = new TreeMap<>(first.counts());
+            then.counts().forEach((bucket, n) -> counts.merge(bucket, n, Long::sum));
+            return new Ticks(first.startMs(), counts);
+        }
     }
 
     static final int TICK_MS = 100;

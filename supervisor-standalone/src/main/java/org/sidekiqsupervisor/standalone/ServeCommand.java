@@ -194,6 +194,7 @@ final class ServeCommand implements Callable<Integer> {
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(supervisor.meterRegistry());
         new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(supervisor.meterRegistry());
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(supervisor.meterRegistry());
+        new io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics().bindTo(supervisor.meterRegistry());
         new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(supervisor.meterRegistry());
         new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(supervisor.meterRegistry());
         ResourceConfig app = new ResourceConfig()
