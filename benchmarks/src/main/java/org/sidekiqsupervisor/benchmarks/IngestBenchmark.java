@@ -126,23 +126,7 @@ final class IngestBenchmark {
         try (SupervisorProcess server = SupervisorProcess.serve(dir, Map.of(), args.toArray(String[]::new))) {
             awaitHealthy(server.base(), launched);
             String run = UUID.randomUUID().toString().substring(0, 8);
-            Wrk.Result warmed = Wrk.run(server.base(), scenario.script(), 2, connections, warmup, "w" + run, scenario.basePath());
-            Wrk.Ticks warmTicks = warmed.ticks();
-            Duration warmedFor = warmup;
-            double jitBefore = compilationMs(server.base());
-            int round = 0;
-            while (warmedFor.compareTo(maxWarmup) < 0) {
-                Wrk.Result more = Wrk.run(server.base(), scenario.script(), 2, connections, WARMUP_ROUND,
-                        "w" + (++round) + run, scenario.basePath());
-                warmTicks = Wrk.Ticks.joined(warmTicks, more.ticks());
-                warmedFor = warmedFor.plus(WARMUP_ROUND);
-                double jitNow = compilationMs(server.base());
-                boolean settled = jitNow - jitBefore <= JIT_SETTLED_SHARE * WARMUP_ROUND.toMillis();
-                jitBefore = jitNow;
-                if (settled) {
-                    break;
-                }
-            }
+            WarmUp warmed = warmUp(server.base(), scenario, connections, run);
             awaitDrained(server.base());
             long serverBefore = CpuTime.ofProcess(server.pid());
             long databaseBefore = database == null ? -1 : CpuTime.ofCommand("postgres");
@@ -151,12 +135,37 @@ final class IngestBenchmark {
             double jitMs = compilationMs(server.base()) - jitStart;
             return new Row(scenario, connections, result, difference(serverBefore, CpuTime.ofProcess(server.pid())),
                     database == null ? -1 : difference(databaseBefore, CpuTime.ofCommand("postgres")),
-                    RampUp.of(warmTicks, result.ticks()), warmedFor.toSeconds(), jitMs / duration.toSeconds());
+                    RampUp.of(warmed.ticks(), result.ticks()), warmed.length().toSeconds(), jitMs / duration.toSeconds());
         } finally {
             if (database != null) {
                 database.close();
             }
         }
+    }
+
+    /** The load before measuring: {@code ticks} on one time line, and how long it lasted. */
+    private record WarmUp(Wrk.Ticks ticks, Duration length) {
+    }
+
+    /**
+     * {@link #warmup} of load, then rounds of {@link #WARMUP_ROUND} while the server's JIT compilers spend more than
+     * {@link #JIT_SETTLED_SHARE} of a round compiling, until {@link #maxWarmup}.
+     */
+    private WarmUp warmUp(URI base, Scenario scenario, int connections, String run) throws IOException, InterruptedException {
+        Wrk.Ticks ticks = Wrk.run(base, scenario.script(), 2, connections, warmup, "w" + run, scenario.basePath()).ticks();
+        Duration length = warmup;
+        double compiled = compilationMs(base);
+        for (int round = 1; length.compareTo(maxWarmup) < 0; round++) {
+            ticks = Wrk.Ticks.joined(ticks, Wrk.run(base, scenario.script(), 2, connections, WARMUP_ROUND, "w" + round + run,
+                    scenario.basePath()).ticks());
+            length = length.plus(WARMUP_ROUND);
+            double before = compiled;
+            compiled = compilationMs(base);
+            if (compiled - before <= JIT_SETTLED_SHARE * WARMUP_ROUND.toMillis()) {
+                break;
+            }
+        }
+        return new WarmUp(ticks, length);
     }
 
     /**
