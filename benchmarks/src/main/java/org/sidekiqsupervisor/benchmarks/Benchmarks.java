@@ -149,7 +149,8 @@ public final class Benchmarks implements Callable<Integer> {
                 System.err.println("wrk is not installed: apt-get install wrk");
                 return 1;
             }
-            new IngestBenchmark(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(maxWarmupSeconds), Duration.ofSeconds(durationSeconds),
+            new IngestBenchmark(Duration.ofSeconds(warmupSeconds), IngestBenchmark.WARMUP_ROUND, Duration.ofSeconds(maxWarmupSeconds),
+                    Duration.ofSeconds(durationSeconds),
                     connections, 5, System.out)
                     .run(!noPostgres);
         }

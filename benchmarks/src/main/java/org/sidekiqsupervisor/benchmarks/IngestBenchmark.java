@@ -70,9 +70,11 @@ final class IngestBenchmark {
      * no-op long since compiled.
      */
     static final double JIT_SETTLED_SHARE = 0.05;
+    /** A warm-up round: long enough that a few slow compilations do not look like a settled JIT. */
     static final Duration WARMUP_ROUND = Duration.ofSeconds(10);
 
     private final Duration warmup;
+    private final Duration warmupRound;
     private final Duration maxWarmup;
     private final Duration duration;
     private final List<Integer> connections;
@@ -84,12 +86,15 @@ final class IngestBenchmark {
      * @param connections every scenario runs at each of these numbers of concurrent connections
      * @param starts      how many times start-up is timed on each kind of store (the median is printed)
      * @param warmup      load before measuring, at least
-     * @param maxWarmup   at most: the warm-up goes on in rounds of {@link #WARMUP_ROUND} until the server's JIT compilers
-     *                    settle ({@link #JIT_SETTLED_SHARE}) or this much load has passed
+     * @param warmupRound the warm-up goes on in rounds of this ({@link #WARMUP_ROUND} for measuring) until the server's
+     *                    JIT compilers settle ({@link #JIT_SETTLED_SHARE})
+     * @param maxWarmup   or this much load has passed
      */
-    IngestBenchmark(Duration warmup, Duration maxWarmup, Duration duration, List<Integer> connections, int starts, PrintStream out) {
+    IngestBenchmark(Duration warmup, Duration warmupRound, Duration maxWarmup, Duration duration, List<Integer> connections, int starts,
+            PrintStream out) {
         this.starts = starts;
         this.warmup = warmup;
+        this.warmupRound = warmupRound;
         this.maxWarmup = maxWarmup.compareTo(warmup) < 0 ? warmup : maxWarmup;
         this.duration = duration;
         this.connections = List.copyOf(connections);
@@ -148,7 +153,7 @@ final class IngestBenchmark {
     }
 
     /**
-     * {@link #warmup} of load, then rounds of {@link #WARMUP_ROUND} while the server's JIT compilers spend more than
+     * {@link #warmup} of load, then rounds of {@link #warmupRound} while the server's JIT compilers spend more than
      * {@link #JIT_SETTLED_SHARE} of a round compiling, until {@link #maxWarmup}.
      */
     private WarmUp warmUp(URI base, Scenario scenario, int connections, String run) throws IOException, InterruptedException {
@@ -156,12 +161,12 @@ final class IngestBenchmark {
         Duration length = warmup;
         double compiled = compilationMs(base);
         for (int round = 1; length.compareTo(maxWarmup) < 0; round++) {
-            ticks = Wrk.Ticks.joined(ticks, Wrk.run(base, scenario.script(), 2, connections, WARMUP_ROUND, "w" + round + run,
+            ticks = Wrk.Ticks.joined(ticks, Wrk.run(base, scenario.script(), 2, connections, warmupRound, "w" + round + run,
                     scenario.basePath()).ticks());
-            length = length.plus(WARMUP_ROUND);
+            length = length.plus(warmupRound);
             double before = compiled;
             compiled = compilationMs(base);
-            if (compiled - before <= JIT_SETTLED_SHARE * WARMUP_ROUND.toMillis()) {
+            if (compiled - before <= JIT_SETTLED_SHARE * warmupRound.toMillis()) {
                 break;
             }
         }
@@ -285,7 +290,7 @@ final class IngestBenchmark {
                 RampUp.WINDOW_SECONDS, RampUp.WINDOW_SECONDS, RampUp.WINDOW_SECONDS);
         out.printf("warm s: seconds of load before measuring: at least %d, then rounds of %d s while the server's JIT compilers "
                 + "spent over %.0f%% of a round compiling, at most %d; JIT ms/s: their compiling per second while measured%n",
-                warmup.toSeconds(), WARMUP_ROUND.toSeconds(), JIT_SETTLED_SHARE * 100, maxWarmup.toSeconds());
+                warmup.toSeconds(), warmupRound.toSeconds(), JIT_SETTLED_SHARE * 100, maxWarmup.toSeconds());
         out.printf("start to first answered request (median of %d): %d ms on a new store, %d ms on an existing one%n",
                 starts, startUp.newStoreMs(), startUp.existingStoreMs());
         out.println("targets: per-event endpoints >= 0.60x no-op on H2 file (with its journal, the default), >= 0.40x on "
