@@ -192,7 +192,7 @@ final class JournaledIngest implements AutoCloseable {
                 hold(new Held(job, recordedById.getOrDefault(id, Set.of()), jobSeq, weight(job)));
             }
             applier.queue(group);
-            trimHeld();
+            trimHeld(ids.size());
             return folded.results();
         }
     }
@@ -261,6 +261,20 @@ final class JournaledIngest implements AutoCloseable {
         }
     }
 
+    /** How many jobs are held in memory for the folds. */
+    int heldJobs() {
+        synchronized (ingest) {
+            return held.size();
+        }
+    }
+
+    /** The characters of the jobs held in memory for the folds, as {@link #MAX_HELD_CHARS} bounds them. */
+    long heldChars() {
+        synchronized (ingest) {
+            return heldChars;
+        }
+    }
+
     /** Events acknowledged and not yet applied. */
     int pendingEvents() {
         return applier.pendingEvents();
@@ -271,15 +285,22 @@ final class JournaledIngest implements AutoCloseable {
         heldChars += job.chars() - (before == null ? 0 : before.chars());
     }
 
-    /** Forgets the least recently used applied jobs beyond the bounds (a job with events waiting is kept). */
-    private void trimHeld() {
+    /**
+     * Forgets the least recently used applied jobs beyond the bounds (a job with events waiting is kept). It looks at as
+     * many of the eldest as the bound on jobs is exceeded by, or as the group just held ({@code added} jobs), and 256
+     * more for jobs still waiting among them: a group of hundreds of new jobs (a batch of a thousand events) must be
+     * trimmed as far as it grew, or the held jobs grow with every such group until the heap is gone (they did, in the
+     * query benchmark's load, when it looked at 256 at most).
+     */
+    private void trimHeld(int added) {
         if (held.size() <= MAX_HELD_JOBS && heldChars <= MAX_HELD_CHARS) {
             return;
         }
         long applied = applier.appliedSeq();
         Iterator<Held> eldest = held.values().iterator();
         int looked = 0;
-        while ((held.size() > MAX_HELD_JOBS || heldChars > MAX_HELD_CHARS) && eldest.hasNext() && looked++ < 256) {
+        int toLook = Math.max(held.size() - MAX_HELD_JOBS, added) + 256;
+        while ((held.size() > MAX_HELD_JOBS || heldChars > MAX_HELD_CHARS) && eldest.hasNext() && looked++ < toLook) {
             Held job = eldest.next();
             if (job.seq() <= applied) {
                 eldest.remove();

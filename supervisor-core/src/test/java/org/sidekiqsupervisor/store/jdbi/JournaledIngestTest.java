@@ -75,6 +75,51 @@ class JournaledIngestTest {
     }
 
     @Test
+    void the_jobs_held_for_the_folds_stay_within_their_bound_when_every_group_brings_hundreds_of_new_jobs() {
+        try (JdbiJobStore store = open("jdbc:h2:file:" + dir.resolve("held") + ";WRITE_DELAY=0", IngestJournal.NO_FSYNC)) {
+            // 30 groups of 1,000 new jobs each, as a bulk load sends them: 30,000 jobs, 10,000 beyond the bound. Trimmed
+            // 256 a group, as before its bound, the held jobs would grow by at least 744 a group beyond it.
+            for (int g = 0; g < 30; g++) {
+                List<JobEvent> group = new ArrayList<>();
+                for (int j = 0; j < 1_000; j++) {
+                    group.add(new JobEvent("h" + g + "-" + j, JobStatus.QUEUED, T0.plusMillis(j), "HeldJob", "default", "[" + j + "]",
+                            null, null, null));
+                }
+                store.record(group, T0);
+                // Once the applier has caught up, every job beyond the bound can be forgotten at the next group.
+                store.journal().awaitApplied();
+            }
+            assertThat(store.journal().heldJobs()).isLessThanOrEqualTo(JournaledIngest.MAX_HELD_JOBS + 1_000);
+            assertThat(store.countByStatus()).containsEntry(JobStatus.QUEUED, 30_000L);
+        }
+    }
+
+    @Test
+    void the_jobs_held_for_the_folds_stay_within_their_characters_when_every_group_brings_big_new_jobs() {
+        String big = "x".repeat(16 * 1024);
+        try (JdbiJobStore store = open("jdbc:h2:file:" + dir.resolve("held-chars") + ";WRITE_DELAY=0", IngestJournal.NO_FSYNC)) {
+            // 12 groups of 500 jobs with 16 KB of arguments each: about 100 MB of jobs, three times the bound on
+            // characters, in fewer jobs than the bound on jobs. Trimmed 256 jobs a group, the held characters would grow
+            // by about 4 MB a group beyond it.
+            long perGroup = 0;
+            for (int g = 0; g < 12; g++) {
+                List<JobEvent> group = new ArrayList<>();
+                for (int j = 0; j < 500; j++) {
+                    group.add(new JobEvent("c" + g + "-" + j, JobStatus.QUEUED, T0.plusMillis(j), "BigJob", "default",
+                            "[\"" + big + "\"]", null, null, null));
+                }
+                long before = store.journal().heldChars();
+                store.record(group, T0);
+                perGroup = Math.max(perGroup, store.journal().heldChars() - before);
+                store.journal().awaitApplied();
+            }
+            assertThat(perGroup).isGreaterThan(4L << 20);
+            assertThat(store.journal().heldChars()).isLessThanOrEqualTo(JournaledIngest.MAX_HELD_CHARS + perGroup);
+            assertThat(store.countByStatus()).containsEntry(JobStatus.QUEUED, 6_000L);
+        }
+    }
+
+    @Test
     void the_backlog_counts_what_was_answered_and_not_yet_applied() throws Exception {
         // The applier stops inside its transaction, before the commit: the acknowledged event waits.
         java.util.concurrent.CountDownLatch applying = new java.util.concurrent.CountDownLatch(1);
