@@ -55,6 +55,9 @@ public final class Benchmarks implements Callable<Integer> {
     @Option(names = "--no-postgres", description = "skip the PostgreSQL scenarios")
     boolean noPostgres;
 
+    @Option(names = "--no-h2", description = "queries: skip the H2 store (a PostgreSQL run at a size whose H2 figures are known)")
+    boolean noH2;
+
     @Option(names = "--backlog-queued", defaultValue = "1000000",
             description = "backlog: jobs in queue:default (queue:critical and queue:low get a 50th and a 100th more; default ${DEFAULT-VALUE})")
     long backlogQueued;
@@ -155,7 +158,7 @@ public final class Benchmarks implements Callable<Integer> {
                     .run(!noPostgres);
         }
         if (!what.equals("ingest")) {
-            new QueryBenchmark(System.out).run(sizes, !noPostgres);
+            new QueryBenchmark(System.out).run(sizes, !noH2, !noPostgres);
         }
         if (backlog) {
             runBacklog();

@@ -72,7 +72,7 @@ final class QueryBenchmark {
         this.out = out;
     }
 
-    void run(List<Integer> sizes, boolean postgres) throws Exception {
+    void run(List<Integer> sizes, boolean h2File, boolean postgres) throws Exception {
         out.printf("%nQueries: median of %d runs (after %d warm-up runs), in ms; heap after GC in MB (max %d MB)%n", RUNS, WARM_RUNS,
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
         out.println("(overview NAME: the activity the dashboard's overview reads over that range, at its chart's bucket, "
@@ -81,14 +81,16 @@ final class QueryBenchmark {
                 "load ev/s", "counts", "rare filter", "broad filter", "next page", "by id", "summary", "started pg"));
         RANGES.forEach(range -> header.append(String.format(" %13s", "overview " + range.name())));
         out.println(header.append(String.format(" %8s %9s", "heap", "bytes/job")));
-        Path dir = Files.createTempDirectory("supervisor-queries");
-        try (Supervisor h2 = Supervisor.builder().databaseUrl("jdbc:h2:file:" + dir.resolve("bench")).clock(clock).build()) {
-            // The H2 file and, beside it, the arguments filter's index.
-            Path file = dir.resolve("bench.mv.db");
-            Path index = dir.resolve("bench.supervisor_arguments");
-            measure("H2 file", h2.jobManager(), sizes, () -> { }, () -> fileSize(file) + directorySize(index));
-        } finally {
-            deleteTree(dir); // gigabytes at 10M jobs
+        if (h2File) {
+            Path dir = Files.createTempDirectory("supervisor-queries");
+            try (Supervisor h2 = Supervisor.builder().databaseUrl("jdbc:h2:file:" + dir.resolve("bench")).clock(clock).build()) {
+                // The H2 file and, beside it, the arguments filter's index.
+                Path file = dir.resolve("bench.mv.db");
+                Path index = dir.resolve("bench.supervisor_arguments");
+                measure("H2 file", h2.jobManager(), sizes, () -> { }, () -> fileSize(file) + directorySize(index));
+            } finally {
+                deleteTree(dir); // gigabytes at 10M jobs
+            }
         }
         if (postgres) {
             out.println("(PostgreSQL: ANALYZE after each load, as autovacuum does within a minute of it; straight after a load of "
@@ -179,22 +181,30 @@ final class QueryBenchmark {
             jobs.maintenance().pruneRollups(Duration.ofDays(3650));
             StringBuilder overview = new StringBuilder();
             StringBuilder firstReads = new StringBuilder();
+            StringBuilder minuteLater = new StringBuilder();
+            StringBuilder hourLater = new StringBuilder();
             double[] overviewMs = new double[RANGES.size()];
             for (int r = 0; r < RANGES.size(); r++) {
                 OverviewRange range = RANGES.get(r);
-                Supplier<Object> read = () -> jobs.queries().activity(NOW.minus(range.length()), range.bucket(), OVERVIEW_CLASSES);
-                long firstStarted = System.nanoTime();
-                read.get();
-                firstReads.append(String.format(" %s %.2f", range.name(), (System.nanoTime() - firstStarted) / 1e6));
+                Supplier<Object> read = () -> jobs.queries().activity(clock.instant().minus(range.length()), range.bucket(),
+                        OVERVIEW_CLASSES);
+                firstReads.append(String.format(" %s %.2f", range.name(), timeOnce(read)));
                 overviewMs[r] = median(jobs, read);
                 overview.append(String.format(" %13.2f", overviewMs[r]));
+                // A refresh after the range's edges moved a minute (what a dashboard left open does every minute), then
+                // an hour (its start crossed an hour, and the current hour settled): what it reads again.
+                clock.set(NOW.plus(Duration.ofMinutes(1)));
+                minuteLater.append(String.format(" %s %.2f", range.name(), timeOnce(read)));
+                clock.set(NOW.plus(Duration.ofHours(1)));
+                hourLater.append(String.format(" %s %.2f", range.name(), timeOnce(read)));
+                clock.set(NOW);
             }
             System.gc();
             long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / (1024 * 1024);
             out.printf("%-11s %9d %9.0f %8.2f %12.2f %12.2f %9.2f %9.2f %10.2f %9.2f%s %8d %9d%n", store, size, loadRate, counts, rare,
                     broad, next, byId, summary, started2, overview, heapMb, storeBytes.getAsLong() / size);
-            out.printf("(%s, %d jobs: the overview's first read of each range, before any of its settled buckets were kept, in ms:%s)%n",
-                    store, size, firstReads);
+            out.printf("(%s, %d jobs: the overview's first read of each range, before any of its settled buckets were kept, in ms:%s; "
+                    + "after its medians, a read a minute later:%s; then an hour later:%s)%n", store, size, firstReads, minuteLater, hourLater);
             if (firstOverview == null) {
                 firstOverview = overviewMs;
                 firstRare = rare;
@@ -256,6 +266,13 @@ final class QueryBenchmark {
     private void receiveNextBatch() {
         long minutes = Duration.ofDays(SPREAD_DAYS).toMinutes();
         clock.set(NOW.minus(Duration.ofDays(SPREAD_DAYS)).plus(Duration.ofMinutes(batchesLoaded++ * 7919 % minutes)).plusSeconds(30));
+    }
+
+    /** The time of one run of a query, in ms. */
+    private static double timeOnce(Supplier<?> query) {
+        long start = System.nanoTime();
+        query.get();
+        return (System.nanoTime() - start) / 1e6;
     }
 
     /**

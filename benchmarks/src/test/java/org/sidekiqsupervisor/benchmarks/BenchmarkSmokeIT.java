@@ -80,10 +80,14 @@ class BenchmarkSmokeIT {
     void the_query_benchmark_prints_a_row_per_store_and_size() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-            new QueryBenchmark(out).run(List.of(500, 1500), true);
+            new QueryBenchmark(out).run(List.of(500, 1500), true, true);
         }
         String report = printed.toString(StandardCharsets.UTF_8);
         assertThat(report.lines().filter(line -> line.matches("(H2 file|PostgreSQL)\\s+(500|1500)\\s.*"))).hasSize(4);
+        // Each range's first read, a read a minute later and one an hour later, per store and size.
+        assertThat(report).containsPattern("first read of each range.*: 15m [\\d.]+ 1h [\\d.]+ 24h [\\d.]+ 7d [\\d.]+ 30d [\\d.]+; "
+                + "after its medians, a read a minute later: 15m [\\d.]+ .*30d [\\d.]+; then an hour later: 15m [\\d.]+ .*30d [\\d.]+\\)");
+        assertThat(report.lines().filter(line -> line.contains("an hour later: "))).hasSize(4);
     }
 
     /**

@@ -33,17 +33,36 @@ import org.sidekiqsupervisor.store.StoreSchema;
  *
  * <p>Settled buckets are read once. A bucket that ended {@link JobStore#SETTLED_AFTER} before the caller's now no longer
  * changes (rollups are kept by received time), so what a range reads of its settled buckets, merged, is kept for the
- * next call with the same edges ({@value #SETTLED_ENTRIES} such reads, the least recently used forgotten first). The
+ * next call that reads the same ({@value #SETTLED_ENTRIES} such reads, the least recently used forgotten first). The
  * current day is read as its settled hours, the current hour as its settled minutes, and only the minutes not yet
- * settled are read from the store each time. The dashboard refreshes every few seconds with edges that move a minute
- * at a time, so most of its calls read a few minutes' rows, however busy the days before were. Folding shards keeps
- * the sums, so it leaves what is kept right; the rollups' retention forgets it all ({@link #forgetSettled}).
+ * settled are read from the store each time. A range's edges move a minute at a time, so its settled buckets are read
+ * and kept in blocks aligned to the clock ({@link #COUNT_BLOCKS}, {@link #TIMING_BLOCKS}), not as one read from edge to
+ * edge: when an edge moves, only the block it cuts and the block the settled end grows into are read again. Without
+ * them the 24-hour range read all 1,440 minutes of counts every minute, and each range all its hours of timings every
+ * hour. The dashboard refreshes every few seconds, so most of its calls read a few minutes' rows, however busy the
+ * days before were. Folding shards keeps the sums, so it leaves what is kept right; the rollups' retention forgets it
+ * all ({@link #forgetSettled}).
  */
 final class ActivityStatistics {
     private static final long MINUTE_US = Rollups.MINUTE_S * 1_000_000L;
 
-    /** How many reads of settled buckets are kept: a few per range the dashboard offers, as its edges move. */
-    static final int SETTLED_ENTRIES = 48;
+    /**
+     * How many reads of settled blocks are kept: the dashboard's five ranges read about 70 blocks of counts (a few rows
+     * each) and 70 of timings (up to two histograms per class each), with room for the blocks their edges move into.
+     */
+    static final int SETTLED_ENTRIES = 256;
+    /**
+     * Settled event counts are kept in blocks of this many seconds per rollup length (minutes, hours, days): an hour of
+     * minutes, a day of hours, 30 days of days. Count rows are few per bucket, so long blocks keep the entries few (the
+     * 30-day range's counts read 720 hours) and the little they read again when an edge cuts them is cheap.
+     */
+    static final List<Long> COUNT_BLOCKS = List.of(3_600L, 86_400L, 30 * 86_400L);
+    /**
+     * Settled class timings are kept in blocks of 15 minutes, 6 hours and 7 days: their rows are many per bucket
+     * (classes times duration buckets), so an edge moving into a block reads again at most 14 minutes, 5 hours or 6 days,
+     * where it read up to 59 minutes, 23 hours or 30 days; a call merges at most about twenty kept blocks.
+     */
+    static final List<Long> TIMING_BLOCKS = List.of(900L, 6 * 3_600L, 7 * 86_400L);
 
     private final Transactions transactions;
     private final String eventRollups;
@@ -64,7 +83,7 @@ final class ActivityStatistics {
     }
 
     /** Reads the rollups of one bucket length whose buckets start in [fromUs, toUs). */
-    private interface SpanRead {
+    interface SpanRead {
         void read(int spanS, long fromUs, long toUs);
     }
 
@@ -93,7 +112,8 @@ final class ActivityStatistics {
         long settledUs = now == null ? Long.MIN_VALUE : Times.toMicros(now.minus(JobStore.SETTLED_AFTER));
         return transactions.withHandle(handle -> {
             TreeMap<String, EventCount> counts = new TreeMap<>();
-            coarsest(fromUs, eventSpans, (span, from, to) -> splitSettled(span, from, to, settledUs, (readSpan, start, end, isSettled) -> {
+            coarsest(fromUs, eventSpans, (span, from, to) -> splitSettled(span, from, to, settledUs, COUNT_BLOCKS,
+                    (readSpan, start, end, isSettled) -> {
                 if (isSettled) {
                     SettledRead read = new SettledRead(readSpan, start, end, bucketUs);
                     @SuppressWarnings("unchecked")
@@ -111,7 +131,7 @@ final class ActivityStatistics {
             // No classes asked for: the timings are not read.
             if (maxClasses > 0) {
                 Map<String, DurationHistogram[]> histograms = new HashMap<>();
-                coarsest(fromUs, Rollups.SPANS.size(), (span, from, to) -> splitSettled(span, from, to, settledUs,
+                coarsest(fromUs, Rollups.SPANS.size(), (span, from, to) -> splitSettled(span, from, to, settledUs, TIMING_BLOCKS,
                         (readSpan, start, end, isSettled) -> {
                     if (isSettled) {
                         @SuppressWarnings("unchecked")
@@ -138,17 +158,18 @@ final class ActivityStatistics {
     }
 
     /** A part of a read: the rollups of {@code spanS} starting in [fromUs, toUs), all of them settled or none. */
-    private interface Part {
+    interface Part {
         void read(int spanS, long fromUs, long toUs, boolean settled);
     }
 
     /**
-     * Splits the buckets of {@code spanS} starting in [fromUs, toUs) into those that ended by {@code settledUs} (a
-     * settled part) and the rest. The rest is split again in the next finer rollups, down to minutes, whose unsettled
+     * Splits the buckets of {@code spanS} starting in [fromUs, toUs) into those that ended by {@code settledUs} and the
+     * rest. The settled ones are read in parts that lie within one block of {@code blocks} (seconds per rollup length,
+     * blocks aligned to the epoch). The rest is split again in the next finer rollups, down to minutes, whose unsettled
      * part is read as it is: so what is read afresh is the last few minutes, not the current hour or day. Reads each
      * part that has buckets. Without a {@code settledUs} ({@link Long#MIN_VALUE}) the whole is one unsettled part.
      */
-    private static void splitSettled(int spanS, long fromUs, long toUs, long settledUs, Part part) {
+    static void splitSettled(int spanS, long fromUs, long toUs, long settledUs, List<Long> blocks, Part part) {
         if (fromUs >= toUs) {
             return;
         }
@@ -159,13 +180,16 @@ final class ActivityStatistics {
         long spanUs = spanS * 1_000_000L;
         // A bucket that starts at b has ended by settledUs when b + span <= settledUs: those start before this.
         long settledEnd = Math.max(fromUs, Math.min(toUs, Math.floorDiv(settledUs, spanUs) * spanUs));
-        if (settledEnd > fromUs) {
-            part.read(spanS, fromUs, settledEnd, true);
+        long blockUs = blocks.get(Rollups.SPANS.indexOf(spanS)) * 1_000_000L;
+        for (long start = fromUs; start < settledEnd; ) {
+            long end = Math.min(settledEnd, Math.floorDiv(start, blockUs) * blockUs + blockUs);
+            part.read(spanS, start, end, true);
+            start = end;
         }
         if (settledEnd < toUs) {
             int finer = Rollups.SPANS.indexOf(spanS) - 1;
             if (finer >= 0) {
-                splitSettled(Rollups.SPANS.get(finer), settledEnd, toUs, settledUs, part);
+                splitSettled(Rollups.SPANS.get(finer), settledEnd, toUs, settledUs, blocks, part);
             } else {
                 part.read(spanS, settledEnd, toUs, false);
             }
