@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.ToLongFunction;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,8 @@ import org.sidekiqsupervisor.store.JobStore;
 class ActivityStatisticsTest {
     /** Not a whole minute, hour or day. */
     private static final Instant NOW = Instant.parse("2026-11-28T15:47:12.345678Z");
+    /** The 24-hour range's start. */
+    private static final Instant DAY_AGO = NOW.minus(Duration.ofHours(24));
 
     @Test
     void a_range_whose_edges_moved_a_minute_reads_again_only_the_blocks_they_cut() {
@@ -59,33 +62,33 @@ class ActivityStatisticsTest {
 
     @Test
     void a_kept_block_of_counts_answers_after_the_edges_move_a_minute_and_a_block_they_cut_is_read_again() {
-        try (HikariDataSource h2 = new HikariDataSource(); JobStore store = open(h2)) {
-            Instant since = NOW.minus(Duration.ofHours(24));
-            record(store, "first", NOW.minus(Duration.ofHours(12)));
-            assertThat(queued(store.activity(since, NOW, Duration.ofMinutes(15), 10))).isEqualTo(1);
-            // Late writes: one 12 hours ago, in an hour of minutes kept whole; one in the hour the start cuts next.
-            record(store, "late", NOW.minus(Duration.ofHours(12)));
-            record(store, "cut", since.plusSeconds(120));
-            // A minute later the kept hour does not see "late"; the cut one, read again, sees "cut".
-            assertThat(queued(store.activity(since.plusSeconds(60), NOW.plusSeconds(60), Duration.ofMinutes(15), 10))).isEqualTo(2);
-            // Read without keeping anything, all three are there.
-            assertThat(queued(store.activity(since.plusSeconds(60), Duration.ofMinutes(15), 10))).isEqualTo(3);
-        }
+        // Late writes: one 12 hours ago, in an hour of minutes kept whole; one in the hour the start cuts next.
+        keptBlockAnswersAndCutBlockIsReadAgain(Duration.ofMinutes(1), NOW.minus(Duration.ofHours(12)), DAY_AGO.plusSeconds(120),
+                ActivityStatisticsTest::queued);
     }
 
     @Test
     void a_kept_block_of_timings_answers_after_the_start_crosses_an_hour_and_the_block_it_cuts_is_read_again() {
+        // 19:47 yesterday, in the block of hours [18:00, 24:00) that the start moving from 15:47 to 16:47 leaves whole;
+        // 17:07 yesterday, in the block [12:00, 18:00) that it cuts (read again from 17:00).
+        keptBlockAnswersAndCutBlockIsReadAgain(Duration.ofHours(1), NOW.minus(Duration.ofHours(20)), DAY_AGO.plus(Duration.ofMinutes(80)),
+                ActivityStatisticsTest::timed);
+    }
+
+    /**
+     * Reads the 24-hour range (one job in it), writes a job at {@code late}, in a block the range moving by {@code moved}
+     * leaves whole, and one at {@code cut}, in a block it cuts; then the moved range sees the second and not the first
+     * ({@code measured} counts them), and a read keeping nothing sees all three.
+     */
+    private static void keptBlockAnswersAndCutBlockIsReadAgain(Duration moved, Instant late, Instant cut, ToLongFunction<Activity> measured) {
         try (HikariDataSource h2 = new HikariDataSource(); JobStore store = open(h2)) {
-            Instant since = NOW.minus(Duration.ofHours(24));
             record(store, "first", NOW.minus(Duration.ofHours(12)));
-            assertThat(timed(store.activity(since, NOW, Duration.ofMinutes(15), 10))).isEqualTo(1);
-            // 19:47 yesterday, in the block of hours [18:00, 24:00) that the start moving from 15:47 to 16:47 leaves
-            // whole; 17:07 yesterday, in the block [12:00, 18:00) that it cuts (read again from 17:00).
-            record(store, "late", NOW.minus(Duration.ofHours(20)));
-            record(store, "cut", since.plus(Duration.ofMinutes(80)));
-            Instant hourLater = since.plus(Duration.ofHours(1));
-            assertThat(timed(store.activity(hourLater, NOW.plus(Duration.ofHours(1)), Duration.ofMinutes(15), 10))).isEqualTo(2);
-            assertThat(timed(store.activity(hourLater, Duration.ofMinutes(15), 10))).isEqualTo(3);
+            assertThat(measured.applyAsLong(store.activity(DAY_AGO, NOW, Duration.ofMinutes(15), 10))).isEqualTo(1);
+            record(store, "late", late);
+            record(store, "cut", cut);
+            Instant since = DAY_AGO.plus(moved);
+            assertThat(measured.applyAsLong(store.activity(since, NOW.plus(moved), Duration.ofMinutes(15), 10))).isEqualTo(2);
+            assertThat(measured.applyAsLong(store.activity(since, Duration.ofMinutes(15), 10))).isEqualTo(3);
         }
     }
 
