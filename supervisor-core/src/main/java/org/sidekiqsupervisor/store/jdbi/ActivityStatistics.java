@@ -111,14 +111,14 @@ final class ActivityStatistics {
         int eventSpans = countSpans;
         long settledUs = now == null ? Long.MIN_VALUE : Times.toMicros(now.minus(JobStore.SETTLED_AFTER));
         return transactions.withHandle(handle -> {
-            TreeMap<String, EventCount> counts = new TreeMap<>();
+            TreeMap<CountKey, EventCount> counts = new TreeMap<>();
             coarsest(fromUs, eventSpans, (span, from, to) -> splitSettled(span, from, to, settledUs, COUNT_BLOCKS,
                     (readSpan, start, end, isSettled) -> {
                 if (isSettled) {
                     SettledRead read = new SettledRead(readSpan, start, end, bucketUs);
                     @SuppressWarnings("unchecked")
                     List<EventCount> kept = (List<EventCount>) settled(read, () -> {
-                        TreeMap<String, EventCount> fresh = new TreeMap<>();
+                        TreeMap<CountKey, EventCount> fresh = new TreeMap<>();
                         addEventCounts(handle, readSpan, start, end, bucketUs, fresh);
                         return List.copyOf(fresh.values());
                     });
@@ -237,7 +237,7 @@ final class ActivityStatistics {
     }
 
     /** Adds the events of the rollups of {@code spanS} in [fromUs, toUs) to {@code counts}, by bucket and status. */
-    private void addEventCounts(Handle handle, int spanS, long fromUs, long toUs, long bucketUs, TreeMap<String, EventCount> counts) {
+    private void addEventCounts(Handle handle, int spanS, long fromUs, long toUs, long bucketUs, TreeMap<CountKey, EventCount> counts) {
         if (fromUs >= toUs) {
             return;
         }
@@ -252,10 +252,19 @@ final class ActivityStatistics {
                 .list();
     }
 
-    private static EventCount addEventCount(TreeMap<String, EventCount> counts, Instant bucketStart, JobStatus status, long n) {
-        // Ordered as the Javadoc says: oldest bucket first (starts are positive and fixed-width), then status name.
-        return counts.merge(String.format("%020d %s", Times.toMicros(bucketStart), status.wireName()), new EventCount(bucketStart, status, n),
+    private static EventCount addEventCount(TreeMap<CountKey, EventCount> counts, Instant bucketStart, JobStatus status, long n) {
+        return counts.merge(new CountKey(bucketStart, status.wireName()), new EventCount(bucketStart, status, n),
                 (a, b) -> new EventCount(a.bucketStart(), a.status(), a.count() + b.count()));
+    }
+
+    /** The order of the event counts, as {@link Activity} gives them: oldest chart bucket first, then status name. */
+    private record CountKey(Instant bucketStart, String status) implements Comparable<CountKey> {
+        private static final Comparator<CountKey> ORDER = Comparator.comparing(CountKey::bucketStart).thenComparing(CountKey::status);
+
+        @Override
+        public int compareTo(CountKey other) {
+            return ORDER.compare(this, other);
+        }
     }
 
     /** Adds the waits and runs of the rollups of {@code spanS} in [fromUs, toUs) to each class's two histograms. */

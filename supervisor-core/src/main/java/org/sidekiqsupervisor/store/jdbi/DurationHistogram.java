@@ -1,7 +1,6 @@
 package org.sidekiqsupervisor.store.jdbi;
 
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Arrays;
 
 import org.sidekiqsupervisor.model.DurationSummary;
 
@@ -19,11 +18,19 @@ final class DurationHistogram {
     private static final int SUB_BITS = 6;
     private static final int SUB = 1 << SUB_BITS;
 
-    /** One bucket: how many values, their sum, and the least and greatest (null when unknown). */
-    record Bucket(long count, long totalUs, Long minUs, Long maxUs) {
-    }
+    /** Figures of a bucket whose least (or greatest) value is unknown. */
+    private static final long NO_MIN = Long.MAX_VALUE;
+    private static final long NO_MAX = Long.MIN_VALUE;
 
-    private final TreeMap<Integer, Bucket> buckets = new TreeMap<>();
+    // The buckets that hold anything, in bucket order, as parallel arrays: merging two histograms is one pass over both,
+    // with no object per bucket. The overview merges a few dozen kept histograms per class on each refresh (thousands of
+    // buckets at millions of jobs), which as a map of boxed buckets took milliseconds.
+    private int size;
+    private int[] buckets = new int[8];
+    private long[] counts = new long[8];
+    private long[] totalsUs = new long[8];
+    private long[] minsUs = new long[8];
+    private long[] maxesUs = new long[8];
 
     /** The bucket of {@code us} microseconds. */
     static int bucket(long us) {
@@ -68,77 +75,146 @@ final class DurationHistogram {
 
     /** Adds a bucket's figures (as read from one row, or from another histogram); returns this histogram. */
     DurationHistogram add(int bucket, long count, long totalUs, Long minUs, Long maxUs) {
-        buckets.merge(bucket, new Bucket(count, totalUs, minUs, maxUs), (a, b) -> new Bucket(a.count + b.count,
-                a.totalUs + b.totalUs, least(a.minUs, b.minUs), greatest(a.maxUs, b.maxUs)));
+        int at = Arrays.binarySearch(buckets, 0, size, bucket);
+        long min = minUs == null ? NO_MIN : minUs;
+        long max = maxUs == null ? NO_MAX : maxUs;
+        if (at >= 0) {
+            counts[at] += count;
+            totalsUs[at] += totalUs;
+            minsUs[at] = Math.min(minsUs[at], min);
+            maxesUs[at] = Math.max(maxesUs[at], max);
+            return this;
+        }
+        int insert = -at - 1;
+        if (size == buckets.length) {
+            grow(size * 2);
+        }
+        System.arraycopy(buckets, insert, buckets, insert + 1, size - insert);
+        System.arraycopy(counts, insert, counts, insert + 1, size - insert);
+        System.arraycopy(totalsUs, insert, totalsUs, insert + 1, size - insert);
+        System.arraycopy(minsUs, insert, minsUs, insert + 1, size - insert);
+        System.arraycopy(maxesUs, insert, maxesUs, insert + 1, size - insert);
+        buckets[insert] = bucket;
+        counts[insert] = count;
+        totalsUs[insert] = totalUs;
+        minsUs[insert] = min;
+        maxesUs[insert] = max;
+        size++;
         return this;
     }
 
+    /**
+     * Adds every bucket of {@code other} (which is not changed): one pass over both, in bucket order, from the top down
+     * into room at the end of this one's arrays, so that merging many histograms into one allocates only as it grows.
+     */
     void addAll(DurationHistogram other) {
-        other.buckets.forEach((bucket, figures) -> add(bucket, figures.count, figures.totalUs, figures.minUs, figures.maxUs));
+        if (other.size == 0) {
+            return;
+        }
+        if (other == this) {
+            DurationHistogram copy = new DurationHistogram();
+            copy.addAll(this);
+            other = copy;
+        }
+        if (size + other.size > buckets.length) {
+            grow(Math.max(size + other.size, size * 2));
+        }
+        int i = size - 1;
+        int j = other.size - 1;
+        int to = size + other.size;
+        while (i >= 0 || j >= 0) {
+            boolean mine = j < 0 || (i >= 0 && buckets[i] >= other.buckets[j]);
+            boolean theirs = i < 0 || (j >= 0 && other.buckets[j] >= buckets[i]);
+            to--;
+            // Slot "to" lies at or above i: this one's buckets not merged yet are never overwritten.
+            int bucket = mine ? buckets[i] : other.buckets[j];
+            long count = (mine ? counts[i] : 0) + (theirs ? other.counts[j] : 0);
+            long total = (mine ? totalsUs[i] : 0) + (theirs ? other.totalsUs[j] : 0);
+            long min = Math.min(mine ? minsUs[i] : NO_MIN, theirs ? other.minsUs[j] : NO_MIN);
+            long max = Math.max(mine ? maxesUs[i] : NO_MAX, theirs ? other.maxesUs[j] : NO_MAX);
+            buckets[to] = bucket;
+            counts[to] = count;
+            totalsUs[to] = total;
+            minsUs[to] = min;
+            maxesUs[to] = max;
+            i -= mine ? 1 : 0;
+            j -= theirs ? 1 : 0;
+        }
+        // Buckets both held were written once: the merged ones start "to" slots in.
+        int merged = size + other.size - to;
+        if (to > 0) {
+            System.arraycopy(buckets, to, buckets, 0, merged);
+            System.arraycopy(counts, to, counts, 0, merged);
+            System.arraycopy(totalsUs, to, totalsUs, 0, merged);
+            System.arraycopy(minsUs, to, minsUs, 0, merged);
+            System.arraycopy(maxesUs, to, maxesUs, 0, merged);
+        }
+        size = merged;
+    }
+
+    private void grow(int capacity) {
+        buckets = Arrays.copyOf(buckets, capacity);
+        counts = Arrays.copyOf(counts, capacity);
+        totalsUs = Arrays.copyOf(totalsUs, capacity);
+        minsUs = Arrays.copyOf(minsUs, capacity);
+        maxesUs = Arrays.copyOf(maxesUs, capacity);
     }
 
     /** Count, mean, p50, p95, p99 and max in milliseconds, as {@link DurationSummary} reports them. */
     DurationSummary summary() {
-        TreeMap<Integer, Bucket> present = new TreeMap<>();
         long count = 0;
         long totalUs = 0;
-        for (Map.Entry<Integer, Bucket> each : buckets.entrySet()) {
+        int top = -1;
+        for (int i = 0; i < size; i++) {
             // A bucket can read 0 (or less, per shard) when its jobs were deleted; the figures of the rest are what is left.
-            if (each.getValue().count > 0) {
-                present.put(each.getKey(), each.getValue());
-                count += each.getValue().count;
-                totalUs += each.getValue().totalUs;
+            if (counts[i] > 0) {
+                count += counts[i];
+                totalUs += totalsUs[i];
+                top = i;
             }
         }
         if (count == 0) {
             return DurationSummary.EMPTY;
         }
-        int top = present.lastKey();
-        double maxUs = clamp(present.get(top).maxUs, top, upper(top) - 1);
-        return new DurationSummary(count, totalUs / (double) count / 1000.0, percentile(present, count, 0.5) / 1000.0,
-                percentile(present, count, 0.95) / 1000.0, percentile(present, count, 0.99) / 1000.0, maxUs / 1000.0);
+        double maxUs = clamp(maxesUs[top], NO_MAX, buckets[top], upper(buckets[top]) - 1);
+        return new DurationSummary(count, totalUs / (double) count / 1000.0, percentile(count, 0.5) / 1000.0,
+                percentile(count, 0.95) / 1000.0, percentile(count, 0.99) / 1000.0, maxUs / 1000.0);
     }
 
     /** As percentile_cont: the value at rank p * (n - 1), interpolated between the two values around it. */
-    private static double percentile(TreeMap<Integer, Bucket> present, long count, double p) {
+    private double percentile(long count, double p) {
         double rank = p * (count - 1);
         long below = (long) Math.floor(rank);
-        double low = valueAt(present, below);
+        double low = valueAt(below);
         if (rank == below) {
             return low;
         }
-        return low + (rank - below) * (valueAt(present, below + 1) - low);
+        return low + (rank - below) * (valueAt(below + 1) - low);
     }
 
     /**
-     * The estimated k-th smallest value (from 0): its bucket's values are taken as spread evenly from the least to the
-     * greatest the bucket holds (its bounds where those are unknown).
+     * The estimated k-th smallest value (from 0) among the buckets that hold jobs: its bucket's values are taken as
+     * spread evenly from the least to the greatest the bucket holds (its bounds where those are unknown).
      */
-    private static double valueAt(TreeMap<Integer, Bucket> present, long k) {
+    private double valueAt(long k) {
         long before = 0;
-        for (Map.Entry<Integer, Bucket> each : present.entrySet()) {
-            Bucket b = each.getValue();
-            if (k < before + b.count) {
-                int bucket = each.getKey();
-                double low = clamp(b.minUs, bucket, lower(bucket));
-                double high = Math.max(low, clamp(b.maxUs, bucket, upper(bucket) - 1));
-                return b.count == 1 ? low : low + (high - low) * (k - before) / (double) (b.count - 1);
+        for (int i = 0; i < size; i++) {
+            if (counts[i] <= 0) {
+                continue;
             }
-            before += b.count;
+            if (k < before + counts[i]) {
+                int bucket = buckets[i];
+                double low = clamp(minsUs[i], NO_MIN, bucket, lower(bucket));
+                double high = Math.max(low, clamp(maxesUs[i], NO_MAX, bucket, upper(bucket) - 1));
+                return counts[i] == 1 ? low : low + (high - low) * (k - before) / (double) (counts[i] - 1);
+            }
+            before += counts[i];
         }
         throw new IllegalStateException("rank " + k + " beyond " + before);
     }
 
-    /** A recorded extreme if it lies in the bucket (a deleted job can leave one outside), else the bucket's bound. */
-    private static double clamp(Long recorded, int bucket, long bound) {
-        return recorded != null && recorded >= lower(bucket) && recorded < upper(bucket) ? recorded : bound;
-    }
-
-    private static Long least(Long a, Long b) {
-        return a == null ? b : b == null ? a : Math.min(a, b);
-    }
-
-    private static Long greatest(Long a, Long b) {
-        return a == null ? b : b == null ? a : Math.max(a, b);
+    /** A recorded extreme if there is one and it lies in the bucket (a deleted job can leave one outside), else the bound. */
+    private static double clamp(long recorded, long unknown, int bucket, long bound) {
+        return recorded != unknown && recorded >= lower(bucket) && recorded < upper(bucket) ? recorded : bound;
     }
 }

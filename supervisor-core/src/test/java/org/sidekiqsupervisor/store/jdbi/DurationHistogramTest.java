@@ -71,6 +71,38 @@ class DurationHistogramTest {
         assertThat(new DurationHistogram().summary()).isEqualTo(DurationSummary.EMPTY);
     }
 
+    @Test
+    void merged_parts_summarise_as_one_histogram_of_every_value() {
+        Random random = new Random(11);
+        DurationHistogram whole = new DurationHistogram();
+        DurationHistogram[] parts = {new DurationHistogram(), new DurationHistogram(), new DurationHistogram(), new DurationHistogram()};
+        for (int i = 0; i < 30_000; i++) {
+            long us = random.nextInt(10) == 0 ? -random.nextInt(5_000) : (long) (80_000 * Math.exp(random.nextGaussian()));
+            // A tenth of the rows with their extremes unknown, as a row of a bucket whose jobs were partly deleted reads.
+            Long min = random.nextInt(10) == 0 ? null : us;
+            Long max = random.nextInt(10) == 0 ? null : us;
+            whole.add(DurationHistogram.bucket(us), 1, us, min, max);
+            parts[random.nextInt(parts.length)].add(DurationHistogram.bucket(us), 1, us, min, max);
+        }
+        // Merged in several orders, into an empty histogram and into one that has buckets of its own.
+        DurationHistogram merged = new DurationHistogram();
+        merged.addAll(parts[2]);
+        merged.addAll(new DurationHistogram());
+        merged.addAll(parts[0]);
+        DurationHistogram rest = new DurationHistogram();
+        rest.addAll(parts[3]);
+        rest.addAll(parts[1]);
+        merged.addAll(rest);
+        assertThat(merged.summary()).isEqualTo(whole.summary());
+        // Into itself: every figure doubled.
+        rest.addAll(rest);
+        assertThat(rest.summary().count()).isEqualTo(2 * (parts[3].summary().count() + parts[1].summary().count()));
+        assertThat(merged.summary().count()).isEqualTo(30_000);
+        // The parts merged from are left as they were.
+        assertThat(parts[0].summary().count() + parts[1].summary().count() + parts[2].summary().count() + parts[3].summary().count())
+                .isEqualTo(30_000);
+    }
+
     /** Puts {@code n} values into a histogram (spread over shards, as the store does) and compares with exact figures. */
     private static void check(Random random, int n, LongSupplier values) {
         long[] us = new long[n];
