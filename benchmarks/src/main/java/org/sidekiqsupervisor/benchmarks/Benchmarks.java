@@ -12,16 +12,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|backlog|all|soak|startup|sidekiq-pages]}: prints every figure
- * the performance targets name, each ingest figure with its ratio to the no-op endpoint measured in the same run, each
- * backlog figure with its ratio to the same request with no backlog; {@code soak} runs the server at a steady rate for
+ * {@code java -Xmx256m -jar benchmarks/target/benchmarks.jar [ingest|queries|backlog|all|soak|startup|sidekiq-pages|rollups]}: prints
+ * every figure the performance targets name, each ingest figure with its ratio to the no-op endpoint measured in the same
+ * run, each backlog figure with its ratio to the same request with no backlog; {@code rollups} times the store's write
+ * path with the overview's rollups against the same without them; {@code soak} runs the server at a steady rate for
  * minutes and prints its heap, threads, descriptors and connections over time; {@code sidekiq-pages} times the monitoring
  * app's retries and dead pages with a big set against a small one.
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
         description = "Ingest throughput over loopback (wrk), query cost at growing sizes, and the cost of a big Sidekiq backlog.")
 public final class Benchmarks implements Callable<Integer> {
-    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, backlog, all (default: the three), soak, startup or sidekiq-pages")
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, queries, backlog, all (default: the three), soak, startup, sidekiq-pages or rollups")
     String what;
 
     // 60 s at least: on 2 cores the JIT compiler still took a quarter to a third of the server's CPU 30 s into the
@@ -45,6 +46,10 @@ public final class Benchmarks implements Callable<Integer> {
     @Option(names = "--sizes", defaultValue = "10000,100000,1000000", split = ",",
             description = "store sizes for the query benchmark (default ${DEFAULT-VALUE})")
     List<Integer> sizes;
+
+    @Option(names = "--rollup-events", defaultValue = "2000000",
+            description = "rollups: events each store writes with and without the rollups, measured (default ${DEFAULT-VALUE})")
+    long rollupEvents;
 
     @Option(names = "--soak-minutes", defaultValue = "5", description = "soak: minutes per store (default ${DEFAULT-VALUE})")
     int soakMinutes;
@@ -99,10 +104,16 @@ public final class Benchmarks implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Arrays.asList("ingest", "queries", "backlog", "all", "soak", "startup", "sidekiq-pages").contains(what)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries, backlog, all, soak, startup or "
-                    + "sidekiq-pages (got "
-                    + what + ")");
+        if (!Arrays.asList("ingest", "queries", "backlog", "all", "soak", "startup", "sidekiq-pages", "rollups").contains(what)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "ingest, queries, backlog, all, soak, startup, "
+                    + "sidekiq-pages or rollups (got " + what + ")");
+        }
+        if (what.equals("rollups")) {
+            if (rollupEvents < 1) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--rollup-events must be at least 1");
+            }
+            new RollupCostBenchmark(rollupEvents, 100, System.out).run(!noPostgres);
+            return 0;
         }
         boolean backlog = what.equals("backlog") || what.equals("all");
         if (what.equals("sidekiq-pages")) {

@@ -119,7 +119,7 @@ final class QueryBenchmark {
         }
     }
 
-    private static void deleteTree(Path directory) throws IOException {
+    static void deleteTree(Path directory) throws IOException {
         try (var paths = Files.walk(directory)) {
             for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
@@ -224,6 +224,31 @@ final class QueryBenchmark {
     }
 
     /**
+     * The events of the benchmark's i-th job: queued (one of twenty classes, three queues, an e-mail address among
+     * 100,000 in its arguments), then mostly started and complete, some failed, some left queued or running.
+     */
+    static List<JobEvent> jobLife(int i) {
+        List<JobEvent> life = new ArrayList<>(3);
+        String id = jobId(i);
+        String jobClass = "Job" + (i % 20);
+        String queue = i % 10 == 0 ? "critical" : i % 3 == 0 ? "low" : "default";
+        Instant queued = T0.plusMillis(i * 10L);
+        life.add(new JobEvent(id, JobStatus.QUEUED, queued, jobClass, queue,
+                "[" + i + ",\"user" + (i % 100_000) + "@example.com\",{\"plan\":\"basic\",\"retry\":" + (i % 5) + "}]",
+                null, null, null));
+        int kind = i % 20;
+        if (kind != 0) {
+            life.add(JobEvent.of(id, JobStatus.STARTED, queued.plusMillis(5 + i % 50)));
+        }
+        if (kind == 3) {
+            life.add(new JobEvent(id, JobStatus.FAILED, queued.plusMillis(400), null, null, null, "RuntimeError", "boom", null));
+        } else if (kind > 3) {
+            life.add(JobEvent.of(id, JobStatus.COMPLETE, queued.plusMillis(100 + i % 900)));
+        }
+        return life;
+    }
+
+    /**
      * Loads jobs [from, to); returns how many events that took. Each batch is received at its own time in the
      * {@value #SPREAD_DAYS} days before {@link #NOW}, spread by a stride coprime with the minutes in them.
      */
@@ -231,22 +256,7 @@ final class QueryBenchmark {
         List<JobEvent> batch = new ArrayList<>();
         int events = 0;
         for (int i = from; i < to; i++) {
-            String id = jobId(i);
-            String jobClass = "Job" + (i % 20);
-            String queue = i % 10 == 0 ? "critical" : i % 3 == 0 ? "low" : "default";
-            Instant queued = T0.plusMillis(i * 10L);
-            batch.add(new JobEvent(id, JobStatus.QUEUED, queued, jobClass, queue,
-                    "[" + i + ",\"user" + (i % 100_000) + "@example.com\",{\"plan\":\"basic\",\"retry\":" + (i % 5) + "}]",
-                    null, null, null));
-            int kind = i % 20;
-            if (kind != 0) {
-                batch.add(JobEvent.of(id, JobStatus.STARTED, queued.plusMillis(5 + i % 50)));
-            }
-            if (kind == 3) {
-                batch.add(new JobEvent(id, JobStatus.FAILED, queued.plusMillis(400), null, null, null, "RuntimeError", "boom", null));
-            } else if (kind > 3) {
-                batch.add(JobEvent.of(id, JobStatus.COMPLETE, queued.plusMillis(100 + i % 900)));
-            }
+            batch.addAll(jobLife(i));
             if (batch.size() >= 990) {
                 events += batch.size();
                 receiveNextBatch();

@@ -6,9 +6,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.sidekiqsupervisor.model.Activity;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.store.JobStore;
+import org.sidekiqsupervisor.store.jdbi.WritePathBaseline;
 import org.sidekiqsupervisor.testing.RequiresService;
 import org.sidekiqsupervisor.testing.Service;
 
@@ -88,6 +93,41 @@ class BenchmarkSmokeIT {
         assertThat(report).containsPattern("first read of each range.*: 15m [\\d.]+ 1h [\\d.]+ 24h [\\d.]+ 7d [\\d.]+ 30d [\\d.]+; "
                 + "after its medians, a read a minute later: 15m [\\d.]+ .*30d [\\d.]+; then an hour later: 15m [\\d.]+ .*30d [\\d.]+\\)");
         assertThat(report.lines().filter(line -> line.contains("an hour later: "))).hasSize(4);
+    }
+
+    @Test
+    @RequiresService(Service.POSTGRES)
+    void the_rollup_cost_benchmark_prints_both_stores_with_and_without_rollups() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        List<RollupCostBenchmark.Result> results;
+        try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            results = new RollupCostBenchmark(4 * RollupCostBenchmark.BATCH, 2, out).run(true);
+        }
+        String report = printed.toString(StandardCharsets.UTF_8);
+        assertThat(results).as(report).extracting(RollupCostBenchmark.Result::store).containsExactly("H2 file", "PostgreSQL");
+        assertThat(results).as(report).allSatisfy(result -> {
+            assertThat(result.withRollups()).isPositive();
+            assertThat(result.without()).isPositive();
+        });
+        assertThat(report.lines().filter(line -> line.matches("(H2 file|PostgreSQL)\\s+\\d+\\s+\\d+\\s+[\\d.]+x"))).hasSize(2);
+    }
+
+    /** The baseline the rollup cost benchmark measures against is the same store writing no rollups, and only that. */
+    @Test
+    void the_rollup_cost_baseline_writes_everything_but_the_rollups() throws Exception {
+        for (boolean rollups : List.of(true, false)) {
+            org.h2.jdbcx.JdbcDataSource dataSource = new org.h2.jdbcx.JdbcDataSource();
+            dataSource.setURL("jdbc:h2:mem:baseline-" + rollups + ";DB_CLOSE_DELAY=-1");
+            try (JobStore store = WritePathBaseline.open(dataSource, rollups)) {
+                Instant now = Instant.now();
+                store.record(QueryBenchmark.jobLife(5), now);
+                assertThat(store.details(QueryBenchmark.jobId(5))).as("rollups %s", rollups)
+                        .hasValueSatisfying(details -> assertThat(details.job().status()).isEqualTo(JobStatus.COMPLETE));
+                Activity activity = store.activity(now.minus(Duration.ofHours(1)), now, Duration.ofMinutes(1), 10);
+                assertThat(activity.eventCounts()).as("rollups %s", rollups).hasSize(rollups ? 3 : 0);
+                assertThat(activity.classTimings()).as("rollups %s", rollups).hasSize(rollups ? 1 : 0);
+            }
+        }
     }
 
     /**

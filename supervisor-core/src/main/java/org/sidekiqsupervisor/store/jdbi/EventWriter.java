@@ -45,14 +45,18 @@ final class EventWriter {
     private final ArgumentsIndex argumentsIndex;
     /** PostgreSQL's one statement for a batch's writes; null on H2, which writes them as JDBC batches. */
     private final PostgresBatchWrite oneStatement;
+    /** Whether batches add to the rollups: always, but in the benchmark's baseline of what they cost. */
+    private final boolean keepRollups;
 
     /**
      * @param postgres     whether the database is PostgreSQL (a batch's writes in one statement)
      * @param rollupShards how many shards of the rollups a transaction picks its own from
      * @param argumentsIndex H2's index of the arguments, or null where the database indexes them itself
+     * @param keepRollups  false only for the benchmark's baseline: batches add nothing to the rollups (as before V13), so
+     *                     the overview reads none of them
      */
     EventWriter(Transactions transactions, JobDeletions deletions, StoreSchema schema, boolean postgres, int rollupShards,
-                ArgumentsIndex argumentsIndex) {
+                ArgumentsIndex argumentsIndex, boolean keepRollups) {
         this.transactions = transactions;
         this.deletions = deletions;
         this.jobs = schema.jobsTable();
@@ -64,6 +68,7 @@ final class EventWriter {
         this.rollupShards = rollupShards;
         this.argumentsIndex = argumentsIndex;
         this.oneStatement = postgres ? new PostgresBatchWrite(schema) : null;
+        this.keepRollups = keepRollups;
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#record}. */
@@ -82,7 +87,7 @@ final class EventWriter {
         return transactions.inTransactionWithRetries(handle -> {
             Aggregates aggregates = new Aggregates();
             Rollups rollups = new Rollups();
-            Folded folded = fold(readStates(handle, jobIds(batch), true), batch, receivedAt, aggregates, rollups);
+            Folded folded = fold(readStates(handle, jobIds(batch), true), batch, receivedAt, aggregates, keepRollups ? rollups : null);
             write(handle, folded, aggregates, rollups);
             if (beforeCommit != null) {
                 beforeCommit.run();
