@@ -52,6 +52,58 @@ final class JobConditions {
         return this;
     }
 
+    /**
+     * As {@link #argumentsContain(String, String)}, with the trigram index asked only for {@code rareRuns}: runs of the
+     * needle (as {@link #trigramRuns} gives them, in the needle's own case) that few jobs' arguments hold. The needle is
+     * then checked on the rows those runs give. Asked for the whole needle, the index reads the list of every one of its
+     * trigrams, and a needle such as {@code user4242@} has trigrams ({@code use}, {@code ser}) that every job's
+     * arguments hold: at 10M jobs it read 8,287 index pages for 119 candidates (62 ms); asked for its three rarest
+     * runs, 75 pages (4 ms). Each run is a substring of the needle, so every job the needle matches holds it; the
+     * fence ({@code offset 0}) keeps the planner from handing the needle's own LIKE to the index as well.
+     */
+    JobConditions argumentsContain(String needle, String argumentsTable, List<String> rareRuns) {
+        if (needle == null || argumentsTable == null || rareRuns.isEmpty()) {
+            return argumentsContain(needle, argumentsTable);
+        }
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < rareRuns.size(); i++) {
+            // Letters and digits only, so nothing to escape: and a second escape '\' in one statement would throw JDBI's parser.
+            runs.add("arguments like :rare_run_" + i);
+            bindings.put("rare_run_" + i, "%" + rareRuns.get(i) + "%");
+        }
+        clauses.add("job_id in (select job_id from (select job_id, arguments from " + argumentsTable + " where "
+                + String.join(" and ", runs) + " offset 0) candidates where arguments like :arguments_like escape '\\')");
+        bindings.put("arguments_like", "%" + escapeLike(needle) + "%");
+        return this;
+    }
+
+    /** The most runs of a needle {@link #trigramRuns} gives: a long needle's are taken evenly from along it. */
+    static final int MAX_RUNS = 24;
+
+    /**
+     * The distinct runs of three characters of {@code needle} that the trigram index can be asked for: ASCII letters and
+     * digits only (pg_trgm splits words at anything else, and which other characters count as letters depends on the
+     * database's locale); at most {@link #MAX_RUNS}, in the needle's own case.
+     */
+    static List<String> trigramRuns(String needle) {
+        java.util.LinkedHashSet<String> runs = new java.util.LinkedHashSet<>();
+        for (int i = 0; i + 3 <= needle.length(); i++) {
+            String run = needle.substring(i, i + 3);
+            if (run.chars().allMatch(c -> c < 128 && Character.isLetterOrDigit(c))) {
+                runs.add(run);
+            }
+        }
+        List<String> all = List.copyOf(runs);
+        if (all.size() <= MAX_RUNS) {
+            return all;
+        }
+        List<String> spread = new ArrayList<>();
+        for (int i = 0; i < MAX_RUNS; i++) {
+            spread.add(all.get(i * all.size() / MAX_RUNS));
+        }
+        return spread;
+    }
+
     /** The latest activity at or after {@code since} and before {@code until}, each bound only where it is set. */
     JobConditions activityFrom(Instant since, Instant until) {
         if (since != null) {

@@ -2,16 +2,11 @@ package org.sidekiqsupervisor.store.jdbi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 import org.sidekiqsupervisor.model.JobEvent;
@@ -36,7 +31,7 @@ class PostgresBatchWriteIT {
     void a_batch_of_new_and_changed_jobs_and_duplicates_is_one_read_and_one_write() {
         List<String> statements = new CopyOnWriteArrayList<>();
         try (PostgresDatabase database = PostgresDatabase.create();
-             JobStore store = JdbiJobStore.open(counting(database.dataSource(), statements), null)) {
+             JobStore store = JdbiJobStore.open(RecordedStatements.recording(database.dataSource(), statements), null)) {
             List<JobEvent> queued = new ArrayList<>();
             for (int j = 0; j < 20; j++) {
                 queued.add(new JobEvent("job-" + j, JobStatus.QUEUED, T0, "Report", "default", "[" + j + "]", null, null, null));
@@ -66,35 +61,6 @@ class PostgresBatchWriteIT {
                     JobStatus.STARTED, 0L));
             assertThat(store.details("job-7").orElseThrow().events()).hasSize(3);
             assertThat(store.details("job-7").orElseThrow().job().arguments()).isEqualTo("[7]");
-        }
-    }
-
-    /** {@code dataSource}, with the SQL of every statement its connections prepare added to {@code statements}. */
-    private static DataSource counting(DataSource dataSource, List<String> statements) {
-        return (DataSource) Proxy.newProxyInstance(PostgresBatchWriteIT.class.getClassLoader(), new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                    Object result = invoke(dataSource, method, args);
-                    if (!method.getName().equals("getConnection")) {
-                        return result;
-                    }
-                    Connection connection = (Connection) result;
-                    return Proxy.newProxyInstance(PostgresBatchWriteIT.class.getClassLoader(), new Class<?>[] {Connection.class},
-                            (c, m, a) -> {
-                                if (m.getName().equals("prepareStatement") || m.getName().equals("prepareCall")) {
-                                    statements.add((String) a[0]);
-                                } else if (m.getName().equals("createStatement")) {
-                                    statements.add("(a plain statement)");
-                                }
-                                return invoke(connection, m, a);
-                            });
-                });
-    }
-
-    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
         }
     }
 }
