@@ -3,10 +3,13 @@ package org.sidekiqsupervisor.store.jdbi;
 import static org.sidekiqsupervisor.store.jdbi.JobRows.JOB_SELECT;
 
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 import org.sidekiqsupervisor.internal.Times;
 import org.sidekiqsupervisor.model.Job;
@@ -140,9 +143,9 @@ final class JobReads {
      * Up to {@value #RARE_RUNS} runs of {@code needle} ({@link JobConditions#trigramRuns}) that at most 1 % of the newest
      * {@value #FILTER_PROBE_ROWS} jobs meeting the other criteria hold, the rarest first; none when no run is that rare,
      * and the query asks the index for the whole needle as before (for a needle many jobs hold the planner then walks
-     * the newest jobs and checks each). PostgreSQL
-     * keeps no figures of how many rows hold a trigram that a query could read, so the newest jobs are the sample: the
-     * same rows the probe just read (counted in lower case, as the index keeps its trigrams).
+     * the newest jobs and checks each). PostgreSQL keeps no figures of how many rows hold a trigram that a query could
+     * read, so the newest jobs are the sample: the same rows the probe just read (counted in lower case, as the index
+     * keeps its trigrams).
      */
     private List<String> rareRuns(String needle, String from, JobConditions where, String order) {
         List<String> runs = JobConditions.trigramRuns(needle);
@@ -159,7 +162,7 @@ final class JobReads {
         transactions.withHandle(handle -> {
             var read = where.bindTo(handle.createQuery(sql.toString()));
             for (int i = 0; i < runs.size(); i++) {
-                read.bind("run_" + i, "%" + runs.get(i).toLowerCase(java.util.Locale.ROOT) + "%");
+                read.bind("run_" + i, "%" + runs.get(i).toLowerCase(Locale.ROOT) + "%");
             }
             return read.map((rs, ctx) -> {
                 held[0] = rs.getLong("sampled");
@@ -171,9 +174,9 @@ final class JobReads {
         });
         long rare = held[0] / 100;
         // Only rare runs: the index reads the whole list of each run it is asked for.
-        return java.util.stream.IntStream.range(0, runs.size()).boxed()
+        return IntStream.range(0, runs.size()).boxed()
                 .filter(i -> held[0] > 0 && held[i + 1] <= rare)
-                .sorted(java.util.Comparator.comparingLong(i -> held[i + 1]))
+                .sorted(Comparator.comparingLong(i -> held[i + 1]))
                 .limit(RARE_RUNS).map(runs::get).toList();
     }
 

@@ -72,17 +72,6 @@ class PostgresRareFilterIT {
         }
     }
 
-    @Test
-    void the_runs_the_index_can_be_asked_for_are_three_ascii_letters_or_digits() {
-        assertThat(JobConditions.trigramRuns("user4242@")).containsExactly("use", "ser", "er4", "r42", "424", "242");
-        assertThat(JobConditions.trigramRuns("a_%b")).isEmpty();
-        assertThat(JobConditions.trigramRuns("Ünïcode12")).containsExactly("cod", "ode", "de1", "e12");
-        assertThat(JobConditions.trigramRuns("abababab")).containsExactly("aba", "bab");
-        String longNeedle = "abcdefghijklmnopqrstuvwxyz0123456789";
-        assertThat(JobConditions.trigramRuns(longNeedle)).hasSize(JobConditions.MAX_RUNS).startsWith("abc")
-                .doesNotHaveDuplicates();
-    }
-
     /** The job ids of every page, following the cursors. */
     private static List<String> everyPage(JobStore store, JobQuery first) {
         List<String> ids = new ArrayList<>();
