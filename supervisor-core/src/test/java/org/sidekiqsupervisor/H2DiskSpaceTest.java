@@ -46,6 +46,9 @@ class H2DiskSpaceTest {
         try (Supervisor supervisor = Supervisor.builder().databaseUrl(url).clock(clock).build()) {
             JobManager jobs = supervisor.jobManager();
             load(jobs, clock, 0);
+            // A read waits for the ingest journal to have applied every event to the file: otherwise the size below
+            // would miss some of the ingest, and the prune's growth measured against it would include them.
+            assertThat(jobs.queries().job(id(JOBS - 1))).isPresent();
             ingested = Files.size(file);
             clock.advance(Duration.ofDays(8));
             assertThat(jobs.maintenance().prune(Duration.ofDays(7))).isEqualTo(JOBS - JOBS / 20);
@@ -60,9 +63,11 @@ class H2DiskSpaceTest {
                     reclaimed, freed, again);
             assertThat(freed).isEqualTo(pruned - reclaimed);
         }
-        // Measured (10,000 jobs): 16 MB ingested, 108 MB pruned, 38 MB compacted. Half of what the prune added is a
-        // margin wide enough for another machine's timing (which chunks are old enough to move) and still proves the step.
-        assertThat(pruned - reclaimed).as("given back").isGreaterThan((pruned - ingested) / 2);
+        // Measured (5,000 jobs, eleven runs): 9.5 MB ingested, 31-38 MB pruned, 14-20 MB given back, 0.59-0.80 of what
+        // the prune added (a second compaction right after gives back nothing more: the rest is chunks that died in the
+        // compaction's own writes). How much a prune adds varies with which chunks are old enough to be dropped while it
+        // runs; a third of it is a margin wide enough for another machine and still proves the step.
+        assertThat(pruned - reclaimed).as("given back").isGreaterThan((pruned - ingested) / 3);
         // The second ingest writes into the space given back and freed: less than the prune's growth again.
         assertThat(again).isLessThan(pruned);
         try (Supervisor reopened = Supervisor.builder().databaseUrl(url).clock(clock).build()) {
