@@ -87,10 +87,11 @@ public final class Maintenance {
     }
 
     /**
-     * Folds the shards of the overview's rollups in the time buckets that ended at least {@link #FOLD_AFTER} ago, so the
-     * overview sums fewer rows; what it shows does not change.
+     * Folds the overview's rollups (see {@link org.sidekiqsupervisor.store.JobStore#foldRollups}): what is not folded yet,
+     * and the shards of the time buckets that ended at least {@link #FOLD_AFTER} ago, so the overview sums fewer rows;
+     * what it shows does not change.
      *
-     * @return how many time buckets (of one table each) it folded
+     * @return how many rows not folded yet and time buckets (of one table each) it folded
      */
     public long foldRollups() {
         return store.foldRollups(clock.instant().minus(FOLD_AFTER));

@@ -83,10 +83,10 @@ public final class MaintenanceScheduler implements AutoCloseable {
                 if (buckets > 0) {
                     LOG.debug("rollup retention: forgot {} time bucket(s) older than {} days", buckets, rollupRetention.toDays());
                 }
-                // In the same quiet hourly pass: the ended buckets' shards folded into one row each.
+                // In the same quiet hourly pass: the ended buckets' shards folded into one row each (and anything pending).
                 long folded = jobs.maintenance().foldRollups();
                 if (folded > 0) {
-                    LOG.debug("rollups: folded the shards of {} ended time bucket(s)", folded);
+                    LOG.debug("rollups: folded {} pending row(s) and ended time bucket(s)", folded);
                 }
             });
         }

@@ -246,11 +246,13 @@ public interface JobStore extends AutoCloseable {
     long pruneRollups(Instant before);
 
     /**
-     * Folds what concurrent writers spread over several rows of one key (shards) into one row, in the time buckets of
-     * what {@link #activity} reads that ended at or before {@code endedBefore}, so that reading them sums fewer rows.
-     * What {@link #activity} answers does not change; safe while other writers and folds run on the same store.
+     * Folds what writers spread over several rows of one key into one row, so that reading them sums fewer rows: what
+     * they added and the store has not folded yet (whatever its time), and in the time buckets of what
+     * {@link #activity} reads that ended at or before {@code endedBefore}, rows of one key in several shards. What
+     * {@link #activity} answers does not change; safe while other writers and folds run on the same store.
      *
-     * @return how many time buckets (of one table each) it folded; 0 for a store that keeps no shards
+     * @return how many rows not folded yet and time buckets (of one table each) it folded; 0 for a store that keeps
+     *         neither
      */
     default long foldRollups(Instant endedBefore) {
         return 0;

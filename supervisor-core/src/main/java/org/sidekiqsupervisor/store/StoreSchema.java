@@ -95,6 +95,14 @@ public record StoreSchema(String tablePrefix, Mode mode) {
         return tablePrefix + "timing_rollups";
     }
 
+    /**
+     * What recent transactions added to the overview's rollups (V19), as text (per minute, its event counts and each job
+     * class's waits and runs), until the store folds it into the rollups.
+     */
+    public String pendingRollupsTable() {
+        return tablePrefix + "pending_rollups";
+    }
+
     /** Flyway's history table for the supervisor's own migrations. */
     public String historyTable() {
         return tablePrefix + "schema_history";

@@ -45,6 +45,8 @@ import org.sidekiqsupervisor.store.StoreSchema;
  */
 final class ActivityStatistics {
     private static final long MINUTE_US = Rollups.MINUTE_S * 1_000_000L;
+    /** The pending rows' column, as the rollups' own rows give it in a union with them: none. */
+    private static final String NO_PENDING = "cast(null as varchar(1000000))";
 
     /**
      * How many reads of settled blocks are kept: the dashboard's five ranges read about 70 blocks of counts (a few rows
@@ -67,6 +69,7 @@ final class ActivityStatistics {
     private final Transactions transactions;
     private final String eventRollups;
     private final String timingRollups;
+    private final String pendingRollups;
     /** Reads of settled buckets, merged: guarded by itself. */
     private final Map<SettledRead, Object> settled = new LinkedHashMap<>(SETTLED_ENTRIES, 0.75f, true) {
         @Override
@@ -91,6 +94,7 @@ final class ActivityStatistics {
         this.transactions = transactions;
         this.eventRollups = schema.eventRollupsTable();
         this.timingRollups = schema.timingRollupsTable();
+        this.pendingRollups = schema.pendingRollupsTable();
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#activity}: every read on one connection. */
@@ -236,18 +240,29 @@ final class ActivityStatistics {
         }
     }
 
-    /** Adds the events of the rollups of {@code spanS} in [fromUs, toUs) to {@code counts}, by bucket and status. */
+    /**
+     * Adds the events of the rollups of {@code spanS} in [fromUs, toUs) to {@code counts}, by bucket and status: the
+     * event rows, and the pending rows of counts (V19, see {@link Rollups}) of the minutes in the range, in one statement
+     * (see {@link #addTimings}).
+     */
     private void addEventCounts(Handle handle, int spanS, long fromUs, long toUs, long bucketUs, TreeMap<CountKey, EventCount> counts) {
         if (fromUs >= toUs) {
             return;
         }
-        handle.createQuery("select bucket_us, status, sum(events) as n from " + eventRollups
-                        + " where span_s = :span_s and bucket_us >= :from_us and bucket_us < :to_us group by bucket_us, status")
-                .bind("span_s", spanS).bind("from_us", fromUs).bind("to_us", toUs)
+        handle.createQuery("select bucket_us, status, sum(events) as n, " + NO_PENDING + " as rollup from " + eventRollups
+                        + " where span_s = :span_s and bucket_us >= :from_us and bucket_us < :to_us group by bucket_us, status "
+                        + "union all select bucket_us, '', 0, rollup from " + pendingRollups
+                        + " where bucket_us >= :from_us and bucket_us < :to_us and measured = :events")
+                .bind("span_s", spanS).bind("from_us", fromUs).bind("to_us", toUs).bind("events", Rollups.EVENTS)
                 .map((rs, ctx) -> {
-                    long start = Math.floorDiv(rs.getLong("bucket_us"), bucketUs) * bucketUs;
-                    return addEventCount(counts, Times.fromMicros(start), JobStatus.fromWireName(rs.getString("status"), "status"),
-                            rs.getLong("n"));
+                    Instant start = Times.fromMicros(Math.floorDiv(rs.getLong("bucket_us"), bucketUs) * bucketUs);
+                    String pending = rs.getString("rollup");
+                    if (pending != null) {
+                        Rollups.addCountsText(pending, (status, n) -> addEventCount(counts, start, JobStatus.fromWireName(status, "status"), n));
+                        return start;
+                    }
+                    addEventCount(counts, start, JobStatus.fromWireName(rs.getString("status"), "status"), rs.getLong("n"));
+                    return start;
                 })
                 .list();
     }
@@ -267,21 +282,31 @@ final class ActivityStatistics {
         }
     }
 
-    /** Adds the waits and runs of the rollups of {@code spanS} in [fromUs, toUs) to each class's two histograms. */
+    /**
+     * Adds the waits and runs of the rollups of {@code spanS} in [fromUs, toUs) to each class's two histograms: the timing
+     * rows, and the pending rows of timings (V19, see {@link Rollups}) of the minutes in the range, which the store has
+     * not folded into them yet. One statement, so one snapshot: a fold that commits meanwhile moves rows from one part to the other,
+     * and read as two statements they could be counted twice or not at all.
+     */
     private void addTimings(Handle handle, int spanS, long fromUs, long toUs, Map<String, DurationHistogram[]> histograms) {
         if (fromUs >= toUs) {
             return;
         }
         handle.createQuery("select job_class, measured, duration_bucket, sum(jobs) as n, sum(total_us) as total_us, "
-                        + "min(min_us) as min_us, max(max_us) as max_us from " + timingRollups
+                        + "min(min_us) as min_us, max(max_us) as max_us, " + NO_PENDING + " as rollup from " + timingRollups
                         + " where span_s = :span_s and bucket_us >= :from_us and bucket_us < :to_us "
-                        + "group by job_class, measured, duration_bucket")
-                .bind("span_s", spanS).bind("from_us", fromUs).bind("to_us", toUs)
-                .map((rs, ctx) -> histograms.computeIfAbsent(rs.getString("job_class"),
-                                k -> new DurationHistogram[] {new DurationHistogram(), new DurationHistogram()})
-                        [Rollups.WAIT.equals(rs.getString("measured")) ? 0 : 1]
-                        .add(rs.getInt("duration_bucket"), rs.getLong("n"), rs.getLong("total_us"), rs.getLong("min_us"),
-                                rs.getLong("max_us")))
+                        + "group by job_class, measured, duration_bucket "
+                        + "union all select job_class, measured, 0, 0, 0, 0, 0, rollup from " + pendingRollups
+                        + " where bucket_us >= :from_us and bucket_us < :to_us and measured <> :events")
+                .bind("span_s", spanS).bind("from_us", fromUs).bind("to_us", toUs).bind("events", Rollups.EVENTS)
+                .map((rs, ctx) -> {
+                    DurationHistogram into = histograms.computeIfAbsent(rs.getString("job_class"),
+                            k -> new DurationHistogram[] {new DurationHistogram(), new DurationHistogram()})
+                            [Rollups.WAIT.equals(rs.getString("measured")) ? 0 : 1];
+                    String pending = rs.getString("rollup");
+                    return pending != null ? into.addText(pending) : into.add(rs.getInt("duration_bucket"), rs.getLong("n"),
+                            rs.getLong("total_us"), rs.getLong("min_us"), rs.getLong("max_us"));
+                })
                 .list();
     }
 

@@ -152,6 +152,72 @@ final class DurationHistogram {
         size = merged;
     }
 
+    /** Receives a histogram's buckets, in bucket order (see {@link #forEach}). */
+    interface BucketVisitor {
+        void bucket(int bucket, long count, long totalUs, long minUs, long maxUs);
+    }
+
+    /** Hands every bucket that holds anything to {@code visitor}, in bucket order (unknown extremes as their sentinels). */
+    void forEach(BucketVisitor visitor) {
+        for (int i = 0; i < size; i++) {
+            visitor.bucket(buckets[i], counts[i], totalsUs[i], minsUs[i], maxesUs[i]);
+        }
+    }
+
+    /** Whether no bucket holds anything. */
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /**
+     * This histogram as text, as the pending timing rows keep it (V19): its buckets separated by spaces, each
+     * {@code bucket:count:total:min:max}, or {@code bucket:value} when it holds one value (most do in one transaction's
+     * histogram: a bucket is 1.6 % wide). Read back by {@link #addText}.
+     */
+    String toText() {
+        StringBuilder text = new StringBuilder(size * 16);
+        for (int i = 0; i < size; i++) {
+            if (i > 0) {
+                text.append(' ');
+            }
+            text.append(buckets[i]).append(':');
+            if (counts[i] == 1 && totalsUs[i] == minsUs[i] && totalsUs[i] == maxesUs[i]) {
+                text.append(totalsUs[i]);
+            } else {
+                text.append(counts[i]).append(':').append(totalsUs[i]).append(':').append(minsUs[i]).append(':').append(maxesUs[i]);
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * Adds the buckets of {@code text}, as {@link #toText} wrote it; returns this histogram.
+     *
+     * @throws IllegalArgumentException when {@code text} is not such text
+     */
+    DurationHistogram addText(String text) {
+        if (text.isEmpty()) {
+            return this;
+        }
+        for (String entry : text.split(" ")) {
+            String[] parts = entry.split(":");
+            try {
+                int bucket = Integer.parseInt(parts[0]);
+                if (parts.length == 2) {
+                    long value = Long.parseLong(parts[1]);
+                    add(bucket, 1, value, value, value);
+                } else if (parts.length == 5) {
+                    add(bucket, Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]), Long.parseLong(parts[4]));
+                } else {
+                    throw new IllegalArgumentException("not a histogram bucket: " + entry);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a histogram bucket: " + entry, e);
+            }
+        }
+        return this;
+    }
+
     private void grow(int capacity) {
         buckets = Arrays.copyOf(buckets, capacity);
         counts = Arrays.copyOf(counts, capacity);

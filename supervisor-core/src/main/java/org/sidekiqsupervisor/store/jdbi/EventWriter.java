@@ -40,7 +40,7 @@ final class EventWriter {
     private final String durations;
     private final String eventRollups;
     private final String timingRollups;
-    private final int rollupShards;
+    private final String pendingRollups;
     /** H2's index of the arguments, which numbers the jobs; null on PostgreSQL. */
     private final ArgumentsIndex argumentsIndex;
     /** PostgreSQL's one statement for a batch's writes; null on H2, which writes them as JDBC batches. */
@@ -50,12 +50,11 @@ final class EventWriter {
 
     /**
      * @param postgres     whether the database is PostgreSQL (a batch's writes in one statement)
-     * @param rollupShards how many shards of the rollups a transaction picks its own from
      * @param argumentsIndex H2's index of the arguments, or null where the database indexes them itself
      * @param keepRollups  false only for the benchmark's baseline: batches add nothing to the rollups (as before V13), so
      *                     the overview reads none of them
      */
-    EventWriter(Transactions transactions, JobDeletions deletions, StoreSchema schema, boolean postgres, int rollupShards,
+    EventWriter(Transactions transactions, JobDeletions deletions, StoreSchema schema, boolean postgres,
                 ArgumentsIndex argumentsIndex, boolean keepRollups) {
         this.transactions = transactions;
         this.deletions = deletions;
@@ -65,7 +64,7 @@ final class EventWriter {
         this.durations = schema.durationsTable();
         this.eventRollups = schema.eventRollupsTable();
         this.timingRollups = schema.timingRollupsTable();
-        this.rollupShards = rollupShards;
+        this.pendingRollups = schema.pendingRollupsTable();
         this.argumentsIndex = argumentsIndex;
         this.oneStatement = postgres ? new PostgresBatchWrite(schema) : null;
         this.keepRollups = keepRollups;
@@ -113,12 +112,12 @@ final class EventWriter {
      * PostgreSQL one statement; on H2, one JDBC batch per statement.
      */
     private void write(Handle handle, Folded folded, Aggregates aggregates, Rollups rollups) {
-        int rollupShard = ThreadLocalRandom.current().nextInt(rollupShards);
         if (oneStatement != null) {
-            oneStatement.write(handle, folded, rollups, rollupShard, aggregates, ThreadLocalRandom.current().nextInt(Aggregates.SHARDS));
+            oneStatement.write(handle, folded, rollups, aggregates, ThreadLocalRandom.current().nextInt(Aggregates.SHARDS));
         } else {
             writeFolded(handle, folded);
-            rollups.write(handle, eventRollups, timingRollups, rollupShard);
+            // Pending rows only (the shard is that of rows the write path no longer adds to).
+            rollups.write(handle, eventRollups, timingRollups, pendingRollups, 0);
             aggregates.write(handle, counts, durations);
         }
     }

@@ -17,7 +17,7 @@ import org.sidekiqsupervisor.store.StoreSchema;
  * rows passed as arrays and unnested, in data-modifying {@code WITH} clauses. A batch written as one JDBC batch per table took about ten round trips, each a wake-up of the
  * server and the supervisor on the machines that share their cores.
  *
- * <p>Rollup and aggregate rows are added to with {@code INSERT ... ON CONFLICT DO UPDATE} (an atomic add, however many
+ * <p>Aggregate rows are added to with {@code INSERT ... ON CONFLICT DO UPDATE} (an atomic add, however many
  * supervisors write at once), in key order, so that two transactions take the rows of one shard in one order. A
  * concurrent transaction that created one of the same jobs first makes the statement fail with a unique violation, and
  * the caller tries the whole transaction again, as on H2. The statement's text does not depend on the batch, so the
@@ -47,20 +47,10 @@ final class PostgresBatchWrite {
                 // Written once per job, when its arguments arrive (V18): the trigram index is not fed again by each update.
                 + "new_arguments as (insert into " + schema.jobArgumentsTable() + " (job_id, arguments) "
                 + "select * from unnest(:a_job_id::varchar[], :a_arguments::varchar[]) on conflict (job_id) do nothing), "
-                + "timing_rollups as (insert into " + schema.timingRollupsTable() + " as r (span_s, bucket_us, job_class, measured, "
-                + "duration_bucket, shard, jobs, total_us, min_us, max_us) "
-                + "select span_s, bucket_us, job_class, measured, duration_bucket, :rollup_shard, jobs, total_us, min_us, max_us "
-                + "from unnest(:t_span_s::int[], :t_bucket_us::bigint[], :t_job_class::varchar[], :t_measured::varchar[], "
-                + ":t_duration_bucket::int[], :t_jobs::bigint[], :t_total_us::bigint[], :t_min_us::bigint[], :t_max_us::bigint[]) "
-                + "as t(span_s, bucket_us, job_class, measured, duration_bucket, jobs, total_us, min_us, max_us) "
-                + "on conflict (span_s, bucket_us, job_class, measured, duration_bucket, shard) do update set "
-                + "jobs = r.jobs + excluded.jobs, total_us = r.total_us + excluded.total_us, "
-                + "min_us = least(r.min_us, excluded.min_us), max_us = greatest(r.max_us, excluded.max_us)), "
-                + "event_rollups as (insert into " + schema.eventRollupsTable() + " as r (span_s, bucket_us, status, shard, events) "
-                + "select span_s, bucket_us, status, :rollup_shard, events "
-                + "from unnest(:r_span_s::int[], :r_bucket_us::bigint[], :r_status::varchar[], :r_events::bigint[]) "
-                + "as t(span_s, bucket_us, status, events) "
-                + "on conflict (span_s, bucket_us, status, shard) do update set events = r.events + excluded.events), "
+                // What the batch adds to the rollups, as pending rows (V19), folded into them later (see Rollups).
+                + "pending_rollups as (insert into " + schema.pendingRollupsTable() + " (id, bucket_us, job_class, measured, rollup) "
+                + "select * from unnest(:p_id::bigint[], :p_bucket_us::bigint[], :p_job_class::varchar[], :p_measured::varchar[], "
+                + ":p_rollup::varchar[])), "
                 // least() and greatest() ignore NULLs: a row only left by jobs (no least or greatest given) keeps its own.
                 + "durations as (insert into " + schema.durationsTable() + " as d (measured_from, job_class, bucket, shard, jobs, "
                 + "total_us, min_us, max_us) select measured_from, job_class, bucket, :aggregate_shard, jobs, total_us, min_us, max_us "
@@ -89,11 +79,10 @@ final class PostgresBatchWrite {
     }
 
     /**
-     * Writes {@code folded}'s events and jobs, then what they add to {@code rollups} (to shard {@code rollupShard}) and
-     * to {@code aggregates} (to shard {@code aggregateShard}).
+     * Writes {@code folded}'s events and jobs, then what they add to {@code rollups} (pending rows) and to
+     * {@code aggregates} (to shard {@code aggregateShard}).
      */
-    void write(Handle handle, EventWriter.Folded folded, Rollups rollups, int rollupShard, Aggregates aggregates,
-               int aggregateShard) {
+    void write(Handle handle, EventWriter.Folded folded, Rollups rollups, Aggregates aggregates, int aggregateShard) {
         Update update = handle.createUpdate(sql);
         bindEvents(update, folded.newEvents());
         bindJobs(update, "n", folded.inserted());
@@ -102,7 +91,6 @@ final class PostgresBatchWrite {
         update.bindArray("a_job_id", String.class, column(arrived, Job::jobId))
                 .bindArray("a_arguments", String.class, column(arrived, Job::arguments));
         bindRollups(update, rollups);
-        update.bind("rollup_shard", rollupShard);
         bindAggregates(update, aggregates);
         update.bind("aggregate_shard", aggregateShard);
         update.execute();
@@ -140,21 +128,15 @@ final class PostgresBatchWrite {
     }
 
     private static void bindRollups(Update update, Rollups rollups) {
-        List<Map.Entry<Rollups.TimingKey, Rollups.Timing>> timings = List.copyOf(rollups.timings().entrySet());
-        update.bindArray("t_span_s", Integer.class, column(timings, e -> e.getKey().spanS()))
-                .bindArray("t_bucket_us", Long.class, column(timings, e -> e.getKey().bucketUs()))
-                .bindArray("t_job_class", String.class, column(timings, e -> e.getKey().jobClass()))
-                .bindArray("t_measured", String.class, column(timings, e -> e.getKey().measured()))
-                .bindArray("t_duration_bucket", Integer.class, column(timings, e -> e.getKey().durationBucket()))
-                .bindArray("t_jobs", Long.class, column(timings, e -> e.getValue().jobs()))
-                .bindArray("t_total_us", Long.class, column(timings, e -> e.getValue().totalUs()))
-                .bindArray("t_min_us", Long.class, column(timings, e -> e.getValue().minUs()))
-                .bindArray("t_max_us", Long.class, column(timings, e -> e.getValue().maxUs()));
-        List<Map.Entry<Rollups.EventKey, Long>> events = List.copyOf(rollups.events().entrySet());
-        update.bindArray("r_span_s", Integer.class, column(events, e -> e.getKey().spanS()))
-                .bindArray("r_bucket_us", Long.class, column(events, e -> e.getKey().bucketUs()))
-                .bindArray("r_status", String.class, column(events, e -> e.getKey().status()))
-                .bindArray("r_events", Long.class, column(events, Map.Entry::getValue));
+        if (!rollups.timings().isEmpty() || !rollups.events().isEmpty()) {
+            throw new IllegalArgumentException("the write path adds to the rollups as pending rows, not to the rollups' own rows");
+        }
+        List<Rollups.PendingRow> pending = rollups.pendingRows();
+        update.bindArray("p_id", Long.class, column(pending, row -> Rollups.pendingId()))
+                .bindArray("p_bucket_us", Long.class, column(pending, row -> row.key().minuteUs()))
+                .bindArray("p_job_class", String.class, column(pending, row -> row.key().jobClass()))
+                .bindArray("p_measured", String.class, column(pending, row -> row.key().measured()))
+                .bindArray("p_rollup", String.class, column(pending, Rollups.PendingRow::text));
     }
 
     private static void bindAggregates(Update update, Aggregates aggregates) {

@@ -1,6 +1,7 @@
 package org.sidekiqsupervisor.store.jdbi;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,18 +27,74 @@ import org.sidekiqsupervisor.store.StoreSchema;
  * <p>The buckets left to fold are found through a partial index of the rows outside shard 0 (V16, PostgreSQL), so a
  * pass reads the rows it folds and not those folded before; a late batch's row in a bucket already folded is taken by
  * the next pass.
+ *
+ * <p>Pending rollups (V19, see {@link Rollups}) are folded by {@link #foldPending}, which the store runs every second
+ * or so: the pending rows, locked, deleted, and added to shard 0's event and timing rows of every bucket length in the
+ * same transaction. On PostgreSQL the lock skips rows another supervisor's fold holds ({@code skip locked}), so folds
+ * running at once take different rows; each pending row is folded by exactly one of them, or not at all when its
+ * transaction rolls back, and a read sums the timing rows and the rows still pending in one statement.
  */
 final class RollupFolding {
     private static final String TIMING_KEY = "job_class, measured, duration_bucket";
 
+    /** At most this many pending rows are folded in one transaction: its locks and its memory stay small. */
+    static final int PENDING_BATCH = 2_000;
+
     private final Transactions transactions;
     private final String eventRollups;
     private final String timingRollups;
+    private final String pendingRollups;
+    private final boolean postgres;
 
-    RollupFolding(Transactions transactions, StoreSchema schema) {
+    RollupFolding(Transactions transactions, StoreSchema schema, boolean postgres) {
         this.transactions = transactions;
         this.eventRollups = schema.eventRollupsTable();
         this.timingRollups = schema.timingRollupsTable();
+        this.pendingRollups = schema.pendingRollupsTable();
+        this.postgres = postgres;
+    }
+
+    /**
+     * Folds the pending rows into the event and timing rollups, {@value #PENDING_BATCH} rows a transaction (in the order of
+     * their ids, which are random), until it finds fewer than that or has folded {@code maxRows}.
+     *
+     * @return how many pending rows it folded
+     */
+    long foldPending(long maxRows) {
+        long folded = 0;
+        while (folded < maxRows) {
+            int rows = transactions.inTransactionWithRetries(this::foldPendingBatch);
+            folded += rows;
+            if (rows < PENDING_BATCH) {
+                break;
+            }
+        }
+        return folded;
+    }
+
+    private int foldPendingBatch(Handle handle) {
+        // Locked first, so that what is deleted and added is exactly what this transaction read.
+        List<Map<String, Object>> rows = handle.createQuery("select id, bucket_us, job_class, measured, rollup from "
+                        + pendingRollups + " order by id fetch first " + PENDING_BATCH + " rows only for update"
+                        + (postgres ? " skip locked" : ""))
+                .mapToMap().list();
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        List<Long> ids = new ArrayList<>(rows.size());
+        Rollups rollups = new Rollups();
+        for (Map<String, Object> row : rows) {
+            ids.add(((Number) row.get("id")).longValue());
+            rollups.addPending(new Rollups.PendingKey(((Number) row.get("bucket_us")).longValue(), (String) row.get("job_class"),
+                    (String) row.get("measured")), (String) row.get("rollup"));
+        }
+        handle.createUpdate("delete from " + pendingRollups + " where id = any(:ids)").bindArray("ids", Long.class, ids).execute();
+        if (postgres) {
+            rollups.writePostgres(handle, eventRollups, timingRollups, 0);
+        } else {
+            rollups.write(handle, eventRollups, timingRollups, pendingRollups, 0);
+        }
+        return rows.size();
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#foldRollups}. */

@@ -15,11 +15,13 @@ final class RollupRetention {
     private final Transactions transactions;
     private final String eventRollups;
     private final String timingRollups;
+    private final String pendingRollups;
 
     RollupRetention(Transactions transactions, StoreSchema schema) {
         this.transactions = transactions;
         this.eventRollups = schema.eventRollupsTable();
         this.timingRollups = schema.timingRollupsTable();
+        this.pendingRollups = schema.pendingRollupsTable();
     }
 
     /** See {@link org.sidekiqsupervisor.store.JobStore#pruneRollups}. */
@@ -39,6 +41,10 @@ final class RollupRetention {
                 pruned++;
             }
         }
+        // Rows still pending that old are the store's fold long stopped: their minutes go as the folded ones did.
+        long lastMinuteUs = beforeUs - Rollups.MINUTE_S * 1_000_000L;
+        transactions.inTransactionWithRetries(handle -> handle.createUpdate("delete from " + pendingRollups
+                + " where bucket_us <= :last_us").bind("last_us", lastMinuteUs).execute());
         return pruned;
     }
 

@@ -2,6 +2,7 @@ package org.sidekiqsupervisor.store.jdbi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 import org.jdbi.v3.core.Jdbi;
+import org.sidekiqsupervisor.model.Activity;
+import org.sidekiqsupervisor.model.JobEvent;
+import org.sidekiqsupervisor.model.JobStatus;
+import org.sidekiqsupervisor.store.IngestJournal;
 import org.sidekiqsupervisor.store.StoreException;
 import org.sidekiqsupervisor.store.StoreSchema;
 
@@ -25,8 +30,10 @@ import org.sidekiqsupervisor.store.StoreSchema;
  * Folding the rollups' shards while writers still add to the same buckets and another fold runs: each writer's
  * transactions add to a random shard (as on PostgreSQL), two folders fold every bucket (ended or not, the hardest case)
  * over and over, each pass a new folder so none skips a bucket it folded before; at the end every key's sum over the
- * shards is exactly what the writers committed, and one last fold leaves nothing outside shard 0. Run on H2
- * ({@code RollupFoldingTest}) and PostgreSQL ({@code PostgresRollupFoldingIT}).
+ * shards is exactly what the writers committed, and one last fold leaves nothing outside shard 0. The writers also add
+ * pending rows (V19) of the same keys, and two more folders fold those into shard 0 at the same time: at the end every
+ * pending row is folded exactly once. Run on H2 ({@code RollupFoldingTest}) and PostgreSQL
+ * ({@code PostgresRollupFoldingIT}).
  */
 final class RollupFoldingChecks {
     private static final long MINUTE_US = Instant.parse("2026-11-28T23:58:00Z").toEpochMilli() * 1000;
@@ -43,11 +50,14 @@ final class RollupFoldingChecks {
         int batches = 60;
         TreeMap<Rollups.EventKey, Long> expectedEvents = new TreeMap<>();
         TreeMap<Rollups.TimingKey, Rollups.Timing> expectedTimings = new TreeMap<>();
-        ExecutorService threads = Executors.newFixedThreadPool(writers + 2);
+        ExecutorService threads = Executors.newFixedThreadPool(writers + 4);
         CountDownLatch go = new CountDownLatch(1);
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong folded = new AtomicLong();
+        AtomicLong foldedPending = new AtomicLong();
+        boolean postgres = Database.of(dataSource).postgres();
         AtomicLong lost = new AtomicLong();
+        AtomicLong committedPending = new AtomicLong();
         List<Future<?>> writes = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             Random random = new Random(w);
@@ -61,11 +71,15 @@ final class RollupFoldingChecks {
                         rollups.counted(j % 2 == 0 ? "queued" : "complete", receivedUs);
                         rollups.timing(j % 2 == 0 ? Rollups.WAIT : Rollups.RUN, "Fold" + j % 3, 1000L * (1 + random.nextInt(4)) + j,
                                 receivedUs);
+                        // The same keys as pending rows, as a V19 writer adds them (a pre-V19 one added the above).
+                        rollups.pendingCount(j % 2 == 0 ? "complete" : "queued", receivedUs);
+                        rollups.pendingTiming(j % 2 == 0 ? Rollups.RUN : Rollups.WAIT, "Fold" + j % 3,
+                                1000L * (1 + random.nextInt(4)) + j, receivedUs);
                     }
                     int shard = random.nextInt(Rollups.POSTGRES_SHARDS);
                     try {
                         transactions.inTransactionWithRetries(handle -> {
-                            rollups.write(handle, schema.eventRollupsTable(), schema.timingRollupsTable(), shard);
+                            rollups.write(handle, schema.eventRollupsTable(), schema.timingRollupsTable(), schema.pendingRollupsTable(), shard);
                             return null;
                         });
                     } catch (StoreException e) {
@@ -74,10 +88,14 @@ final class RollupFoldingChecks {
                         lost.incrementAndGet();
                         continue;
                     }
+                    committedPending.addAndGet(rollups.pendingRows().size());
                     synchronized (expectedEvents) {
                         rollups.events().forEach((key, n) -> expectedEvents.merge(key, n, Long::sum));
-                        rollups.timings().forEach((key, t) -> expectedTimings.merge(key, t, (a, c) -> new Rollups.Timing(a.jobs() + c.jobs(),
-                                a.totalUs() + c.totalUs(), Math.min(a.minUs(), c.minUs()), Math.max(a.maxUs(), c.maxUs()))));
+                        rollups.timings().forEach((key, t) -> expectedTimings.merge(key, t, Rollups.Timing::plus));
+                        Rollups pendingAsRows = new Rollups();
+                        rollups.pendingRows().forEach(row -> pendingAsRows.addPending(row.key(), row.text()));
+                        pendingAsRows.events().forEach((key, n) -> expectedEvents.merge(key, n, Long::sum));
+                        pendingAsRows.timings().forEach((key, t) -> expectedTimings.merge(key, t, Rollups.Timing::plus));
                     }
                 }
                 return null;
@@ -88,7 +106,14 @@ final class RollupFoldingChecks {
             folds.add(threads.submit(() -> {
                 go.await();
                 while (writing.get()) {
-                    folded.addAndGet(new RollupFolding(transactions, schema).fold(EVERY_BUCKET_ENDED));
+                    folded.addAndGet(new RollupFolding(transactions, schema, postgres).fold(EVERY_BUCKET_ENDED));
+                }
+                return null;
+            }));
+            folds.add(threads.submit(() -> {
+                go.await();
+                while (writing.get()) {
+                    foldedPending.addAndGet(new RollupFolding(transactions, schema, postgres).foldPending(Long.MAX_VALUE));
                 }
                 return null;
             }));
@@ -102,9 +127,14 @@ final class RollupFoldingChecks {
             fold.get();
         }
         threads.shutdown();
-        new RollupFolding(transactions, schema).fold(EVERY_BUCKET_ENDED);
+        new RollupFolding(transactions, schema, postgres).fold(EVERY_BUCKET_ENDED);
+        foldedPending.addAndGet(new RollupFolding(transactions, schema, postgres).foldPending(Long.MAX_VALUE));
 
         assertThat(folded.get()).as("buckets folded while writers wrote").isPositive();
+        assertThat(foldedPending.get()).as("pending rows folded").isEqualTo(committedPending.get());
+        long leftPending = transactions.withHandle(h -> h.createQuery("select count(*) from " + schema.pendingRollupsTable())
+                .mapTo(Long.class).one());
+        assertThat(leftPending).as("rows left pending").isZero();
         assertThat(lost.get()).as("transactions that lost every try").isLessThan(writers * batches / 10);
         assertThat(eventSums(transactions, schema)).isEqualTo(expectedEvents);
         assertThat(timingSums(transactions, schema)).isEqualTo(expectedTimings);
@@ -113,6 +143,55 @@ final class RollupFoldingChecks {
                     .mapTo(Long.class).one());
             assertThat(outside).as("rows outside shard 0 of %s", table).isZero();
         }
+    }
+
+    /**
+     * Jobs recorded through the store over 90 minutes across midnight, what they add to the rollups left pending (a
+     * store that folds only when told): the overview reads the same, for every chart bucket and with every class, before
+     * the fold and after it; the fold takes every pending row, and leaves the rollups holding minutes, hours and days.
+     */
+    static void pendingRollupsReadTheSameFoldedOrNot(DataSource dataSource) {
+        Instant midnight = Instant.parse("2026-11-29T00:00:00Z");
+        Instant since = midnight.minus(Duration.ofDays(2));
+        List<Duration> buckets = List.of(Duration.ofMinutes(1), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(12));
+        Transactions transactions = new Transactions(Jdbi.create(dataSource), Database.of(dataSource));
+        StoreSchema schema = StoreSchema.DEFAULT;
+        List<Activity> before = new ArrayList<>();
+        try (JdbiJobStore store = JdbiJobStore.openForWritePath(dataSource, schema, null, IngestJournal.OFF, true)) {
+            for (int i = 0; i < 900; i++) {
+                Instant queued = midnight.minus(Duration.ofMinutes(45)).plusSeconds(6L * i);
+                Instant started = queued.plusMillis(2 + i % 700);
+                Instant complete = started.plusMillis(10 + (i * 37) % 9000);
+                String id = "p" + i;
+                store.record(List.of(new JobEvent(id, JobStatus.QUEUED, queued, "Pending" + i % 3, "default", "[1]", null, null, null),
+                        JobEvent.of(id, JobStatus.STARTED, started), JobEvent.of(id, JobStatus.COMPLETE, complete)), complete);
+            }
+            assertThat(count(transactions, schema.timingRollupsTable())).as("timing rows before the fold").isZero();
+            assertThat(count(transactions, schema.eventRollupsTable())).as("event rows before the fold").isZero();
+            long pending = count(transactions, schema.pendingRollupsTable());
+            assertThat(pending).as("pending rows").isPositive();
+            buckets.forEach(bucket -> before.add(store.activity(since, bucket, 10)));
+            assertThat(before.get(0).classTimings()).hasSize(3)
+                    .allSatisfy(t -> assertThat(t.waiting().count()).isEqualTo(300));
+            assertThat(before.get(0).eventCounts().stream().mapToLong(c -> c.count()).sum()).isEqualTo(2700);
+
+            assertThat(store.foldPendingRollups()).isEqualTo(pending);
+        }
+        assertThat(count(transactions, schema.pendingRollupsTable())).as("rows left pending").isZero();
+        for (String table : List.of(schema.eventRollupsTable(), schema.timingRollupsTable())) {
+            List<Integer> spans = transactions.withHandle(h -> h.createQuery("select distinct span_s from " + table
+                    + " order by span_s").mapTo(Integer.class).list());
+            assertThat(spans).as(table).isEqualTo(Rollups.SPANS);
+        }
+        try (JdbiJobStore reopened = JdbiJobStore.openForWritePath(dataSource, schema, null, IngestJournal.OFF, true)) {
+            for (int i = 0; i < buckets.size(); i++) {
+                assertThat(reopened.activity(since, buckets.get(i), 10)).as("chart buckets of %s", buckets.get(i)).isEqualTo(before.get(i));
+            }
+        }
+    }
+
+    private static long count(Transactions transactions, String table) {
+        return transactions.withHandle(h -> h.createQuery("select count(*) from " + table).mapTo(Long.class).one());
     }
 
     private static Map<Rollups.EventKey, Long> eventSums(Transactions transactions, StoreSchema schema) {

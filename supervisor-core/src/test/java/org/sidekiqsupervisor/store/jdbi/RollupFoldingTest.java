@@ -14,4 +14,12 @@ class RollupFoldingTest {
             RollupFoldingChecks.foldsRacingWritersAndEachOtherLoseAndDoubleNothing(h2);
         }
     }
+
+    @Test
+    void pending_rollups_read_the_same_folded_or_not() {
+        try (HikariDataSource h2 = new HikariDataSource()) {
+            h2.setJdbcUrl("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+            RollupFoldingChecks.pendingRollupsReadTheSameFoldedOrNot(h2);
+        }
+    }
 }
